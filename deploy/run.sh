@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up everything this machine needs (Debian packages, .NET tools, a project-local PostgreSQL on
+# 127.0.0.1, migrations, the first admin) and runs the console at http://127.0.0.1:5080.
+# Safe to run again: it reuses what exists.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_base
+ensure_database adminconsole
+export_app_env
+export Database__Name=adminconsole
+
+log "building"
+(cd "$ROOT" && dotnet publish src/AdminCtl -c Release -o "$LOCAL/adminctl" --nologo -v quiet >/dev/null)
+(cd "$ROOT" && dotnet publish src/AdminConsole.Web -c Release -o "$LOCAL/app" --nologo -v quiet >/dev/null)
+
+log "applying migrations"
+"$LOCAL/adminctl/adminctl" migrate
+
+if [ -z "$("$LOCAL/adminctl/adminctl" admin list)" ]; then
+  email="${ADMIN_EMAIL:-admin@mail.localhost}"
+  out="$("$LOCAL/adminctl/adminctl" admin create "$email")"
+  (umask 077; printf '%s\n' "$out" | sed -n 's/^password: //p' > "$SECRETS/admin-password")
+  log "first admin created: $email"
+  printf '    password (shown once, also in .local/secrets/admin-password): %s\n' "$(cat "$SECRETS/admin-password")"
+fi
+
+log "console at http://127.0.0.1:${CONSOLE_PORT:-5080} (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"
+cd "$ROOT"
+exec env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
+  ASPNETCORE_URLS="http://127.0.0.1:${CONSOLE_PORT:-5080}" \
+  "$LOCAL/app/AdminConsole.Web"

@@ -1,0 +1,29 @@
+using AdminConsole.Core.Accounts;
+using AdminConsole.Core.Audit;
+using AdminConsole.Core.Domains;
+using AdminConsole.Core.Groups;
+using AdminConsole.Core.Mailboxes;
+using AdminConsole.Core.Vacation;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Core.Data;
+
+/// <summary>The desired state of the installation. PostgreSQL is its only home (see ARCHITECTURE.md).</summary>
+public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<MailDomain> Domains => Set<MailDomain>();
+    public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
+    public DbSet<GroupAlias> Groups => Set<GroupAlias>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<VacationRule> VacationRules => Set<VacationRule>();
+    public DbSet<AdminAccount> AdminAccounts => Set<AdminAccount>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    /// <summary>The ASP.NET Data Protection key ring; each key's XML is encrypted with the master key.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AdminDbContext).Assembly);
+}

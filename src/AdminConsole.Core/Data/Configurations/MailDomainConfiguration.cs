@@ -1,0 +1,24 @@
+using AdminConsole.Core.Addressing;
+using AdminConsole.Core.Domains;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AdminConsole.Core.Data.Configurations;
+
+internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDomain>
+{
+    public void Configure(EntityTypeBuilder<MailDomain> builder)
+    {
+        builder.ToTable("mail_domains", t =>
+        {
+            t.HasCheckConstraint("ck_mail_domains_name_lower", "name = lower(name)");
+            t.HasCheckConstraint("ck_mail_domains_quota_positive", "default_quota_bytes > 0");
+            t.HasCheckConstraint("ck_mail_domains_max_message_positive", "max_message_bytes > 0");
+        });
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Name).HasMaxLength(EmailAddress.MaxDomainOctets);
+        builder.HasIndex(d => d.Name).IsUnique();
+        builder.Property(d => d.Description).HasMaxLength(500);
+        builder.Property(d => d.CatchAllAddress).HasMaxLength(EmailAddress.MaxAddressOctets);
+    }
+}

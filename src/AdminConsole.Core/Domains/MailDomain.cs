@@ -1,0 +1,29 @@
+namespace AdminConsole.Core.Domains;
+
+/// <summary>A domain this installation receives mail for.</summary>
+public sealed class MailDomain
+{
+    /// <summary>The quota a new mailbox gets unless the domain or the mailbox says otherwise (the seed's 10G).</summary>
+    public const long DefaultMailboxQuotaBytes = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Postfix's default message_size_limit (10 240 000 bytes) rounded to a binary 25 MiB, what most providers accept.</summary>
+    public const long DefaultMaxMessageBytes = 25L * 1024 * 1024;
+
+    public Guid Id { get; set; }
+
+    /// <summary>The domain in A-label form, lower-case (see <see cref="Addressing.EmailAddress"/>).</summary>
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+    public long DefaultQuotaBytes { get; set; } = DefaultMailboxQuotaBytes;
+    public long MaxMessageBytes { get; set; } = DefaultMaxMessageBytes;
+
+    /// <summary>Where mail for unknown local parts goes; null rejects them at RCPT time.</summary>
+    public string? CatchAllAddress { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public List<Mailboxes.Mailbox> Mailboxes { get; } = [];
+    public List<Groups.GroupAlias> Groups { get; } = [];
+}

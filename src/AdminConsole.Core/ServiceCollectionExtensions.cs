@@ -1,0 +1,74 @@
+using AdminConsole.Core.Accounts;
+using AdminConsole.Core.Audit;
+using AdminConsole.Core.Dashboard;
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Jobs;
+using AdminConsole.Core.Security;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AdminConsole.Core;
+
+public static class ServiceCollectionExtensions
+{
+    public const string MigrationsAssembly = "AdminConsole.Migrations";
+
+    /// <summary>The database, the services over it and the secrets they need; shared by the web host and adminctl.</summary>
+    public static IServiceCollection AddAdminConsoleCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new CredentialStore(configuration));
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
+        services.AddSingleton<DatabaseConnection>();
+        services.AddDbContext<AdminDbContext>((sp, options) => ConfigureDbContext(options, sp.GetRequiredService<DatabaseConnection>().ConnectionString));
+
+        services.AddScoped<AuditLog>();
+        services.AddScoped<AdminAccountService>();
+        services.AddScoped<ApiTokenService>();
+        services.AddScoped<SignInService>();
+        services.AddScoped<DashboardStatistics>();
+        services.AddScoped<AuditRetentionJob>();
+        services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
+        return services;
+    }
+
+    public static DbContextOptionsBuilder ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly)).UseSnakeCaseNamingConvention();
+
+    /// <summary>The Data Protection key ring in PostgreSQL, each key encrypted with the master key credential.</summary>
+    public static IServiceCollection AddAdminConsoleDataProtection(this IServiceCollection services)
+    {
+        services.AddSingleton<MasterKey>();
+        services.AddDataProtection()
+            .SetApplicationName("mail-admin-console")
+            .PersistKeysToDbContext<AdminDbContext>();
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<MasterKey>((options, masterKey) => options.XmlEncryptor = new MasterKeyXmlEncryptor(masterKey));
+        return services;
+    }
+
+    /// <summary>Hangfire on the same PostgreSQL, in its own schema.</summary>
+    public static IServiceCollection AddAdminConsoleJobs(this IServiceCollection services)
+    {
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                o => o.UseNpgsqlConnection(sp.GetRequiredService<DatabaseConnection>().ConnectionString),
+                new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+        return services;
+    }
+}
+
+/// <summary>The connection string, built once from <see cref="DatabaseOptions"/> and the credential.</summary>
+public sealed class DatabaseConnection(IOptions<DatabaseOptions> options, CredentialStore credentials)
+{
+    public string ConnectionString { get; } = options.Value.BuildConnectionString(credentials);
+}

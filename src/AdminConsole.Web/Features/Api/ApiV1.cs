@@ -1,0 +1,27 @@
+using AdminConsole.Core.Dashboard;
+using AdminConsole.Web.Features.Auth;
+
+namespace AdminConsole.Web.Features.Api;
+
+/// <summary>The REST API's root group (/api/v1). Every resource group requires at least read access.</summary>
+internal static class ApiV1
+{
+    public static RouteGroupBuilder MapApiV1(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ConsolePolicies.AdminRead);
+
+        // The dashboard's figures for automation: the same snapshot the dashboard page renders.
+        api.MapGet("/overview", async (DashboardStatistics statistics, CancellationToken ct) =>
+        {
+            var s = await statistics.TakeAsync(ct);
+            return TypedResults.Ok(new
+            {
+                database = new { up = s.DatabaseUp, version = s.DatabaseVersion, error = s.DatabaseError },
+                counts = s.Counts,
+                jobServers = s.JobServers,
+                jobs = s.Jobs,
+            });
+        });
+        return api;
+    }
+}

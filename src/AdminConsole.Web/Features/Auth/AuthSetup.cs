@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using AdminConsole.Core.Accounts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace AdminConsole.Web.Features.Auth;
+
+internal static class AuthSetup
+{
+    private const string SelectorScheme = "console";
+
+    public static IServiceCollection AddConsoleAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(SelectorScheme)
+            // One entry scheme: a bearer header means an API token, anything else the sign-in cookie.
+            .AddPolicyScheme(SelectorScheme, SelectorScheme, o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "console.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Cookie.Path = "/";
+                o.LoginPath = "/signin";
+                o.AccessDeniedPath = "/denied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ConsolePolicies.AdminRead, p => p.RequireRole(ConsolePolicies.AdministratorRole, ConsolePolicies.ReadOnlyRole))
+            .AddPolicy(ConsolePolicies.AdminWrite, p => p.RequireAssertion(c => ConsolePolicies.CanWrite(c.User)))
+            .AddPolicy(ConsolePolicies.MailboxUser, p => p.RequireRole(ConsolePolicies.MailboxUserRole));
+        services.AddCascadingAuthenticationState();
+        return services;
+    }
+
+    /// <summary>The API answers 401/403 with problem details; the browser pages redirect to the sign-in page.</summary>
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/metrics"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static ClaimsPrincipal ToPrincipal(SignedInUser user)
+    {
+        var role = user.Kind == SignInKind.Mailbox ? ConsolePolicies.MailboxUserRole : ConsolePolicies.RoleName(user.Role!.Value);
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+                new Claim(ClaimTypes.Name, user.Email),
+                new Claim(ClaimTypes.Email, user.Email),
+                new Claim(ClaimTypes.Role, role),
+            ],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>Sign-out is a POST with an antiforgery token (a form field), so another site cannot sign a user out.</summary>
+    public static void MapAuthEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapPost("/signout", async (HttpContext context, [FromForm] string? returnUrl) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/signin");
+        });
+
+    /// <summary>Only local paths are followed after sign-in ("/x", not "//x" or "/\x"), so the page cannot be used as an open redirect.</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl[0] == '/' && (returnUrl.Length == 1 || (returnUrl[1] != '/' && returnUrl[1] != '\\'))
+            ? returnUrl
+            : "/";
+}

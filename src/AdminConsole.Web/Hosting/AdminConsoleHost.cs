@@ -1,0 +1,72 @@
+using AdminConsole.Core;
+using AdminConsole.Core.Jobs;
+using AdminConsole.Web.Components;
+using AdminConsole.Web.Features.Api;
+using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Operations;
+using Hangfire;
+using MudBlazor.Services;
+
+namespace AdminConsole.Web.Hosting;
+
+/// <summary>Wires the console: each area adds its services and maps its endpoints here, so Program.cs stays short.</summary>
+internal static class AdminConsoleHost
+{
+    public static WebApplicationBuilder AddAdminConsole(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddAdminConsoleCore(builder.Configuration);
+        services.AddAdminConsoleDataProtection();
+        services.AddAdminConsoleJobs();
+        services.AddHangfireServer(o =>
+        {
+            o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+        });
+
+        services.AddConsoleAuthentication();
+        services.AddOperationsEndpoints();
+        services.AddProblemDetails();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHttpContextAccessor();
+        return builder;
+    }
+
+    public static WebApplication UseAdminConsole(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+        else
+        {
+            app.UseExceptionHandler();
+        }
+
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapOperationsEndpoints();
+        app.MapAuthEndpoints();
+        app.MapApiV1();
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            // Access is decided by the endpoint's policy below, not by Hangfire's local-requests-only default.
+            Authorization = [],
+            DashboardTitle = "Jobs",
+            AppPath = "/",
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        RecurringJob.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        return app;
+    }
+}

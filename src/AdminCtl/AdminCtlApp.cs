@@ -1,0 +1,193 @@
+using AdminConsole.Core;
+using AdminConsole.Core.Accounts;
+using AdminConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AdminCtl;
+
+/// <summary>
+/// The operator's command line over the same services as the console. Secrets it creates
+/// (passwords, tokens) go to standard output once and are stored only as hashes.
+/// Exit codes: 0 done, 1 refused (bad input, conflict, not found), 2 usage, 3 database unreachable.
+/// </summary>
+public static class AdminCtlApp
+{
+    public const string Actor = "adminctl";
+
+    private const string Usage = """
+        usage: adminctl <command>
+
+          migrate                                   apply pending database migrations
+          admin create EMAIL [--role administrator|read-only]
+                                                    create an admin account; prints its password once
+          admin reset-password EMAIL                set a new generated password; prints it once
+          admin list                                list admin accounts
+          token create NAME [--scope read|read-write]
+                                                    create an API token; prints it once
+          token list                                list API tokens (never their secrets)
+          token revoke NAME                         revoke the active token with that name
+
+        Settings come from the environment: Database__Host, Database__Port, Database__Name,
+        Database__Username, and the credentials folder (CREDENTIALS_DIRECTORY or
+        Credentials__Directory) holding db-password.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            await stdout.WriteLineAsync(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
+        services.AddAdminConsoleCore(configuration);
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+
+        try
+        {
+            return (args[0], args.Length > 1 ? args[1] : null) switch
+            {
+                ("migrate", _) when args.Length == 1 => await MigrateAsync(sp, stdout, ct),
+                ("admin", "create") when args.Length >= 3 => await CreateAdminAsync(sp, args[2], Option(args, "--role"), stdout, stderr, ct),
+                ("admin", "reset-password") when args.Length == 3 => await ResetAdminPasswordAsync(sp, args[2], stdout, ct),
+                ("admin", "list") when args.Length == 2 => await ListAdminsAsync(sp, stdout, ct),
+                ("token", "create") when args.Length >= 3 => await CreateTokenAsync(sp, args[2], Option(args, "--scope"), stdout, stderr, ct),
+                ("token", "list") when args.Length == 2 => await ListTokensAsync(sp, stdout, ct),
+                ("token", "revoke") when args.Length == 3 => await RevokeTokenAsync(sp, args[2], stdout, stderr, ct),
+                _ => await UsageErrorAsync(stderr),
+            };
+        }
+        catch (DomainValidationException e)
+        {
+            await stderr.WriteLineAsync($"adminctl: {e.Field}: {e.Message}");
+            return 1;
+        }
+        catch (DomainNotFoundException e)
+        {
+            await stderr.WriteLineAsync($"adminctl: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException || e.InnerException is Npgsql.NpgsqlException)
+        {
+            await stderr.WriteLineAsync($"adminctl: cannot use the database: {(e.InnerException ?? e).Message}");
+            return 3;
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("credential", StringComparison.OrdinalIgnoreCase))
+        {
+            await stderr.WriteLineAsync($"adminctl: {e.Message}");
+            return 3;
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static async Task<int> UsageErrorAsync(TextWriter stderr)
+    {
+        await stderr.WriteLineAsync(Usage);
+        return 2;
+    }
+
+    private static async Task<int> MigrateAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<AdminDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count == 0)
+        {
+            await stdout.WriteLineAsync("database is up to date");
+            return 0;
+        }
+
+        await db.Database.MigrateAsync(ct);
+        foreach (var migration in pending) await stdout.WriteLineAsync($"applied {migration}");
+        return 0;
+    }
+
+    private static async Task<int> CreateAdminAsync(IServiceProvider sp, string email, string? role, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        AdminRole parsed;
+        switch (role)
+        {
+            case null or "administrator": parsed = AdminRole.Administrator; break;
+            case "read-only": parsed = AdminRole.ReadOnly; break;
+            default:
+                await stderr.WriteLineAsync($"adminctl: --role must be administrator or read-only, not '{role}'");
+                return 2;
+        }
+
+        var created = await sp.GetRequiredService<AdminAccountService>().CreateAsync(email, parsed, Actor, ct);
+        await stdout.WriteLineAsync($"created admin {created.Account.Email} ({RoleName(created.Account.Role)})");
+        await stdout.WriteLineAsync($"password: {created.Password}");
+        return 0;
+    }
+
+    private static async Task<int> ResetAdminPasswordAsync(IServiceProvider sp, string email, TextWriter stdout, CancellationToken ct)
+    {
+        var password = await sp.GetRequiredService<AdminAccountService>().ResetPasswordAsync(email, Actor, ct);
+        await stdout.WriteLineAsync($"password: {password}");
+        return 0;
+    }
+
+    private static async Task<int> ListAdminsAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<AdminDbContext>();
+        foreach (var a in await db.AdminAccounts.OrderBy(a => a.Email).ToListAsync(ct))
+            await stdout.WriteLineAsync($"{a.Email}\t{RoleName(a.Role)}\t{(a.Disabled ? "disabled" : "enabled")}\tlast sign-in {a.LastSignInAt?.ToString("u") ?? "never"}");
+        return 0;
+    }
+
+    private static async Task<int> CreateTokenAsync(IServiceProvider sp, string name, string? scope, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        ApiTokenScope parsed;
+        switch (scope)
+        {
+            case null or "read-write": parsed = ApiTokenScope.ReadWrite; break;
+            case "read": parsed = ApiTokenScope.Read; break;
+            default:
+                await stderr.WriteLineAsync($"adminctl: --scope must be read or read-write, not '{scope}'");
+                return 2;
+        }
+
+        var created = await sp.GetRequiredService<ApiTokenService>().CreateAsync(name, parsed, Actor, ct);
+        await stdout.WriteLineAsync($"created token {created.Token.Name} ({ScopeName(created.Token.Scope)}); it is shown only now:");
+        await stdout.WriteLineAsync(created.Plaintext);
+        return 0;
+    }
+
+    private static async Task<int> ListTokensAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<AdminDbContext>();
+        foreach (var t in await db.ApiTokens.OrderBy(t => t.Name).ThenBy(t => t.CreatedAt).ToListAsync(ct))
+            await stdout.WriteLineAsync($"{t.Name}\t{ScopeName(t.Scope)}\tact_{t.KeyId}_…\t{(t.RevokedAt is null ? "active" : "revoked")}\tlast used {t.LastUsedAt?.ToString("u") ?? "never"}");
+        return 0;
+    }
+
+    private static async Task<int> RevokeTokenAsync(IServiceProvider sp, string name, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var db = sp.GetRequiredService<AdminDbContext>();
+        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Name == name && t.RevokedAt == null, ct);
+        if (token is null)
+        {
+            await stderr.WriteLineAsync($"adminctl: no active token named '{name}'");
+            return 1;
+        }
+
+        await sp.GetRequiredService<ApiTokenService>().RevokeAsync(token.Id, Actor, ct);
+        await stdout.WriteLineAsync($"revoked token {name}");
+        return 0;
+    }
+
+    private static string RoleName(AdminRole role) => role == AdminRole.Administrator ? "administrator" : "read-only";
+
+    private static string ScopeName(ApiTokenScope scope) => scope == ApiTokenScope.ReadWrite ? "read-write" : "read";
+}
