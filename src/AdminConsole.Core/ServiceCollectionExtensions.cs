@@ -6,6 +6,7 @@ using AdminConsole.Core.Jobs;
 using AdminConsole.Core.Security;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -53,18 +54,25 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Hangfire on the same PostgreSQL, in its own schema.</summary>
+    /// <summary>
+    /// Hangfire on the same PostgreSQL, in its own schema. The storage is registered as this host's
+    /// own singleton: Hangfire's default registration returns the static JobStorage.Current, which
+    /// another host in the same process (the tests run several) may have replaced.
+    /// </summary>
     public static IServiceCollection AddAdminConsoleJobs(this IServiceCollection services)
     {
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
+            new NpgsqlConnectionFactory(sp.GetRequiredService<DatabaseConnection>().ConnectionString, JobStorageOptions),
+            JobStorageOptions));
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                o => o.UseNpgsqlConnection(sp.GetRequiredService<DatabaseConnection>().ConnectionString),
-                new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+            .UseStorage(sp.GetRequiredService<JobStorage>()));
         return services;
     }
+
+    private static readonly PostgreSqlStorageOptions JobStorageOptions = new() { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
 }
 
 /// <summary>The connection string, built once from <see cref="DatabaseOptions"/> and the credential.</summary>

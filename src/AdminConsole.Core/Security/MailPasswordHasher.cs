@@ -52,7 +52,7 @@ public static class MailPasswordHasher
             {
                 return BCrypt.Net.BCrypt.Verify(password, storedHash[BlowfishScheme.Length..]);
             }
-            catch (BCrypt.Net.SaltParseException)
+            catch (Exception e) when (e is BCrypt.Net.SaltParseException or ArgumentException or FormatException)
             {
                 return false;
             }

@@ -27,6 +27,8 @@ internal static class AdminConsoleHost
         services.AddConsoleAuthentication();
         services.AddOperationsEndpoints();
         services.AddProblemDetails();
+        // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker SAMEORIGIN.
+        services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHttpContextAccessor();
@@ -64,9 +66,12 @@ internal static class AdminConsoleHost
             AppPath = "/",
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Our CSP already says frame-ancestors 'none'; Blazor would add a second CSP header with 'self'.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
-        RecurringJob.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        // Through this host's IRecurringJobManager, not the static RecurringJob API (see AddAdminConsoleJobs).
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         return app;
     }
 }

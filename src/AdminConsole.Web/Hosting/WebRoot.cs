@@ -2,10 +2,11 @@ namespace AdminConsole.Web.Hosting;
 
 /// <summary>
 /// The web root is the repository's top-level <c>wwwroot/</c> (the layout the product's design asks
-/// for). The project links those files in as static web assets, so a published build carries them,
-/// with the packages' assets, in a <c>wwwroot/</c> beside the binary, which is then used; from the
-/// source tree (<c>dotnet run</c>, the test host) the top-level folder is found by walking up to the
-/// solution. <c>ASPNETCORE_WEBROOT</c> or <c>--webroot</c> overrides both.
+/// for). <c>src/AdminConsole.Web/wwwroot</c> is a symbolic link to it, so the SDK treats its files as
+/// the project's static web assets and a published build carries them, with the packages' assets, in a
+/// <c>wwwroot/</c> beside the binary, which is then used. From the source tree (<c>dotnet run</c>, the
+/// test host) the top-level folder is found by walking up to the solution. <c>ASPNETCORE_WEBROOT</c>
+/// or <c>--webroot</c> overrides both.
 /// </summary>
 internal static class WebRoot
 {

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using AdminConsole.Core.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Antiforgery;
 
 namespace AdminConsole.Web.Features.Auth;
 
@@ -71,8 +71,10 @@ internal static class AuthSetup
 
     /// <summary>Sign-out is a POST with an antiforgery token (a form field), so another site cannot sign a user out.</summary>
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapPost("/signout", async (HttpContext context, [FromForm] string? returnUrl) =>
+        app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired or did not come from this site.");
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/signin");
         });

@@ -1,0 +1,41 @@
+using AdminConsole.Core.Accounts;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace AdminConsole.Testing;
+
+/// <summary>A test database with the console running on it: the usual fixture for integration tests.</summary>
+public sealed class ConsoleHost : IAsyncLifetime
+{
+    public TestDatabase Database { get; } = new();
+    public ConsoleFactory Factory { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        Factory = new ConsoleFactory(Database.Name);
+        _ = Factory.BaseAddress;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    public async Task<AdminAccountService.CreatedAccount> CreateAdminAsync(string email, AdminRole role = AdminRole.Administrator)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AdminAccountService>().CreateAsync(email, role, "test");
+    }
+
+    /// <summary>Signs in through the real sign-in form (antiforgery token included) and returns the client holding the cookie.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email, string password)
+    {
+        var client = Factory.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, email, password);
+        if (response.StatusCode != System.Net.HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in as {email} answered {(int)response.StatusCode}.");
+        return client;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using AdminConsole.Core.Accounts;
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Domains;
+using AdminConsole.Core.Mailboxes;
+using AdminConsole.Core.Security;
+using AdminConsole.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Tests.Integration;
+
+public sealed class SignInTests(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    private const string FailureMessage = "The email address or password is not correct.";
+
+    [Fact]
+    public async Task Admin_signs_in_with_the_right_password_and_sees_the_dashboard()
+    {
+        var admin = await host.CreateAdminAsync("right@example.com");
+        using var client = host.Factory.CreateHttpClient();
+
+        using var response = await SignInForm.PostAsync(client, "Right@Example.COM", admin.Password);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.RedirectTarget());
+        var dashboard = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("Dashboard", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unknown_account_get_the_same_answer()
+    {
+        await host.CreateAdminAsync("wrong@example.com");
+        using var client = host.Factory.CreateHttpClient();
+
+        using var wrong = await SignInForm.PostAsync(client, "wrong@example.com", "not-the-password");
+        using var unknown = await SignInForm.PostAsync(client, "nobody@example.com", "not-the-password");
+
+        foreach (var response in new[] { wrong, unknown })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            var page = await response.Content.ReadAsStringAsync();
+            Assert.Contains(FailureMessage, page, StringComparison.Ordinal);
+            Assert.DoesNotContain("Set-Cookie", response.Headers.ToString().Replace("Set-Cookie: .AspNetCore.Antiforgery", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+
+        using var stillAnonymous = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, stillAnonymous.StatusCode);
+        Assert.StartsWith("/signin", stillAnonymous.RedirectTarget(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Failed_and_successful_sign_ins_are_audited()
+    {
+        var admin = await host.CreateAdminAsync("audited@example.com");
+        using var client = host.Factory.CreateHttpClient();
+        (await SignInForm.PostAsync(client, "audited@example.com", "bad-password")).Dispose();
+        (await SignInForm.PostAsync(client, "audited@example.com", admin.Password)).Dispose();
+
+        await using var db = host.Database.CreateContext();
+        var actions = await db.AuditEvents.Where(e => e.Target == "admin:audited@example.com").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync();
+        Assert.Equal(["admin.created", "signin.failed", "signin.succeeded"], actions);
+    }
+
+    [Fact]
+    public async Task Empty_fields_get_a_message_beside_each_field_and_no_sign_in()
+    {
+        using var client = host.Factory.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, "", "");
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Enter your email address.", page, StringComparison.Ordinal);
+        Assert.Contains("Enter your password.", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mailbox_user_signs_in_to_their_account_page_and_cannot_open_the_dashboard()
+    {
+        await using (var db = host.Database.CreateContext())
+        {
+            var domain = new MailDomain { Name = "users.example", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.Domains.Add(domain);
+            db.Mailboxes.Add(new Mailbox
+            {
+                Domain = domain,
+                LocalPart = "carol",
+                Address = "carol@users.example",
+                PasswordHash = MailPasswordHasher.Hash("carol-secret-1"),
+                QuotaBytes = MailDomain.DefaultMailboxQuotaBytes,
+                CreatedAt = DateTimeOffset.UtcNow,
+                UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var client = host.Factory.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, "carol@users.example", "carol-secret-1");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account", response.RedirectTarget());
+
+        using var account = await client.GetAsync("/account");
+        Assert.Equal(HttpStatusCode.OK, account.StatusCode);
+        using var dashboard = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, dashboard.StatusCode);
+        Assert.StartsWith("/denied", dashboard.RedirectTarget(), StringComparison.Ordinal);
+        using var api = await client.GetAsync("/api/v1/overview");
+        Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_disabled_mailbox_cannot_sign_in()
+    {
+        await using (var db = host.Database.CreateContext())
+        {
+            var domain = new MailDomain { Name = "disabled.example", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.Domains.Add(domain);
+            db.Mailboxes.Add(new Mailbox
+            {
+                Domain = domain, LocalPart = "dave", Address = "dave@disabled.example", Enabled = false,
+                PasswordHash = MailPasswordHasher.Hash("dave-secret-1"), QuotaBytes = 1 << 20,
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        using var client = host.Factory.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, "dave@disabled.example", "dave-secret-1");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/account-settings", "/account-settings")]
+    [InlineData("//evil.example/", "/")]
+    [InlineData("/\\evil.example/", "/")]
+    [InlineData("https://evil.example/", "/")]
+    public async Task Only_local_return_urls_are_followed_after_sign_in(string returnUrl, string expected)
+    {
+        var admin = await host.CreateAdminAsync($"return{Guid.NewGuid():N}@example.com");
+        using var client = host.Factory.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, admin.Account.Email, admin.Password, returnUrl);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(expected, response.RedirectTarget());
+    }
+
+    [Fact]
+    public async Task Sign_out_requires_the_antiforgery_token_and_then_ends_the_session()
+    {
+        var admin = await host.CreateAdminAsync("signout@example.com");
+        using var client = await host.SignedInClientAsync(admin.Account.Email, admin.Password);
+
+        using var forged = await client.PostAsync("/signout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        using (var still = await client.GetAsync("/")) Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+
+        var page = await client.GetStringAsync("/");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        using var after = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+    }
+}

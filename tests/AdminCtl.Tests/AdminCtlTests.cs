@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using AdminConsole.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminCtl.Tests;
+
+public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    private string Db => host.Database.Name;
+
+    [Fact]
+    public async Task Migrate_on_a_new_database_applies_the_migrations_and_a_second_run_changes_nothing()
+    {
+        var fresh = new TestDatabase();
+        await TestEnvironment.ExecuteAsync(TestEnvironment.MaintenanceDatabase, $"CREATE DATABASE \"{fresh.Name}\"");
+        try
+        {
+            var first = await AdminCtlRunner.RunAsync(fresh.Name, "migrate");
+            Assert.Equal(0, first.ExitCode);
+            Assert.Contains("applied ", first.Stdout, StringComparison.Ordinal);
+            var second = await AdminCtlRunner.RunAsync(fresh.Name, "migrate");
+            Assert.Equal(0, second.ExitCode);
+            Assert.Equal("database is up to date", second.Stdout.Trim());
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Admin_create_prints_a_password_once_that_signs_in_to_the_console()
+    {
+        var result = await AdminCtlRunner.RunAsync(Db, "admin", "create", "ops@example.com");
+        Assert.Equal(0, result.ExitCode);
+        var password = result.Line("password:");
+        Assert.Equal(20, password.Length);
+
+        await using (var db = host.Database.CreateContext())
+        {
+            var stored = await db.AdminAccounts.SingleAsync(a => a.Email == "ops@example.com");
+            Assert.DoesNotContain(password, stored.PasswordHash, StringComparison.Ordinal);
+        }
+
+        using var client = await host.SignedInClientAsync("ops@example.com", password);
+        using var dashboard = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_create_refuses_a_duplicate_and_a_malformed_address()
+    {
+        Assert.Equal(0, (await AdminCtlRunner.RunAsync(Db, "admin", "create", "twice@example.com")).ExitCode);
+        var duplicate = await AdminCtlRunner.RunAsync(Db, "admin", "create", "Twice@Example.com");
+        Assert.Equal(1, duplicate.ExitCode);
+        Assert.Contains("already exists", duplicate.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("password", duplicate.Stdout, StringComparison.Ordinal);
+
+        var malformed = await AdminCtlRunner.RunAsync(Db, "admin", "create", "not-an-address");
+        Assert.Equal(1, malformed.ExitCode);
+        Assert.Contains("email:", malformed.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reset_password_replaces_the_old_password()
+    {
+        var created = await AdminCtlRunner.RunAsync(Db, "admin", "create", "reset@example.com");
+        var oldPassword = created.Line("password:");
+        var reset = await AdminCtlRunner.RunAsync(Db, "admin", "reset-password", "reset@example.com");
+        Assert.Equal(0, reset.ExitCode);
+        var newPassword = reset.Line("password:");
+        Assert.NotEqual(oldPassword, newPassword);
+
+        using var client = host.Factory.CreateHttpClient();
+        using (var old = await SignInForm.PostAsync(client, "reset@example.com", oldPassword)) Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        using (var current = await SignInForm.PostAsync(client, "reset@example.com", newPassword)) Assert.Equal(HttpStatusCode.Redirect, current.StatusCode);
+
+        var unknown = await AdminCtlRunner.RunAsync(Db, "admin", "reset-password", "nobody@example.com");
+        Assert.Equal(1, unknown.ExitCode);
+    }
+
+    [Fact]
+    public async Task Token_create_prints_a_token_that_authenticates_the_API_and_a_wrong_token_gets_401()
+    {
+        var result = await AdminCtlRunner.RunAsync(Db, "token", "create", "ci-deploy");
+        Assert.Equal(0, result.ExitCode);
+        var token = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
+        Assert.StartsWith("act_", token, StringComparison.Ordinal);
+
+        using var client = host.Factory.CreateHttpClient();
+        using var ok = await GetOverviewAsync(client, token);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var body = JsonDocument.Parse(await ok.Content.ReadAsStringAsync());
+        Assert.True(body.RootElement.GetProperty("database").GetProperty("up").GetBoolean());
+
+        using var wrong = await GetOverviewAsync(client, token[..^2] + (token[^2..] == "AA" ? "BB" : "AA"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        var list = await AdminCtlRunner.RunAsync(Db, "token", "list");
+        Assert.Contains("ci-deploy", list.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, list.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_revoked_token_gets_401()
+    {
+        var token = (await AdminCtlRunner.RunAsync(Db, "token", "create", "short-lived", "--scope", "read")).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
+        using var client = host.Factory.CreateHttpClient();
+        using (var before = await GetOverviewAsync(client, token)) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        Assert.Equal(0, (await AdminCtlRunner.RunAsync(Db, "token", "revoke", "short-lived")).ExitCode);
+        using var after = await GetOverviewAsync(client, token);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_read_token_cannot_open_the_job_dashboard()
+    {
+        var token = (await AdminCtlRunner.RunAsync(Db, "token", "create", "reader", "--scope", "read")).Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
+        using var client = host.Factory.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("usage: adminctl")]
+    [InlineData("usage: adminctl", "frobnicate")]
+    [InlineData("usage: adminctl", "admin", "reset-password")]
+    [InlineData("--scope must be read or read-write", "token", "create", "x", "--scope", "everything")]
+    [InlineData("--role must be administrator or read-only", "admin", "create", "x@example.com", "--role", "owner")]
+    public async Task Bad_usage_exits_2_and_says_what_is_expected(string message, params string[] args)
+    {
+        var result = await AdminCtlRunner.RunAsync(Db, args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_exits_3_with_a_message()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "adminctl")) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("migrate");
+        start.Environment["Database__Port"] = "1";
+        start.Environment["Credentials__Directory"] = TestEnvironment.CredentialsDirectory;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(3, process.ExitCode);
+        Assert.Contains("cannot use the database", stderr, StringComparison.Ordinal);
+    }
+
+    private static Task<HttpResponseMessage> GetOverviewAsync(HttpClient client, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/overview");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client.SendAsync(request);
+    }
+}
