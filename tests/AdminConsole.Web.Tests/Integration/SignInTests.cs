@@ -63,6 +63,16 @@ public sealed class SignInTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         Assert.Equal(["admin.created", "signin.failed", "signin.succeeded"], actions);
     }
 
+    [Theory]
+    [InlineData("echo@example.com", "Echo-Me-Not-42")]
+    [InlineData("", "Echo-Me-Not-43")]
+    public async Task A_password_is_never_rendered_back_into_the_page(string email, string password)
+    {
+        using var client = host.Factory.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, email, password);
+        Assert.DoesNotContain(password, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Empty_fields_get_a_message_beside_each_field_and_no_sign_in()
     {

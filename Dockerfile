@@ -1,0 +1,29 @@
+# Multi-stage build: the SDK builds, the ASP.NET runtime runs. x86-64 only (Hyperscan is x86-only).
+# Configured only through environment variables and credential files:
+#   Database__Host, Database__Port, Database__Name, Database__Username   where PostgreSQL is
+#   CREDENTIALS_DIRECTORY (default /run/secrets)  holds db-password and master-key, one file each
+#   ASPNETCORE_URLS (default http://+:8080)
+# Migrations are an explicit step:  docker run --rm IMAGE /app/adminctl/adminctl migrate
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+WORKDIR /src
+COPY . .
+RUN dotnet restore AdminConsole.sln \
+ && dotnet publish src/AdminConsole.Web -c Release --no-restore -o /out/web \
+ && dotnet publish src/AdminCtl -c Release --no-restore -o /out/adminctl
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
+# libhyperscan5: the spam scanner's native tiers (it falls back to managed code without it).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libhyperscan5 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /out/web /app/web
+COPY --from=build /out/adminctl /app/adminctl
+ENV ASPNETCORE_URLS=http://+:8080 \
+    ASPNETCORE_ENVIRONMENT=Production \
+    CREDENTIALS_DIRECTORY=/run/secrets \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1
+# The image's unprivileged "app" user (UID 1654); mail state goes to a volume it owns.
+USER $APP_UID
+EXPOSE 8080
+ENTRYPOINT ["/app/web/AdminConsole.Web"]
