@@ -1,4 +1,5 @@
-using AdminConsole.Core.Addressing;
+using MailEngine.Auth;
+using MailEngine.Addressing;
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Security;

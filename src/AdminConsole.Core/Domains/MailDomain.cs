@@ -11,7 +11,7 @@ public sealed class MailDomain
 
     public Guid Id { get; set; }
 
-    /// <summary>The domain in A-label form, lower-case (see <see cref="Addressing.EmailAddress"/>).</summary>
+    /// <summary>The domain in A-label form, lower-case (see <see cref="MailEngine.Addressing.EmailAddress"/>).</summary>
     public required string Name { get; set; }
 
     public string? Description { get; set; }

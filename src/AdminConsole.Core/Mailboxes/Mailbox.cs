@@ -1,3 +1,4 @@
+using MailEngine.Auth;
 using AdminConsole.Core.Domains;
 
 namespace AdminConsole.Core.Mailboxes;
@@ -17,7 +18,7 @@ public sealed class Mailbox
 
     public string DisplayName { get; set; } = string.Empty;
 
-    /// <summary>A Dovecot-style "{SCHEME}hash" string (see <see cref="Security.MailPasswordHasher"/>); never the password.</summary>
+    /// <summary>A Dovecot-style "{SCHEME}hash" string (see <see cref="MailEngine.Auth.MailPasswordHasher"/>); never the password.</summary>
     public required string PasswordHash { get; set; }
 
     public long QuotaBytes { get; set; }

@@ -1,3 +1,4 @@
+using MailEngine.Auth;
 using System.Net;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Data;

@@ -1,5 +1,5 @@
 using AdminConsole.Core.Accounts;
-using AdminConsole.Core.Addressing;
+using MailEngine.Addressing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,4 +1,4 @@
-using AdminConsole.Core.Addressing;
+using MailEngine.Addressing;
 using AdminConsole.Core.Groups;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

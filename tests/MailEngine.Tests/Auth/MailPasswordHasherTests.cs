@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using AdminConsole.Core.Security;
+using MailEngine.Auth;
 
-namespace AdminConsole.Core.Tests.Security;
+namespace MailEngine.Tests.Auth;
 
 public sealed class MailPasswordHasherTests
 {

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Konscious.Security.Cryptography;
 
-namespace AdminConsole.Core.Security;
+namespace MailEngine.Auth;
 
 /// <summary>
 /// Hashes and verifies passwords in Dovecot's "{SCHEME}hash" form, so that the stored hashes can be

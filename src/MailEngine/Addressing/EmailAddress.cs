@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace AdminConsole.Core.Addressing;
+namespace MailEngine.Addressing;
 
 /// <summary>
 /// A normalized mail address: the form in which addresses are stored, compared and made unique.

@@ -1,6 +1,6 @@
-using AdminConsole.Core.Addressing;
+using MailEngine.Addressing;
 
-namespace AdminConsole.Core.Tests.Addressing;
+namespace MailEngine.Tests.Addressing;
 
 public sealed class EmailAddressTests
 {

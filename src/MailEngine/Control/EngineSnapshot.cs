@@ -1,0 +1,42 @@
+namespace MailEngine.Control;
+
+/// <summary>
+/// Everything the engine needs to serve mail, compiled by the console from PostgreSQL and pushed as
+/// one immutable, versioned value. Addresses are normalized (see <see cref="Addressing.EmailAddress"/>);
+/// groups arrive already expanded to full addresses. The engine never reads the database.
+/// </summary>
+public sealed record EngineSnapshot
+{
+    public required long Version { get; init; }
+    public required DateTimeOffset CompiledAt { get; init; }
+    public IReadOnlyList<SnapshotDomain> Domains { get; init; } = [];
+    public IReadOnlyList<SnapshotMailbox> Mailboxes { get; init; } = [];
+    public IReadOnlyList<SnapshotAlias> Aliases { get; init; } = [];
+    public SnapshotPolicy Policy { get; init; } = new();
+
+    /// <summary>What an engine that has never received a snapshot serves: nothing is local, nothing relays.</summary>
+    public static EngineSnapshot Empty { get; } = new() { Version = 0, CompiledAt = DateTimeOffset.UnixEpoch };
+}
+
+/// <param name="Name">The domain in A-label form.</param>
+/// <param name="MaxMessageBytes">The largest message accepted for this domain's recipients.</param>
+/// <param name="CatchAllAddress">Where mail for unknown local parts goes; null rejects them.</param>
+public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null);
+
+/// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see <see cref="Auth.MailPasswordHasher"/>).</param>
+public sealed record SnapshotMailbox(string Address, string PasswordHash, long QuotaBytes, bool Enabled = true, string DisplayName = "");
+
+/// <param name="Recipients">The group's members expanded to full addresses: local mailboxes and external addresses, no groups.</param>
+public sealed record SnapshotAlias(string Address, IReadOnlyList<string> Recipients);
+
+public sealed record SnapshotPolicy
+{
+    /// <summary>Networks (CIDR) whose clients may relay through the MX listener without authenticating (the seed's trusted-networks).</summary>
+    public IReadOnlyList<string> TrustedNetworks { get; init; } = ["127.0.0.0/8", "::1/128"];
+
+    /// <summary>The SIZE announced in EHLO (RFC 1870) and enforced while reading DATA.</summary>
+    public long MaxMessageBytes { get; init; } = 25L * 1024 * 1024;
+
+    /// <summary>RFC 5321 4.5.3.1.8 requires accepting at least 100 recipients.</summary>
+    public int MaxRecipientsPerMessage { get; init; } = 100;
+}

@@ -1,0 +1,94 @@
+using System.Collections.Frozen;
+using System.Net;
+using MailEngine.Addressing;
+
+namespace MailEngine.Control;
+
+/// <summary>The outcome of resolving one RCPT TO address against the snapshot.</summary>
+public enum RecipientKind
+{
+    /// <summary>A mailbox here.</summary>
+    LocalMailbox,
+
+    /// <summary>A group (or catch-all) here, delivered to its expanded recipients.</summary>
+    Alias,
+
+    /// <summary>A domain this engine does not serve: relaying.</summary>
+    Remote,
+
+    /// <summary>A domain here, but no such mailbox or group.</summary>
+    Unknown,
+}
+
+public sealed record RecipientResolution(RecipientKind Kind, string Address, IReadOnlyList<string> Targets, SnapshotMailbox? Mailbox = null);
+
+/// <summary>
+/// A snapshot with its lookup tables, built once when the snapshot is applied so that every SMTP
+/// command is a dictionary lookup. Immutable: the engine swaps the whole index.
+/// </summary>
+public sealed class SnapshotIndex
+{
+    private readonly FrozenDictionary<string, SnapshotDomain> _domains;
+    private readonly FrozenDictionary<string, SnapshotMailbox> _mailboxes;
+    private readonly FrozenDictionary<string, SnapshotAlias> _aliases;
+    private readonly FrozenDictionary<string, FrozenSet<string>> _aliasesByMember;
+    private readonly IReadOnlyList<IPNetwork> _trustedNetworks;
+
+    public SnapshotIndex(EngineSnapshot snapshot)
+    {
+        Snapshot = snapshot;
+        _domains = snapshot.Domains.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
+        _mailboxes = snapshot.Mailboxes.ToFrozenDictionary(m => m.Address, StringComparer.Ordinal);
+        _aliases = snapshot.Aliases.ToFrozenDictionary(a => a.Address, StringComparer.Ordinal);
+        _aliasesByMember = snapshot.Aliases
+            .SelectMany(a => a.Recipients.Select(r => (Member: r, Alias: a.Address)))
+            .GroupBy(p => p.Member, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(p => p.Alias).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        _trustedNetworks = snapshot.Policy.TrustedNetworks.Select(IPNetwork.Parse).ToList();
+    }
+
+    public EngineSnapshot Snapshot { get; }
+
+    public long Version => Snapshot.Version;
+
+    public bool IsLocalDomain(string domain) => _domains.ContainsKey(domain);
+
+    public SnapshotDomain? Domain(string domain) => _domains.GetValueOrDefault(domain);
+
+    public SnapshotMailbox? Mailbox(string address) => _mailboxes.GetValueOrDefault(address);
+
+    public bool IsTrusted(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        foreach (var network in _trustedNetworks)
+            if (network.Contains(address)) return true;
+        return false;
+    }
+
+    /// <summary>May <paramref name="mailbox"/> send as <paramref name="sender"/>: its own address or a group it receives through.</summary>
+    public bool MaySendAs(string mailbox, string sender) =>
+        sender == mailbox || (_aliasesByMember.TryGetValue(mailbox, out var aliases) && aliases.Contains(sender));
+
+    /// <summary>
+    /// Resolves a recipient: an exact mailbox or group first, then the address without its "+detail"
+    /// (RFC 5233 subaddress, as Postfix's recipient_delimiter), then the domain's catch-all.
+    /// </summary>
+    public RecipientResolution Resolve(EmailAddress address)
+    {
+        var text = address.ToString();
+        if (!_domains.TryGetValue(address.Domain, out var domain)) return new RecipientResolution(RecipientKind.Remote, text, [text]);
+
+        if (Find(text) is { } exact) return exact;
+        var plus = address.LocalPart.IndexOf('+', StringComparison.Ordinal);
+        if (plus > 0 && Find($"{address.LocalPart[..plus]}@{address.Domain}") is { } detail) return detail;
+        if (domain.CatchAllAddress is { } catchAll) return new RecipientResolution(RecipientKind.Alias, text, [catchAll]);
+        return new RecipientResolution(RecipientKind.Unknown, text, []);
+    }
+
+    private RecipientResolution? Find(string address)
+    {
+        if (_mailboxes.TryGetValue(address, out var mailbox)) return new RecipientResolution(RecipientKind.LocalMailbox, address, [address], mailbox);
+        if (_aliases.TryGetValue(address, out var alias)) return new RecipientResolution(RecipientKind.Alias, address, alias.Recipients);
+        return null;
+    }
+}

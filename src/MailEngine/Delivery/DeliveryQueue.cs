@@ -1,0 +1,322 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using MailEngine.Addressing;
+using MailEngine.Control;
+using MailEngine.Queue;
+using MailEngine.Storage;
+using MailEngine.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Delivery;
+
+public sealed class QueueOptions
+{
+    /// <summary>How long a message may wait before it is returned to its sender (the 5 days; Postfix's maximal_queue_lifetime).</summary>
+    public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>The first retry; each further one waits twice as long, up to <see cref="MaxRetryInterval"/>.</summary>
+    public TimeSpan FirstRetry { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromHours(4);
+
+    public int Workers { get; set; } = 4;
+
+    /// <summary>The port remote exchangers are reached on: 25, except in tests.</summary>
+    public int RemotePort { get; set; } = 25;
+}
+
+/// <summary>
+/// Delivers what the spool holds: every copy local or remote, retrying temporary failures with a
+/// growing back-off, returning permanent ones (and expired ones) to the sender as a DSN, never to
+/// the null sender. Delivered copies are recorded one by one, so a crash repeats no delivery.
+/// </summary>
+public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
+{
+    private readonly Spool _spool;
+    private readonly EngineSnapshotStore _snapshots;
+    private readonly LocalDelivery _local;
+    private readonly RemoteDelivery _remote;
+    private readonly EngineCounters _counters;
+    private readonly QueueOptions _options;
+    private readonly string _hostName;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Channel<string> _ready = Channel.CreateUnbounded<string>();
+    private readonly PriorityQueue<string, DateTimeOffset> _deferred = new();
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private Task[] _tasks = [];
+
+    public DeliveryQueue(Spool spool, EngineSnapshotStore snapshots, LocalDelivery local, RemoteDelivery remote, EngineCounters counters,
+        QueueOptions options, string hostName, TimeProvider clock, ILogger logger)
+    {
+        _spool = spool;
+        _snapshots = snapshots;
+        _local = local;
+        _remote = remote;
+        _counters = counters;
+        _options = options;
+        _hostName = hostName;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>Messages in the queue, waiting or being delivered.</summary>
+    public int Length => _spool.Count;
+
+    /// <summary>Age of the oldest message in the queue, or zero.</summary>
+    public TimeSpan OldestAge
+    {
+        get
+        {
+            var oldest = _spool.Pending().FirstOrDefault();
+            if (oldest is null) return TimeSpan.Zero;
+            var written = File.GetLastWriteTimeUtc(Path.Combine(_spool.QueueDirectory, oldest));
+            var age = _clock.GetUtcNow() - new DateTimeOffset(written, TimeSpan.Zero);
+            return age < TimeSpan.Zero ? TimeSpan.Zero : age;
+        }
+    }
+
+    /// <summary>Starts the workers and picks up everything left in the spool by an earlier run.</summary>
+    public void Start()
+    {
+        foreach (var id in _spool.Pending())
+        {
+            var retry = ReadRetry(id);
+            if (retry is not null && retry.NextAttemptAt > _clock.GetUtcNow()) Defer(id, retry.NextAttemptAt);
+            else Enqueue(id);
+        }
+
+        _tasks = [.. Enumerable.Range(0, Math.Max(1, _options.Workers)).Select(_ => Task.Run(WorkAsync)), Task.Run(SchedulerAsync)];
+    }
+
+    public void Enqueue(string queueId)
+    {
+        lock (_gate)
+        {
+            if (!_inFlight.Add(queueId)) return;
+        }
+
+        _ready.Writer.TryWrite(queueId);
+    }
+
+    /// <summary>Runs every deferred message now (the operator's "flush", and tests).</summary>
+    public void RetryNow()
+    {
+        lock (_gate)
+        {
+            while (_deferred.TryDequeue(out var id, out _)) Enqueue(id);
+        }
+    }
+
+    private void Defer(string queueId, DateTimeOffset when)
+    {
+        lock (_gate) _deferred.Enqueue(queueId, when);
+        _wake.Release();
+    }
+
+    private async Task SchedulerAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            lock (_gate)
+            {
+                var now = _clock.GetUtcNow();
+                while (_deferred.TryPeek(out var id, out var due) && due <= now)
+                {
+                    _deferred.Dequeue();
+                    Enqueue(id);
+                }
+
+                wait = _deferred.TryPeek(out _, out var next) ? next - now : TimeSpan.FromMinutes(1);
+            }
+
+            try
+            {
+                using var timeout = new CancellationTokenSource(wait, _clock);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stop.Token);
+                await _wake.WaitAsync(linked.Token);
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var id in _ready.Reader.ReadAllAsync(_stop.Token))
+            {
+                try
+                {
+                    await DeliverAsync(id, _stop.Token);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException)
+                {
+                    _logger.LogError(e, "Delivery of {QueueId} failed; retrying later", id);
+                    Defer(id, _clock.GetUtcNow() + _options.FirstRetry);
+                }
+                finally
+                {
+                    lock (_gate) _inFlight.Remove(id);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task DeliverAsync(string queueId, CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(_spool.QueueDirectory, queueId))) return;
+        var (envelope, message) = _spool.Open(queueId);
+        await using var _ = message;
+        var done = _spool.Delivered(queueId);
+        var snapshot = _snapshots.Current;
+        var failures = new List<(DeliveryTarget, DeliveryResult)>();
+        var temporary = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        foreach (var target in envelope.Targets.Where(t => t.Local && !done.Contains(t.Address)))
+        {
+            var result = _local.Deliver(envelope, target, snapshot.Mailbox(target.Address), message);
+            Record(queueId, envelope, target, result, failures, temporary, "local");
+        }
+
+        foreach (var group in envelope.Targets.Where(t => !t.Local && !done.Contains(t.Address)).GroupBy(t => Domain(t.Address)))
+        {
+            var results = await _remote.DeliverAsync(envelope, group.Key, group.ToList(), message, ct);
+            foreach (var target in group) Record(queueId, envelope, target, results[target.Address], failures, temporary, "remote");
+        }
+
+        var retry = ReadRetry(queueId) ?? new RetryState(0, _clock.GetUtcNow(), new Dictionary<string, string>());
+        var expired = _clock.GetUtcNow() - envelope.ReceivedAt >= _options.MaxLifetime;
+        if (temporary.Count > 0 && expired)
+        {
+            // RFC 5321 4.5.4.1: give up after the queue lifetime and tell the sender.
+            foreach (var target in envelope.Targets.Where(t => temporary.ContainsKey(t.Address)))
+            {
+                var result = DeliveryResult.Failed("4.4.7", $"delivery time expired; last error: {temporary[target.Address]}");
+                failures.Add((target, result));
+                _spool.MarkDelivered(queueId, target.Address);
+                _counters.Bounced.Add(1);
+            }
+
+            temporary.Clear();
+        }
+
+        if (failures.Count > 0) Bounce(envelope, failures, message);
+
+        if (temporary.Count == 0)
+        {
+            _spool.Complete(queueId);
+            File.Delete(RetryPath(queueId));
+            return;
+        }
+
+        var attempts = retry.Attempts + 1;
+        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxRetryInterval.Ticks, _options.FirstRetry.Ticks * (1L << Math.Min(attempts - 1, 20))));
+        var next = _clock.GetUtcNow() + delay;
+        DurableFile.WriteAllBytes(RetryPath(queueId), JsonSerializer.SerializeToUtf8Bytes(new RetryState(attempts, next, temporary), JsonSerializerOptions.Web));
+        _logger.LogInformation("Deferred {QueueId}: {Count} copies, attempt {Attempt}, next at {Next:u}", queueId, temporary.Count, attempts, next);
+        Defer(queueId, next);
+    }
+
+    private void Record(string queueId, Envelope envelope, DeliveryTarget target, DeliveryResult result,
+        List<(DeliveryTarget, DeliveryResult)> failures, Dictionary<string, string> temporary, string kind)
+    {
+        _logger.LogInformation("Delivery {QueueId} to <{Recipient}> ({Kind}): {Outcome} {Status} {Detail}",
+            queueId, target.Address, kind, result.Delivered ? "delivered" : result.Permanent ? "failed" : "deferred", result.Status, result.Detail);
+        if (result.Delivered)
+        {
+            _spool.MarkDelivered(queueId, target.Address);
+            _counters.Delivered.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        }
+        else if (result.Permanent)
+        {
+            failures.Add((target, result));
+            _spool.MarkDelivered(queueId, target.Address);
+            _counters.Bounced.Add(1);
+        }
+        else
+        {
+            temporary[target.Address] = result.Detail;
+            _counters.Deferred.Add(1);
+        }
+    }
+
+    /// <summary>Queues a DSN to the sender; never for the null sender (RFC 5321 6.1), so bounces cannot loop.</summary>
+    private void Bounce(Envelope envelope, List<(DeliveryTarget, DeliveryResult)> failures, Stream message)
+    {
+        if (envelope.Sender.Length == 0 || !EmailAddress.TryParse(envelope.Sender, out var sender, out _))
+        {
+            _logger.LogInformation("No DSN for {QueueId}: the sender is null", envelope.QueueId);
+            return;
+        }
+
+        var report = DeliveryStatusNotification.Build(envelope, failures, message, _hostName, _clock.GetUtcNow());
+        var resolution = _snapshots.Current.Resolve(sender);
+        var targets = resolution.Kind switch
+        {
+            RecipientKind.LocalMailbox => [new DeliveryTarget(resolution.Address, true, envelope.Sender)],
+            RecipientKind.Alias => resolution.Targets.Select(t => new DeliveryTarget(t, _snapshots.Current.Mailbox(t) is not null, envelope.Sender)).ToList(),
+            RecipientKind.Remote => [new DeliveryTarget(resolution.Address, false, envelope.Sender)],
+            _ => new List<DeliveryTarget>(),
+        };
+        if (targets.Count == 0) return;
+
+        var dsn = new Envelope
+        {
+            QueueId = Spool.NewQueueId(),
+            ReceivedAt = _clock.GetUtcNow(),
+            Sender = string.Empty,
+            Targets = targets,
+            Listener = "dsn",
+        };
+        using (var incoming = _spool.Begin(dsn))
+        {
+            incoming.Stream.Write(report);
+            incoming.Commit();
+        }
+
+        _logger.LogInformation("DSN {DsnId} for {QueueId} queued to <{Sender}>", dsn.QueueId, envelope.QueueId, envelope.Sender);
+        Enqueue(dsn.QueueId);
+    }
+
+    private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..];
+
+    private string RetryPath(string queueId) => Path.Combine(_spool.QueueDirectory, queueId + ".retry");
+
+    private RetryState? ReadRetry(string queueId)
+    {
+        var path = RetryPath(queueId);
+        return File.Exists(path) ? JsonSerializer.Deserialize<RetryState>(File.ReadAllBytes(path), JsonSerializerOptions.Web) : null;
+    }
+
+    private sealed record RetryState(int Attempts, DateTimeOffset NextAttemptAt, IReadOnlyDictionary<string, string> LastErrors);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _ready.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_tasks).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Delivery workers did not stop within 30 s; the spool keeps their messages");
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using MailEngine.Dns;
+using MailEngine.Queue;
+using Envelope = MailEngine.Queue.Envelope;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Delivery;
+
+/// <summary>
+/// Relays copies to other domains' mail exchangers: MX lookup (implicit MX when there is none),
+/// opportunistic STARTTLS (RFC 3207, RFC 7435: encrypt when offered, do not insist on a valid
+/// certificate), one SMTP transaction per domain with a result per recipient.
+/// </summary>
+public sealed class RemoteDelivery(IDnsResolver dns, string hostName, int port, ILogger logger)
+{
+    public async Task<IReadOnlyDictionary<string, DeliveryResult>> DeliverAsync(
+        Envelope envelope, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct)
+    {
+        var results = new Dictionary<string, DeliveryResult>(StringComparer.Ordinal);
+        var exchangers = await dns.ResolveMailExchangersAsync(domain, ct);
+        if (exchangers.Hosts.Count == 0)
+        {
+            var failure = exchangers.Permanent
+                ? DeliveryResult.Failed(exchangers.NullMx ? "5.1.10" : "5.1.2", exchangers.Error ?? $"{domain}: no mail exchanger")
+                : DeliveryResult.Temporary("4.4.3", exchangers.Error ?? $"{domain}: DNS lookup failed");
+            foreach (var t in targets) results[t.Address] = failure;
+            return results;
+        }
+
+        message.Position = 0;
+        var mime = await MimeMessage.LoadAsync(message, ct);
+        var lastError = DeliveryResult.Temporary("4.4.1", $"{domain}: no mail exchanger answered");
+        foreach (var host in exchangers.Hosts)
+        {
+            using var client = new RecordingSmtpClient { LocalDomain = hostName, Timeout = 120_000, CheckCertificateRevocation = false };
+            client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+            try
+            {
+                await client.ConnectAsync(host, port, SecureSocketOptions.StartTlsWhenAvailable, ct);
+                var sender = new MailboxAddress("", envelope.Sender);
+                var recipients = targets.Select(t => new MailboxAddress("", t.Address)).ToList();
+                var response = await client.SendAsync(FormatOptions.Default, mime, sender, recipients, ct);
+                foreach (var t in targets)
+                {
+                    results[t.Address] = client.Refused.TryGetValue(t.Address, out var refused)
+                        ? Classify((int)refused.StatusCode, $"{host} said: {refused.Response}")
+                        : DeliveryResult.Ok($"{host} said: {response}");
+                }
+
+                await client.DisconnectAsync(quit: true, ct);
+                logger.LogInformation("Relay {QueueId} to {Domain} via {Host}: {Results}", envelope.QueueId, domain, host,
+                    string.Join(", ", results.Select(r => $"{r.Key}={(r.Value.Delivered ? "sent" : r.Value.Status)}")));
+                return results;
+            }
+            catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted)
+            {
+                // Every recipient was refused: each has its own answer.
+                foreach (var t in targets)
+                    results[t.Address] = client.Refused.TryGetValue(t.Address, out var refused)
+                        ? Classify((int)refused.StatusCode, $"{host} said: {refused.Response}")
+                        : Classify((int)e.StatusCode, $"{host} said: {e.Message}");
+                return results;
+            }
+            catch (SmtpCommandException e)
+            {
+                // A refusal of the sender or the message applies to all recipients; a 4xx tries the next exchanger.
+                lastError = Classify((int)e.StatusCode, $"{host} said: {(int)e.StatusCode} {e.Message}");
+                if (lastError.Permanent) break;
+            }
+            catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or SslHandshakeException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                lastError = DeliveryResult.Temporary("4.4.1", $"{host}: {e.Message}");
+                logger.LogInformation("Relay {QueueId} to {Domain} via {Host} failed: {Reason}", envelope.QueueId, domain, host, e.Message);
+            }
+        }
+
+        foreach (var t in targets) results[t.Address] = lastError;
+        return results;
+    }
+
+    private static DeliveryResult Classify(int code, string detail) =>
+        code is >= 500 and < 600
+            ? DeliveryResult.Failed($"5.0.0", detail)
+            : DeliveryResult.Temporary("4.0.0", detail);
+
+    /// <summary>MailKit stops at the first refused recipient by default; this client notes it and goes on.</summary>
+    private sealed class RecordingSmtpClient : SmtpClient
+    {
+        public Dictionary<string, SmtpResponse> Refused { get; } = new(StringComparer.Ordinal);
+
+        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
+            Refused[mailbox.Address] = response;
+    }
+}

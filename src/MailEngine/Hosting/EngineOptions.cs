@@ -1,0 +1,60 @@
+namespace MailEngine.Hosting;
+
+/// <summary>The mail engine's settings (section "Engine"). Every listener takes its address and port from here.</summary>
+public sealed class EngineOptions
+{
+    public const string Section = "Engine";
+
+    /// <summary>Runs the engine inside the console's process (the default, one-machine set-up).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where the engine keeps its last snapshot, its TLS certificate and its spool.</summary>
+    public string StateDirectory { get; set; } = ".local/engine";
+
+    /// <summary>Root of the Maildir++ store: &lt;root&gt;/&lt;domain&gt;/&lt;local&gt;/Maildir.</summary>
+    public string MaildirRoot { get; set; } = ".local/mail";
+
+    /// <summary>The name the engine greets with and writes into Received headers.</summary>
+    public string HostName { get; set; } = System.Net.Dns.GetHostName();
+
+    public ListenerOptions Mx { get; set; } = new() { Port = 2525 };
+    public ListenerOptions Submission { get; set; } = new() { Port = 2587 };
+    public ListenerOptions Submissions { get; set; } = new() { Port = 2465 };
+
+    /// <summary>A PKCS#12 file with the certificate and key; when unset a self-signed one is made in the state folder.</summary>
+    public string? CertificatePath { get; set; }
+
+    public SmtpLimits Limits { get; set; } = new();
+
+    public Delivery.QueueOptions Queue { get; set; } = new();
+
+    public string SpoolDirectory => Path.Combine(StateDirectory, "spool");
+}
+
+public sealed class ListenerOptions
+{
+    public bool Enabled { get; set; } = true;
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>0 asks the system for a free port (tests); the bound port is reported by the engine.</summary>
+    public int Port { get; set; }
+}
+
+/// <summary>Protocol limits; each has a test for what happens past it.</summary>
+public sealed class SmtpLimits
+{
+    /// <summary>RFC 5321 4.5.3.1.4 says 512 octets for a command line; SIZE, AUTH and SMTPUTF8 parameters need more.</summary>
+    public int MaxCommandLineBytes { get; set; } = 2048;
+
+    /// <summary>RFC 5321 4.5.3.1.6: 1000 octets per text line including CRLF; real mail exceeds it, so the bound is wider.</summary>
+    public int MaxDataLineBytes { get; set; } = 16 * 1024;
+
+    /// <summary>RFC 5321 4.5.3.2.7: at least 5 minutes waiting for a command.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>RFC 5321 4.5.3.2.5/6: 3 minutes per data block, 10 for the whole message; one bound per read here.</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Unknown or malformed commands tolerated in one session before it is closed.</summary>
+    public int MaxBadCommands { get; set; } = 10;
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using MailEngine.Storage;
+
+namespace MailEngine.Maildir;
+
+/// <summary>
+/// The Maildir++ store as Dovecot reads it: &lt;root&gt;/&lt;domain&gt;/&lt;local&gt;/Maildir/{tmp,new,cur} and
+/// ".Folder" subfolders. A delivery writes into tmp/, fsyncs, renames into new/ and fsyncs new/
+/// (the Maildir protocol, made durable). File names carry ",S=&lt;size&gt;" as Dovecot writes them, so
+/// quota usage is summed from names without opening files.
+/// </summary>
+public sealed class MaildirStore
+{
+    private static long _counter;
+    private readonly string _root;
+    private readonly string _hostName;
+    private readonly ConcurrentDictionary<string, long> _usage = new(StringComparer.Ordinal);
+
+    public MaildirStore(string root, string hostName)
+    {
+        _root = Path.GetFullPath(root);
+        // Maildir names use the host name; '/' and ':' would break them (Maildir spec: replace with \057 and \072).
+        _hostName = hostName.Replace("/", "\\057", StringComparison.Ordinal).Replace(":", "\\072", StringComparison.Ordinal);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    /// <summary>The Maildir of a normalized address. The local part may hold '/' (it is atext), so unsafe characters are %-escaped.</summary>
+    public string MaildirPath(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return Path.Combine(_root, SafeName(address[(at + 1)..]), SafeName(address[..at]), "Maildir");
+    }
+
+    /// <summary>The folder's directory: "INBOX" is the Maildir itself, others are ".Name" (Maildir++).</summary>
+    public string FolderPath(string address, string folder) =>
+        folder.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? MaildirPath(address) : Path.Combine(MaildirPath(address), "." + SafeName(folder));
+
+    public static void EnsureFolder(string folderPath)
+    {
+        foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(folderPath, sub));
+    }
+
+    /// <summary>
+    /// Delivers <paramref name="prefix"/> followed by <paramref name="message"/> into a folder, durably.
+    /// Returns the size written. The caller holds no lock: Maildir needs none, names are unique.
+    /// </summary>
+    public long Deliver(string address, string folder, ReadOnlySpan<byte> prefix, Stream message)
+    {
+        var folderPath = FolderPath(address, folder);
+        EnsureFolder(folderPath);
+        var unique = UniqueName();
+        var temporary = Path.Combine(folderPath, "tmp", unique);
+        long size;
+        using (var output = DurableFile.OpenPrivate(temporary))
+        {
+            output.Write(prefix);
+            message.CopyTo(output);
+            output.Flush(flushToDisk: true);
+            size = output.Length;
+        }
+
+        var final = Path.Combine(folderPath, "new", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}");
+        DurableFile.MoveDurably(temporary, final);
+        _usage.AddOrUpdate(address, _ => ScanUsage(address), (_, used) => used + size);
+        return size;
+    }
+
+    /// <summary>Bytes stored for the address across all folders (cached after the first scan).</summary>
+    public long Usage(string address) => _usage.GetOrAdd(address, ScanUsage);
+
+    /// <summary>Forgets the cached usage, after something other than delivery (IMAP expunge, restore) changed the store.</summary>
+    public void InvalidateUsage(string address) => _usage.TryRemove(address, out _);
+
+    private long ScanUsage(string address)
+    {
+        var maildir = MaildirPath(address);
+        if (!Directory.Exists(maildir)) return 0;
+        long total = 0;
+        foreach (var folder in Directory.EnumerateDirectories(maildir, ".*").Append(maildir))
+        {
+            foreach (var sub in new[] { "cur", "new" })
+            {
+                var dir = Path.Combine(folder, sub);
+                if (!Directory.Exists(dir)) continue;
+                foreach (var file in new DirectoryInfo(dir).EnumerateFiles()) total += SizeFromName(file.Name) ?? file.Length;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Reads ",S=&lt;size&gt;" from a Maildir file name (Dovecot's convention), or null.</summary>
+    public static long? SizeFromName(string name)
+    {
+        var s = name.IndexOf(",S=", StringComparison.Ordinal);
+        if (s < 0) return null;
+        var end = s + 3;
+        while (end < name.Length && char.IsAsciiDigit(name[end])) end++;
+        return long.TryParse(name.AsSpan(s + 3, end - s - 3), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : null;
+    }
+
+    private string UniqueName()
+    {
+        // Maildir: time.MusecPpidQcount.host (as Dovecot and qmail name deliveries).
+        var now = DateTimeOffset.UtcNow;
+        var seconds = now.ToUnixTimeSeconds();
+        var micro = (now.Ticks / 10) % 1_000_000;
+        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.M{micro}P{Environment.ProcessId}Q{Interlocked.Increment(ref _counter)}.{_hostName}");
+    }
+
+    private static string SafeName(string name)
+    {
+        if (name.Length > 0 && name[0] != '.' && !name.Contains('/', StringComparison.Ordinal) && !name.Contains('%', StringComparison.Ordinal) && !name.Contains('\0', StringComparison.Ordinal))
+            return name;
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c is '/' or '%' or '\0' || (i == 0 && c == '.')) builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            else builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+}

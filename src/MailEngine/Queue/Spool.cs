@@ -1,0 +1,191 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using MailEngine.Storage;
+
+namespace MailEngine.Queue;
+
+/// <summary>
+/// The durable queue on disk. A message is received into tmp/ and moved into queue/ only once the
+/// envelope and every byte are fsync'ed, and queue/ itself is fsync'ed after the rename: that is
+/// the moment "250" may be sent. A file in queue/ is one message:
+/// <code>
+/// MAILSPOOL1\r\n
+/// {envelope as one line of JSON}\r\n
+/// raw message bytes (with our Received header first)
+/// </code>
+/// Recipients already delivered are appended, one per line and fsync'ed, to "&lt;id&gt;.done", so a
+/// restart continues where delivery stopped without delivering twice.
+/// </summary>
+public sealed class Spool
+{
+    private static readonly byte[] Magic = "MAILSPOOL1\r\n"u8.ToArray();
+
+    public Spool(string directory)
+    {
+        Directory = System.IO.Path.GetFullPath(directory);
+        TmpDirectory = System.IO.Path.Combine(Directory, "tmp");
+        QueueDirectory = System.IO.Path.Combine(Directory, "queue");
+        System.IO.Directory.CreateDirectory(TmpDirectory);
+        System.IO.Directory.CreateDirectory(QueueDirectory);
+        // Leftovers in tmp/ were never acknowledged: the client was not told 250, so they go.
+        foreach (var file in System.IO.Directory.EnumerateFiles(TmpDirectory)) File.Delete(file);
+    }
+
+    public string Directory { get; }
+    public string TmpDirectory { get; }
+    public string QueueDirectory { get; }
+
+    public static string NewQueueId() => Guid.CreateVersion7().ToString("N")[..20].ToUpperInvariant();
+
+    /// <summary>Starts a message in tmp/. Write the message with <see cref="IncomingMessage.Stream"/>, then commit or abandon it.</summary>
+    public IncomingMessage Begin(Envelope envelope)
+    {
+        var path = System.IO.Path.Combine(TmpDirectory, envelope.QueueId);
+        var stream = DurableFile.OpenPrivate(path);
+        stream.Write(Magic);
+        stream.Write(JsonSerializer.SerializeToUtf8Bytes(envelope, JsonSerializerOptions.Web));
+        stream.Write("\r\n"u8);
+        return new IncomingMessage(this, envelope, path, stream);
+    }
+
+    internal void Commit(IncomingMessage message)
+    {
+        message.Stream.Flush(flushToDisk: true);
+        message.Stream.Dispose();
+        DurableFile.MoveDurably(message.TemporaryPath, System.IO.Path.Combine(QueueDirectory, message.Envelope.QueueId));
+    }
+
+    /// <summary>Queue ids waiting for delivery, oldest first.</summary>
+    public IEnumerable<string> Pending() =>
+        System.IO.Directory.EnumerateFiles(QueueDirectory)
+            .Select(System.IO.Path.GetFileName)
+            .Where(n => n is not null && !n.Contains('.', StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)!;
+
+    public int Count => Pending().Count();
+
+    /// <summary>Opens a queued message: its envelope and a stream positioned at the first byte of the message.</summary>
+    public (Envelope Envelope, Stream Message) Open(string queueId)
+    {
+        var stream = File.OpenRead(System.IO.Path.Combine(QueueDirectory, queueId));
+        try
+        {
+            Span<byte> magic = stackalloc byte[Magic.Length];
+            stream.ReadExactly(magic);
+            if (!magic.SequenceEqual(Magic)) throw new InvalidDataException($"{queueId} is not a spool file.");
+            var line = new ArrayBufferWriter<byte>();
+            int b;
+            while ((b = stream.ReadByte()) != '\n')
+            {
+                if (b < 0) throw new InvalidDataException($"{queueId} ends inside its envelope.");
+                if (line.WrittenCount > 1024 * 1024) throw new InvalidDataException($"{queueId} has an oversized envelope.");
+                line.GetSpan(1)[0] = (byte)b;
+                line.Advance(1);
+            }
+
+            var json = line.WrittenSpan.TrimEnd((byte)'\r');
+            var envelope = JsonSerializer.Deserialize<Envelope>(json, JsonSerializerOptions.Web) ?? throw new InvalidDataException($"{queueId} has an empty envelope.");
+            return (envelope, new OffsetStream(stream, stream.Position));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlySet<string> Delivered(string queueId)
+    {
+        var path = DonePath(queueId);
+        return File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal) : new HashSet<string>();
+    }
+
+    /// <summary>Records that one target has its copy, durably, before the next is attempted.</summary>
+    public void MarkDelivered(string queueId, string address)
+    {
+        using var stream = new FileStream(DonePath(queueId), FileMode.Append, FileAccess.Write, FileShare.None);
+        stream.Write(Encoding.UTF8.GetBytes(address + "\n"));
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Removes a message whose every target is done (delivered, or bounced to the sender).</summary>
+    public void Complete(string queueId)
+    {
+        File.Delete(System.IO.Path.Combine(QueueDirectory, queueId));
+        File.Delete(DonePath(queueId));
+        DurableFile.SyncDirectory(QueueDirectory);
+    }
+
+    private string DonePath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".done");
+
+    /// <summary>A read-only view of a stream from an offset on, so readers see only the message.</summary>
+    private sealed class OffsetStream(Stream inner, long offset) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length - offset;
+
+        public override long Position
+        {
+            get => inner.Position - offset;
+            set => inner.Position = value + offset;
+        }
+
+        public override int Read(byte[] buffer, int index, int count) => inner.Read(buffer, index, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override long Seek(long position, SeekOrigin origin) => origin switch
+        {
+            SeekOrigin.Begin => inner.Seek(position + offset, SeekOrigin.Begin) - offset,
+            SeekOrigin.Current => inner.Seek(position, SeekOrigin.Current) - offset,
+            _ => inner.Seek(position, SeekOrigin.End) - offset,
+        };
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int index, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>A message being received: written to tmp/, then committed (durably queued) or abandoned (deleted).</summary>
+public sealed class IncomingMessage : IDisposable
+{
+    private readonly Spool _spool;
+    private bool _done;
+
+    internal IncomingMessage(Spool spool, Envelope envelope, string temporaryPath, FileStream stream)
+    {
+        _spool = spool;
+        Envelope = envelope;
+        TemporaryPath = temporaryPath;
+        Stream = stream;
+    }
+
+    public Envelope Envelope { get; }
+    public FileStream Stream { get; }
+    internal string TemporaryPath { get; }
+
+    /// <summary>fsync file, rename into queue/, fsync queue/. Only after this returns may the server answer 250.</summary>
+    public void Commit()
+    {
+        _spool.Commit(this);
+        _done = true;
+    }
+
+    public void Dispose()
+    {
+        if (_done) return;
+        Stream.Dispose();
+        File.Delete(TemporaryPath);
+        _done = true;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Smtp;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>AUTH PLAIN (RFC 4616) and LOGIN (draft-murchison-sasl-login) under RFC 4954, only inside TLS.</summary>
+    private async ValueTask<SmtpReply> AuthAsync(string argument, CancellationToken ct)
+    {
+        if (_kind == ListenerKind.Mx) return new SmtpReply(502, "5.5.1", "AUTH is offered on the submission ports only");
+        if (!_tls) return new SmtpReply(538, "5.7.11", "Encryption required for requested authentication mechanism");
+        if (!_extended) return new SmtpReply(503, "5.5.1", "Send EHLO first");
+        if (_authenticated is not null) return new SmtpReply(503, "5.5.1", "Already authenticated");
+        if (_mailFrom is not null) return new SmtpReply(503, "5.5.1", "AUTH is not allowed during a mail transaction");
+
+        var parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) return SmtpReply.Syntax("Syntax: AUTH mechanism [initial-response]");
+        var mechanism = parts[0].ToUpperInvariant();
+        var initial = parts.Length > 1 ? parts[1] : null;
+
+        string? username;
+        string? password;
+        switch (mechanism)
+        {
+            case "PLAIN":
+            {
+                var response = initial ?? await ChallengeAsync("", ct);
+                if (response is null) return Cancelled();
+                // RFC 4616: [authzid] NUL authcid NUL passwd; an "=" initial response means empty.
+                if (!TryDecode(response == "=" ? "" : response, out var decoded)) return new SmtpReply(501, "5.5.2", "Cannot decode the response");
+                var fields = decoded.Split('\0');
+                if (fields.Length != 3) return new SmtpReply(501, "5.5.2", "Malformed PLAIN response");
+                if (fields[0].Length > 0 && !string.Equals(fields[0], fields[1], StringComparison.OrdinalIgnoreCase))
+                    return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
+                (username, password) = (fields[1], fields[2]);
+                break;
+            }
+
+            case "LOGIN":
+            {
+                var user = initial ?? await ChallengeAsync("VXNlcm5hbWU6", ct); // "Username:"
+                if (user is null) return Cancelled();
+                var pass = await ChallengeAsync("UGFzc3dvcmQ6", ct);                // "Password:"
+                if (pass is null) return Cancelled();
+                if (!TryDecode(user, out username) || !TryDecode(pass, out password)) return new SmtpReply(501, "5.5.2", "Cannot decode the response");
+                break;
+            }
+
+            default:
+                return new SmtpReply(504, "5.5.4", "Unrecognized authentication type");
+        }
+
+        var mailbox = await _services.Authenticator.AuthenticateAsync(username, password, ct);
+        if (mailbox is null)
+        {
+            _services.Counters.AuthFailures.Add(1);
+            // Never the password, and the attempted name only as the client sent it.
+            _services.Logger.LogWarning("SMTP AUTH failed from {Remote} for {Username}", _remote.Address, username.Length > 100 ? username[..100] : username);
+            return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
+        }
+
+        _authenticated = mailbox;
+        return new SmtpReply(235, "2.7.0", "Authentication successful");
+    }
+
+    private async ValueTask<string?> ChallengeAsync(string challenge, CancellationToken ct)
+    {
+        await ReplyAsync(new SmtpReply(334, null, challenge), ct);
+        var line = await ReadCommandLineAsync(ct);
+        return line is null || line == "*" ? null : line;
+    }
+
+    private static SmtpReply Cancelled() => new(501, "5.0.0", "Authentication cancelled");
+
+    private static bool TryDecode(string base64, out string text)
+    {
+        text = string.Empty;
+        var bytes = new byte[(base64.Length * 3 / 4) + 3];
+        if (!Convert.TryFromBase64String(base64, bytes, out var written)) return false;
+        text = Encoding.UTF8.GetString(bytes, 0, written);
+        return true;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using MailEngine.Queue;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Smtp;
+
+internal sealed partial class SmtpSession
+{
+    /// <summary>RFC 5321 6.3: a message that has passed this many hops is looping.</summary>
+    public const int MaxReceivedHeaders = 50;
+
+    /// <summary>
+    /// DATA (RFC 5321 4.1.1.4): the message goes to the spool as it arrives; "250" is sent only after
+    /// the spool file and its directory are fsync'ed. A refused message leaves nothing behind.
+    /// </summary>
+    private async ValueTask<SmtpReply?> DataAsync(string argument, CancellationToken ct)
+    {
+        if (argument.Length > 0) return SmtpReply.Syntax("Syntax: DATA");
+        if (_mailFrom is null) return new SmtpReply(503, "5.5.1", "Need MAIL before DATA");
+        if (_targets.Count == 0) return new SmtpReply(554, "5.5.1", "No valid recipients");
+
+        var envelope = new Envelope
+        {
+            QueueId = Spool.NewQueueId(),
+            ReceivedAt = _services.Clock.GetUtcNow(),
+            Sender = _mailFrom.Address?.ToString() ?? string.Empty,
+            Targets = [.. _targets],
+            ClientAddress = _remote.Address.ToString(),
+            Helo = _helo,
+            AuthenticatedAs = _authenticated,
+            Listener = _kind.ToString().ToLowerInvariant(),
+            SmtpUtf8 = _smtpUtf8,
+        };
+
+        using var incoming = _services.Spool.Begin(envelope);
+        incoming.Stream.Write(ReceivedHeader(envelope));
+        await ReplyAsync(new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>"), ct);
+
+        var maxBytes = Snapshot.Snapshot.Policy.MaxMessageBytes;
+        var decoder = new DataDecoder(maxBytes, Limits.MaxDataLineBytes);
+        var decoded = new ArrayBufferWriter<byte>(64 * 1024);
+        var headers = new HeaderCounter();
+        while (true)
+        {
+            var result = await ReadWithTimeoutAsync(Limits.DataTimeout, ct);
+            var consumed = decoder.Decode(result.Buffer, decoded);
+            if (decoded.WrittenCount > 0)
+            {
+                headers.Scan(decoded.WrittenSpan);
+                await incoming.Stream.WriteAsync(decoded.WrittenMemory, ct);
+                decoded.ResetWrittenCount();
+            }
+
+            _reader.AdvanceTo(consumed, result.Buffer.End);
+            if (decoder.Completed || decoder.Error == DataError.BareLineEnding) break;
+            if (result.IsCompleted) return null; // the client went away mid-message: nothing was acknowledged
+        }
+
+        var recipients = _recipients.Count;
+        ResetTransaction();
+        SmtpReply? refusal = decoder.Error switch
+        {
+            DataError.BareLineEnding => new SmtpReply(521, "5.5.2", $"{HostName} Bare <CR> or <LF> in message data is not allowed; closing connection"),
+            DataError.TooLarge => new SmtpReply(552, "5.3.4", $"Message size exceeds fixed maximum message size ({maxBytes.ToString(CultureInfo.InvariantCulture)} bytes)"),
+            DataError.LineTooLong => new SmtpReply(500, "5.5.2", $"Message has a line longer than {Limits.MaxDataLineBytes.ToString(CultureInfo.InvariantCulture)} octets"),
+            _ when headers.Received > MaxReceivedHeaders => new SmtpReply(554, "5.4.6", "Too many hops: mail loop detected"),
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            // Bare line endings make the end of the message ambiguous (SMTP smuggling): stop reading from this client.
+            if (decoder.Error == DataError.BareLineEnding) _quit = true;
+            _services.Counters.Rejected.Add(1, new KeyValuePair<string, object?>("reason", decoder.Error == DataError.None ? "loop" : decoder.Error.ToString().ToLowerInvariant()));
+            _services.Logger.LogInformation("SMTP {QueueId} refused from {Remote}: {Reply}", envelope.QueueId, _remote.Address, refusal.ToString());
+            return refusal;
+        }
+
+        incoming.Commit();
+        _services.Counters.Accepted.Add(1, new KeyValuePair<string, object?>("listener", envelope.Listener));
+        _services.Logger.LogInformation(
+            "SMTP {QueueId} accepted from {Remote} helo={Helo} auth={Auth} sender=<{Sender}> recipients={Recipients} targets={Targets} size={Size}",
+            envelope.QueueId, _remote.Address, _helo, _authenticated ?? "-", envelope.Sender, recipients, envelope.Targets.Count, decoder.MessageBytes);
+        _services.Delivery.Enqueue(envelope.QueueId);
+        return new SmtpReply(250, "2.0.0", $"Ok: queued as {envelope.QueueId}");
+    }
+
+    /// <summary>The trace header (RFC 5321 4.4) with the protocol keyword of RFC 3848 (ESMTP, ESMTPS, ESMTPSA).</summary>
+    private byte[] ReceivedHeader(Envelope envelope)
+    {
+        var protocol = (_extended ? "ESMTP" : "SMTP") + (_tls ? "S" : "") + (_authenticated is not null ? "A" : "");
+        if (_smtpUtf8) protocol = "UTF8" + protocol; // RFC 6531 3.7.3
+        var forClause = envelope.Targets.Count == 1 && _recipients.Count == 1 ? $"\r\n\tfor <{_recipients[0]}>" : "";
+        var date = envelope.ReceivedAt.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture);
+        var helo = Sanitize(_helo ?? "unknown");
+        return Encoding.UTF8.GetBytes(
+            $"Received: from {helo} ([{_remote.Address}])\r\n\tby {HostName} with {protocol} id {envelope.QueueId}{forClause};\r\n\t{date}\r\n");
+    }
+
+    private static string Sanitize(string text) => new(text.Where(c => c > ' ' && c != '(' && c != ')' && c < 127).Take(255).ToArray());
+
+    /// <summary>Counts Received headers in the header section of the message as it streams past.</summary>
+    private sealed class HeaderCounter
+    {
+        private bool _inBody;
+        private bool _atLineStart = true;
+        private int _matched;
+        private static ReadOnlySpan<byte> Name => "received:"u8;
+
+        public int Received { get; private set; }
+
+        public void Scan(ReadOnlySpan<byte> bytes)
+        {
+            for (var i = 0; i < bytes.Length && !_inBody; i++)
+            {
+                var b = bytes[i];
+                if (_atLineStart && b == (byte)'\r') { _inBody = true; break; }
+                if (b == (byte)'\n') { _atLineStart = true; _matched = 0; continue; }
+                if (_atLineStart || _matched > 0)
+                {
+                    _atLineStart = false;
+                    if (_matched >= 0 && _matched < Name.Length && (b | 0x20) == Name[_matched])
+                    {
+                        if (++_matched == Name.Length) { Received++; _matched = -1; }
+                    }
+                    else
+                    {
+                        _matched = -1;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text;
+
+namespace MailEngine.Smtp;
+
+/// <summary>An SMTP reply: a code, an enhanced status code (RFC 3463, RFC 2034) and text, one or more lines.</summary>
+public sealed record SmtpReply(int Code, string? Enhanced, params string[] Lines)
+{
+    public static SmtpReply Ok(string text = "Ok") => new(250, "2.0.0", text);
+
+    public static SmtpReply Syntax(string text) => new(501, "5.5.4", text);
+
+    public static readonly SmtpReply BadSequence = new(503, "5.5.1", "Bad sequence of commands");
+
+    public bool IsPositive => Code < 400;
+
+    /// <summary>"250-first\r\n250 last\r\n": every line but the last has a hyphen after the code (RFC 5321 4.2.1).</summary>
+    public byte[] ToBytes()
+    {
+        var builder = new StringBuilder();
+        var lines = Lines.Length == 0 ? [""] : Lines;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            builder.Append(Code).Append(i == lines.Length - 1 ? ' ' : '-');
+            if (Enhanced is not null) builder.Append(Enhanced).Append(' ');
+            builder.Append(lines[i]).Append("\r\n");
+        }
+
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    public override string ToString() => Encoding.UTF8.GetString(ToBytes()).TrimEnd();
+}

@@ -1,0 +1,275 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Text;
+using MailEngine.Auth;
+using MailEngine.Control;
+using MailEngine.Delivery;
+using MailEngine.Maildir;
+using MailEngine.Hosting;
+using MailEngine.Queue;
+using MailEngine.Telemetry;
+using MailEngine.Tls;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Smtp;
+
+/// <summary>Which listener a session came in on; it decides what the session may do.</summary>
+public enum ListenerKind
+{
+    /// <summary>Port 25: mail for local domains from anyone; relaying only from trusted networks.</summary>
+    Mx,
+
+    /// <summary>Port 587: STARTTLS, then AUTH, then mail from the user's own addresses (RFC 6409).</summary>
+    Submission,
+
+    /// <summary>Port 465: the same as submission inside implicit TLS (RFC 8314).</summary>
+    Submissions,
+}
+
+/// <summary>What the engine's parts give every session.</summary>
+public sealed record SmtpServices(
+    EngineOptions Options,
+    EngineSnapshotStore Snapshots,
+    MailboxAuthenticator Authenticator,
+    CertificateProvider Certificates,
+    Spool Spool,
+    MaildirStore Maildirs,
+    IDeliveryScheduler Delivery,
+    EngineCounters Counters,
+    TimeProvider Clock,
+    ILogger Logger);
+
+/// <summary>
+/// One SMTP connection (RFC 5321): reads command lines through System.IO.Pipelines, answers each
+/// through the per-command handlers in Commands/, and holds the session and transaction state.
+/// Protocol errors are replies, never exceptions that end other sessions.
+/// </summary>
+internal sealed partial class SmtpSession
+{
+    private readonly SmtpServices _services;
+    private readonly Socket _socket;
+    private readonly ListenerKind _kind;
+    private readonly IPEndPoint _remote;
+    private Stream _stream;
+    private PipeReader _reader;
+    private bool _tls;
+    private string? _helo;
+    private bool _extended;
+    private string? _authenticated;
+    private int _badCommands;
+    private bool _quit;
+
+    // The mail transaction (RFC 5321 3.3): cleared by RSET, HELO/EHLO, and the end of DATA.
+    private SmtpPath? _mailFrom;
+    private readonly List<DeliveryTarget> _targets = [];
+    private readonly List<string> _recipients = [];
+    private bool _smtpUtf8;
+
+    /// <summary>The SIZE the client declared (RFC 1870), checked against each recipient's free quota.</summary>
+    private long _declaredSize;
+
+    public SmtpSession(SmtpServices services, Socket socket, ListenerKind kind)
+    {
+        _services = services;
+        _socket = socket;
+        _kind = kind;
+        _remote = (IPEndPoint)socket.RemoteEndPoint!;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+    }
+
+    private SmtpLimits Limits => _services.Options.Limits;
+    private SnapshotIndex Snapshot => _services.Snapshots.Current;
+    private string HostName => _services.Options.HostName;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (_kind == ListenerKind.Submissions && !await StartTlsAsync(stopping)) return;
+            await ReplyAsync(new SmtpReply(220, null, $"{HostName} ESMTP ready"), stopping);
+            while (!_quit && !stopping.IsCancellationRequested)
+            {
+                var line = await ReadCommandLineAsync(stopping);
+                if (line is null) return;
+                var reply = await DispatchAsync(line, stopping);
+                if (reply is not null) await ReplyAsync(reply, stopping);
+                if (!reply?.IsPositive ?? false)
+                {
+                    if (reply!.Code is 500 or 501 or 502 or 503 or 504 && ++_badCommands >= Limits.MaxBadCommands)
+                    {
+                        await ReplyAsync(new SmtpReply(421, "4.7.0", $"{HostName} Too many errors, closing connection"), stopping);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (SessionTimeoutException)
+        {
+            await TryReplyAsync(new SmtpReply(421, "4.4.2", $"{HostName} Timeout, closing connection"));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await TryReplyAsync(new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down"));
+        }
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ObjectDisposedException)
+        {
+            _services.Logger.LogDebug("SMTP session from {Remote} ended: {Reason}", _remote, e.Message);
+        }
+        catch (Exception e)
+        {
+            // A defect in one session must not go unseen, nor take other sessions with it.
+            _services.Logger.LogError(e, "SMTP session from {Remote} failed", _remote);
+            await TryReplyAsync(new SmtpReply(421, "4.3.0", $"{HostName} Internal error, closing connection"));
+        }
+        finally
+        {
+            await _reader.CompleteAsync();
+            await _stream.DisposeAsync();
+        }
+    }
+
+    private async ValueTask<SmtpReply?> DispatchAsync(string line, CancellationToken ct)
+    {
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
+        var argument = space < 0 ? string.Empty : line[(space + 1)..];
+        return verb switch
+        {
+            "EHLO" => Ehlo(argument, extended: true),
+            "HELO" => Ehlo(argument, extended: false),
+            "STARTTLS" => await StartTlsCommandAsync(argument, ct),
+            "AUTH" => await AuthAsync(argument, ct),
+            "MAIL" => Mail(argument),
+            "RCPT" => Rcpt(argument),
+            "DATA" => await DataAsync(argument, ct),
+            "RSET" => Rset(argument),
+            "NOOP" => SmtpReply.Ok(),
+            "VRFY" => new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"),
+            "EXPN" => new SmtpReply(502, "5.5.1", "EXPN is not available"),
+            "HELP" => new SmtpReply(214, "2.0.0", "See RFC 5321"),
+            "QUIT" => Quit(),
+            "" => new SmtpReply(500, "5.5.2", "Empty command"),
+            _ => new SmtpReply(500, "5.5.2", "Command not recognized"),
+        };
+    }
+
+    private void ResetTransaction()
+    {
+        _mailFrom = null;
+        _targets.Clear();
+        _recipients.Clear();
+        _smtpUtf8 = false;
+        _declaredSize = 0;
+    }
+
+    /// <summary>Reads one command line (CRLF, or a lone LF, which clients send and is harmless outside DATA).</summary>
+    private async ValueTask<string?> ReadCommandLineAsync(CancellationToken ct)
+    {
+        var overlong = false;
+        while (true)
+        {
+            var result = await ReadWithTimeoutAsync(Limits.CommandTimeout, ct);
+            var buffer = result.Buffer;
+            var lf = buffer.PositionOf((byte)'\n');
+            if (lf is { } end)
+            {
+                var lineBytes = buffer.Slice(0, end);
+                var tooLong = overlong || lineBytes.Length > Limits.MaxCommandLineBytes;
+                // Decode before AdvanceTo: the buffer belongs to the pipe again after it.
+                var text = tooLong ? null : Encoding.UTF8.GetString(lineBytes);
+                _reader.AdvanceTo(buffer.GetPosition(1, end));
+                if (text is null)
+                {
+                    // RFC 5321 4.5.3.1.4 / 4.2.2: the line is refused, the session goes on.
+                    await ReplyAsync(new SmtpReply(500, "5.5.2", "Line too long"), ct);
+                    if (++_badCommands >= Limits.MaxBadCommands) return null;
+                    overlong = false;
+                    continue;
+                }
+
+                return text.EndsWith('\r') ? text[..^1] : text;
+            }
+
+            if (buffer.Length > Limits.MaxCommandLineBytes)
+            {
+                // Drop what is buffered of an overlong line instead of holding it in memory.
+                overlong = true;
+                _reader.AdvanceTo(buffer.End);
+                continue;
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted) return null;
+        }
+    }
+
+    private async ValueTask<ReadResult> ReadWithTimeoutAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        try
+        {
+            return await _reader.ReadAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SessionTimeoutException();
+        }
+    }
+
+    private async ValueTask ReplyAsync(SmtpReply reply, CancellationToken ct)
+    {
+        await _stream.WriteAsync(reply.ToBytes(), ct);
+        await _stream.FlushAsync(ct);
+    }
+
+    private async ValueTask TryReplyAsync(SmtpReply reply)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await ReplyAsync(reply, cts.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3207 for STARTTLS, RFC 8314 for port 465).</summary>
+    private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Limits.CommandTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = _services.Certificates.Certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            }, timeout.Token);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            _services.Logger.LogInformation("TLS handshake with {Remote} failed: {Reason}", _remote, e.Message);
+            await ssl.DisposeAsync();
+            return false;
+        }
+
+        // Anything the client pipelined before the handshake is discarded, never read as if it had
+        // come over TLS (the STARTTLS command injection of CVE-2011-0411).
+        await _reader.CompleteAsync();
+        _stream = ssl;
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _tls = true;
+        return true;
+    }
+
+    private sealed class SessionTimeoutException : Exception;
+}

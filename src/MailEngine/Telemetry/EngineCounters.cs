@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+
+namespace MailEngine.Telemetry;
+
+/// <summary>A monotonically increasing count, split by one optional label ("reason", "listener", "kind").</summary>
+public sealed class LabeledCounter(string name, string help)
+{
+    private readonly ConcurrentDictionary<(string Label, string Value), long> _values = new();
+
+    public string Name { get; } = name;
+    public string Help { get; } = help;
+
+    public void Add(long amount, KeyValuePair<string, object?> label) =>
+        _values.AddOrUpdate((label.Key, label.Value?.ToString() ?? ""), amount, (_, v) => v + amount);
+
+    public void Add(long amount) => _values.AddOrUpdate(("", ""), amount, (_, v) => v + amount);
+
+    public IReadOnlyList<(string Label, string Value, long Count)> Values =>
+        _values.Select(kv => (Label: kv.Key.Label, Value: kv.Key.Value, Count: kv.Value)).OrderBy(v => v.Value, StringComparer.Ordinal).ToList();
+
+    public long Total => _values.Values.Sum();
+}
+
+/// <summary>The engine's observed state that flows back to the console: /metrics, the Engine page, alerts.</summary>
+public sealed class EngineCounters
+{
+    public LabeledCounter Accepted { get; } = new("mailengine_messages_accepted_total", "Messages accepted with 250 after DATA, by listener.");
+    public LabeledCounter Rejected { get; } = new("mailengine_messages_rejected_total", "Recipients or messages refused, by reason.");
+    public LabeledCounter Delivered { get; } = new("mailengine_messages_delivered_total", "Copies delivered, by kind (local, remote).");
+    public LabeledCounter Deferred { get; } = new("mailengine_messages_deferred_total", "Delivery attempts that will be retried.");
+    public LabeledCounter Bounced { get; } = new("mailengine_messages_bounced_total", "Copies that failed permanently.");
+    public LabeledCounter AuthFailures { get; } = new("mailengine_auth_failures_total", "Failed SMTP AUTH attempts.");
+
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures];
+}

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MailEngine.Hosting;
+using MailEngine.Storage;
+
+namespace MailEngine.Tls;
+
+/// <summary>
+/// The server certificate for STARTTLS and implicit TLS: the configured PKCS#12 file, or else a
+/// self-signed one made at first start and kept (mode 0600) in the state folder so clients that
+/// pinned it keep working across restarts. ACME certificates replace it through the snapshot later.
+/// </summary>
+public sealed class CertificateProvider
+{
+    public CertificateProvider(EngineOptions options)
+    {
+        if (options.CertificatePath is { } configured)
+        {
+            Certificate = X509CertificateLoader.LoadPkcs12FromFile(configured, password: null);
+            return;
+        }
+
+        var path = Path.Combine(options.StateDirectory, "selfsigned.pfx");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(options.StateDirectory);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN={options.HostName}", key, HashAlgorithmName.SHA256);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(options.HostName);
+            names.AddDnsName("localhost");
+            names.AddIpAddress(System.Net.IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2));
+            DurableFile.WriteAllBytes(path, created.Export(X509ContentType.Pkcs12));
+        }
+
+        Certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+    }
+
+    public X509Certificate2 Certificate { get; }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using MailEngine.Auth;
+using MailEngine.Control;
+using MailEngine.Dns;
+using MailEngine.Hosting;
+using MailEngine.Smtp;
+using Microsoft.Extensions.Options;
+
+namespace MailEngine.Tests.Support;
+
+/// <summary>A DNS resolver that knows only what the test tells it.</summary>
+public sealed class FakeDns : IDnsResolver
+{
+    public Dictionary<string, MailExchangers> Answers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Task<MailExchangers> ResolveMailExchangersAsync(string domain, CancellationToken ct) =>
+        Task.FromResult(Answers.TryGetValue(domain, out var answer) ? answer : new MailExchangers([], Error: $"{domain}: no such domain", Permanent: true));
+}
+
+/// <summary>A real engine on free loopback ports with its own folders, driven through its listeners.</summary>
+public sealed class TestEngine : IAsyncDisposable
+{
+    public const string Domain = "example.test";
+    public const string Password = "correct-horse-7";
+
+    /// <summary>One Argon2id hash for every test mailbox: hashing costs a quarter of a second.</summary>
+    public static readonly string PasswordHash = MailPasswordHasher.Hash(Password);
+
+    private TestEngine(string root, EngineOptions options, MailEngineHost host, FakeDns dns, RecordingLoggerFactory logs)
+    {
+        Logs = logs;
+        Root = root;
+        Options = options;
+        Host = host;
+        Dns = dns;
+    }
+
+    public string Root { get; }
+    public EngineOptions Options { get; }
+    public MailEngineHost Host { get; }
+    public FakeDns Dns { get; }
+
+    /// <summary>Errors the engine logged; every test fails on one it did not expect (checked at disposal).</summary>
+    public RecordingLoggerFactory Logs { get; }
+
+    public IPEndPoint Mx => Host.Endpoints[ListenerKind.Mx];
+    public IPEndPoint Submission => Host.Endpoints[ListenerKind.Submission];
+    public IPEndPoint Submissions => Host.Endpoints[ListenerKind.Submissions];
+
+    public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null)
+    {
+        root ??= Directory.CreateTempSubdirectory("engine").FullName;
+        var options = new EngineOptions
+        {
+            StateDirectory = Path.Combine(root, "state"),
+            MaildirRoot = Path.Combine(root, "mail"),
+            HostName = "mx.example.test",
+            Mx = new ListenerOptions { Port = 0 },
+            Submission = new ListenerOptions { Port = 0 },
+            Submissions = new ListenerOptions { Port = 0 },
+        };
+        configure?.Invoke(options);
+        dns ??= new FakeDns();
+        var logs = new RecordingLoggerFactory();
+        var host = new MailEngineHost(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, logs, dns);
+        await host.StartAsync(CancellationToken.None);
+        if (snapshot is not null) host.Apply(snapshot);
+        return new TestEngine(root, options, host, dns, logs);
+    }
+
+    /// <summary>alice, bob, carol (disabled), dave (1 KiB quota); support@ → alice, bob; sales@ → support@ members and an outsider.</summary>
+    public static EngineSnapshot StandardSnapshot(long version = 1, SnapshotPolicy? policy = null) => new()
+    {
+        Version = version,
+        CompiledAt = DateTimeOffset.UtcNow,
+        Domains = [new SnapshotDomain(Domain, 10 * 1024 * 1024)],
+        Mailboxes =
+        [
+            new SnapshotMailbox($"alice@{Domain}", PasswordHash, 100L * 1024 * 1024),
+            new SnapshotMailbox($"bob@{Domain}", PasswordHash, 100L * 1024 * 1024),
+            new SnapshotMailbox($"carol@{Domain}", PasswordHash, 100L * 1024 * 1024, Enabled: false),
+            new SnapshotMailbox($"dave@{Domain}", PasswordHash, 1024),
+        ],
+        Aliases =
+        [
+            new SnapshotAlias($"support@{Domain}", [$"alice@{Domain}", $"bob@{Domain}"]),
+            new SnapshotAlias($"sales@{Domain}", [$"alice@{Domain}", $"bob@{Domain}", "partner@elsewhere.test"]),
+        ],
+        Policy = policy ?? new SnapshotPolicy { TrustedNetworks = [], MaxMessageBytes = 64 * 1024 },
+    };
+
+    /// <summary>The files delivered to a mailbox's INBOX new/ folder.</summary>
+    public string[] Inbox(string address)
+    {
+        var dir = Path.Combine(Host.Maildirs.MaildirPath(address), "new");
+        return Directory.Exists(dir) ? Directory.GetFiles(dir) : [];
+    }
+
+    /// <summary>Waits for a delivery the engine does in the background; a missing one fails after the deadline.</summary>
+    public async Task<string[]> WaitForInboxAsync(string address, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            var files = Inbox(address);
+            if (files.Length >= count && Host.Queue.Length == 0) return files;
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"{address} did not receive {count} message(s); it has {Inbox(address).Length}, the queue holds {Host.Queue.Length}.");
+    }
+
+    public int SpoolFiles => Directory.GetFiles(Path.Combine(Options.SpoolDirectory, "queue")).Length + Directory.GetFiles(Path.Combine(Options.SpoolDirectory, "tmp")).Length;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        var errors = Logs.Errors.ToArray();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        if (errors.Length > 0) throw new InvalidOperationException("The engine logged errors:\n" + string.Join("\n", errors));
+    }
+}
