@@ -205,7 +205,7 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
             // RFC 5321 4.5.4.1: give up after the queue lifetime and tell the sender.
             foreach (var target in envelope.Targets.Where(t => temporary.ContainsKey(t.Address)))
             {
-                var result = DeliveryResult.Failed("4.4.7", $"delivery time expired; last error: {temporary[target.Address]}");
+                var result = DeliveryResult.Failed("5.4.7", $"delivery time expired; last error: {temporary[target.Address]}");
                 failures.Add((target, result));
                 _spool.MarkDelivered(queueId, target.Address);
                 _counters.Bounced.Add(1);

@@ -14,7 +14,7 @@ namespace MailEngine.Delivery;
 /// opportunistic STARTTLS (RFC 3207, RFC 7435: encrypt when offered, do not insist on a valid
 /// certificate), one SMTP transaction per domain with a result per recipient.
 /// </summary>
-public sealed class RemoteDelivery(IDnsResolver dns, string hostName, int port, ILogger logger)
+public sealed class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger)
 {
     public async Task<IReadOnlyDictionary<string, DeliveryResult>> DeliverAsync(
         Envelope envelope, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct)
@@ -39,14 +39,14 @@ public sealed class RemoteDelivery(IDnsResolver dns, string hostName, int port, 
             client.ServerCertificateValidationCallback = (_, _, _, _) => true;
             try
             {
-                await client.ConnectAsync(host, port, SecureSocketOptions.StartTlsWhenAvailable, ct);
+                await client.ConnectAsync(host, options.RemotePort, SecureSocketOptions.StartTlsWhenAvailable, ct);
                 var sender = new MailboxAddress("", envelope.Sender);
                 var recipients = targets.Select(t => new MailboxAddress("", t.Address)).ToList();
                 var response = await client.SendAsync(FormatOptions.Default, mime, sender, recipients, ct);
                 foreach (var t in targets)
                 {
                     results[t.Address] = client.Refused.TryGetValue(t.Address, out var refused)
-                        ? Classify((int)refused.StatusCode, $"{host} said: {refused.Response}")
+                        ? Classify((int)refused.StatusCode, $"{host} said: {(int)refused.StatusCode} {refused.Response}")
                         : DeliveryResult.Ok($"{host} said: {response}");
                 }
 
@@ -60,7 +60,7 @@ public sealed class RemoteDelivery(IDnsResolver dns, string hostName, int port, 
                 // Every recipient was refused: each has its own answer.
                 foreach (var t in targets)
                     results[t.Address] = client.Refused.TryGetValue(t.Address, out var refused)
-                        ? Classify((int)refused.StatusCode, $"{host} said: {refused.Response}")
+                        ? Classify((int)refused.StatusCode, $"{host} said: {(int)refused.StatusCode} {refused.Response}")
                         : Classify((int)e.StatusCode, $"{host} said: {e.Message}");
                 return results;
             }
@@ -81,10 +81,14 @@ public sealed class RemoteDelivery(IDnsResolver dns, string hostName, int port, 
         return results;
     }
 
-    private static DeliveryResult Classify(int code, string detail) =>
-        code is >= 500 and < 600
-            ? DeliveryResult.Failed($"5.0.0", detail)
-            : DeliveryResult.Temporary("4.0.0", detail);
+    /// <summary>5xx is permanent, anything else temporary; the remote's enhanced code (RFC 3463) is kept when it gave one.</summary>
+    private static DeliveryResult Classify(int code, string detail)
+    {
+        var permanent = code is >= 500 and < 600;
+        var match = System.Text.RegularExpressions.Regex.Match(detail, @"\b([245])\.(\d{1,3})\.(\d{1,3})\b");
+        var status = match.Success && match.Groups[1].Value == (permanent ? "5" : "4") ? match.Value : permanent ? "5.0.0" : "4.0.0";
+        return permanent ? DeliveryResult.Failed(status, detail) : DeliveryResult.Temporary(status, detail);
+    }
 
     /// <summary>MailKit stops at the first refused recipient by default; this client notes it and goes on.</summary>
     private sealed class RecordingSmtpClient : SmtpClient

@@ -49,7 +49,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
     public EngineSnapshotStore Snapshots { get; }
     public MaildirStore Maildirs { get; }
     public EngineCounters Counters { get; } = new();
-    public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine has not started.");
+    public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine is not running.");
     public Dictionary<ListenerKind, IPEndPoint> Endpoints { get; } = [];
     public bool Running => _queue is not null;
 
@@ -65,7 +65,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         var spool = new Spool(_options.SpoolDirectory);
         _queue = new DeliveryQueue(
             spool, Snapshots, new LocalDelivery(Maildirs, _options.HostName, _clock),
-            new RemoteDelivery(_dns, _options.HostName, _options.Queue.RemotePort, _loggers.CreateLogger<RemoteDelivery>()),
+            new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         var services = new SmtpServices(_options, Snapshots, new MailboxAuthenticator(Snapshots, _clock), certificates, spool, Maildirs, _queue, Counters, _clock, logger);
 
@@ -86,6 +86,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         foreach (var listener in _listeners) await listener.DisposeAsync();
         _listeners.Clear();
         if (_queue is not null) await _queue.DisposeAsync();
+        _queue = null;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

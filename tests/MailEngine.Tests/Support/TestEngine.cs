@@ -40,6 +40,9 @@ public sealed class TestEngine : IAsyncDisposable
     public MailEngineHost Host { get; }
     public FakeDns Dns { get; }
 
+    /// <summary>A root the test passed in outlives the engine (restart tests); one made here is deleted.</summary>
+    private bool OwnsRoot { get; init; }
+
     /// <summary>Errors the engine logged; every test fails on one it did not expect (checked at disposal).</summary>
     public RecordingLoggerFactory Logs { get; }
 
@@ -49,6 +52,7 @@ public sealed class TestEngine : IAsyncDisposable
 
     public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null)
     {
+        var ownsRoot = root is null;
         root ??= Directory.CreateTempSubdirectory("engine").FullName;
         var options = new EngineOptions
         {
@@ -65,7 +69,7 @@ public sealed class TestEngine : IAsyncDisposable
         var host = new MailEngineHost(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, logs, dns);
         await host.StartAsync(CancellationToken.None);
         if (snapshot is not null) host.Apply(snapshot);
-        return new TestEngine(root, options, host, dns, logs);
+        return new TestEngine(root, options, host, dns, logs) { OwnsRoot = ownsRoot };
     }
 
     /// <summary>alice, bob, carol (disabled), dave (1 KiB quota); support@ → alice, bob; sales@ → support@ members and an outsider.</summary>
@@ -118,7 +122,7 @@ public sealed class TestEngine : IAsyncDisposable
         var errors = Logs.Errors.ToArray();
         try
         {
-            Directory.Delete(Root, recursive: true);
+            if (OwnsRoot) Directory.Delete(Root, recursive: true);
         }
         catch (IOException)
         {

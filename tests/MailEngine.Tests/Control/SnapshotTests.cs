@@ -1,0 +1,83 @@
+using MailEngine.Addressing;
+using MailEngine.Control;
+using MailEngine.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MailEngine.Tests.Control;
+
+public sealed class SnapshotTests
+{
+    [Fact]
+    public void Resolution_finds_mailboxes_groups_subaddresses_catch_alls_and_remote_domains()
+    {
+        var snapshot = TestEngine.StandardSnapshot() with
+        {
+            Domains = [new SnapshotDomain("example.test", 1000), new SnapshotDomain("catch.test", 1000, "alice@example.test")],
+        };
+        var index = new SnapshotIndex(snapshot);
+
+        Assert.Equal(RecipientKind.LocalMailbox, index.Resolve(EmailAddress.Parse("Alice@EXAMPLE.test")).Kind);
+        Assert.Equal(["alice@example.test", "bob@example.test"], index.Resolve(EmailAddress.Parse("support@example.test")).Targets);
+        Assert.Equal("alice@example.test", index.Resolve(EmailAddress.Parse("alice+news@example.test")).Mailbox!.Address);
+        Assert.Equal(["alice@example.test"], index.Resolve(EmailAddress.Parse("anyone@catch.test")).Targets);
+        Assert.Equal(RecipientKind.Unknown, index.Resolve(EmailAddress.Parse("nobody@example.test")).Kind);
+        Assert.Equal(RecipientKind.Remote, index.Resolve(EmailAddress.Parse("x@elsewhere.test")).Kind);
+    }
+
+    [Fact]
+    public void A_mailbox_may_send_as_itself_and_the_groups_it_receives_through()
+    {
+        var index = new SnapshotIndex(TestEngine.StandardSnapshot());
+        Assert.True(index.MaySendAs("alice@example.test", "alice@example.test"));
+        Assert.True(index.MaySendAs("alice@example.test", "support@example.test"));
+        Assert.False(index.MaySendAs("alice@example.test", "bob@example.test"));
+        Assert.False(index.MaySendAs("dave@example.test", "support@example.test"));
+    }
+
+    [Fact]
+    public void Trusted_networks_match_by_CIDR_including_IPv4_mapped_addresses()
+    {
+        var index = new SnapshotIndex(TestEngine.StandardSnapshot(policy: new SnapshotPolicy { TrustedNetworks = ["10.1.0.0/16", "2001:db8::/32"] }));
+        Assert.True(index.IsTrusted(System.Net.IPAddress.Parse("10.1.2.3")));
+        Assert.True(index.IsTrusted(System.Net.IPAddress.Parse("::ffff:10.1.2.3")));
+        Assert.True(index.IsTrusted(System.Net.IPAddress.Parse("2001:db8::5")));
+        Assert.False(index.IsTrusted(System.Net.IPAddress.Parse("10.2.0.1")));
+    }
+
+    [Fact]
+    public void A_snapshot_is_saved_with_mode_0600_and_read_back_after_a_restart()
+    {
+        var dir = Directory.CreateTempSubdirectory("state").FullName;
+        var store = new EngineSnapshotStore(dir, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        var status = store.Apply(TestEngine.StandardSnapshot(version: 7));
+        Assert.Equal(7, status.AppliedVersion);
+        Assert.Null(status.LastError);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, EngineSnapshotStore.FileName)));
+
+        var restarted = new EngineSnapshotStore(dir, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        restarted.LoadFromDisk();
+        Assert.Equal(7, restarted.Current.Version);
+        Assert.NotNull(restarted.Current.Mailbox("alice@example.test"));
+    }
+
+    [Fact]
+    public void An_older_version_is_refused_and_the_running_one_stays()
+    {
+        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        store.Apply(TestEngine.StandardSnapshot(version: 5));
+        var status = store.Apply(TestEngine.StandardSnapshot(version: 4) with { Mailboxes = [] });
+        Assert.Equal(5, status.AppliedVersion);
+        Assert.Contains("Refused snapshot version 4", status.LastError, StringComparison.Ordinal);
+        Assert.NotNull(store.Current.Mailbox("alice@example.test"));
+    }
+
+    [Fact]
+    public void A_snapshot_with_a_bad_network_is_refused_whole()
+    {
+        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        store.Apply(TestEngine.StandardSnapshot(version: 1));
+        var status = store.Apply(TestEngine.StandardSnapshot(version: 2, policy: new SnapshotPolicy { TrustedNetworks = ["not-a-network"] }));
+        Assert.Equal(1, status.AppliedVersion);
+        Assert.NotNull(status.LastError);
+    }
+}
