@@ -2,6 +2,8 @@ using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Dashboard;
 using AdminConsole.Core.Data;
+using AdminConsole.Core.Engine;
+using AdminConsole.Core.Groups;
 using AdminConsole.Core.Jobs;
 using AdminConsole.Core.Security;
 using Hangfire;
@@ -27,7 +29,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(new CredentialStore(configuration));
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddSingleton<DatabaseConnection>();
-        services.AddDbContext<AdminDbContext>((sp, options) => ConfigureDbContext(options, sp.GetRequiredService<DatabaseConnection>().ConnectionString));
+        services.AddSingleton<EnginePushScheduler>();
+        services.AddSingleton<EnginePushStatus>();
+        services.AddSingleton<EngineChangeInterceptor>();
+        services.AddDbContext<AdminDbContext>((sp, options) => ConfigureDbContext(options, sp.GetRequiredService<DatabaseConnection>().ConnectionString)
+            .AddInterceptors(sp.GetRequiredService<EngineChangeInterceptor>()));
 
         services.AddScoped<AuditLog>();
         services.AddScoped<AdminAccountService>();
@@ -35,6 +41,11 @@ public static class ServiceCollectionExtensions
         services.AddScoped<SignInService>();
         services.AddScoped<DashboardStatistics>();
         services.AddScoped<AuditRetentionJob>();
+        services.AddScoped<GroupService>();
+        services.AddScoped<SnapshotCompiler>();
+        services.AddScoped<EnginePushJob>();
+        services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));
+        services.AddOptions<EngineFollowerOptions>().Bind(configuration.GetSection(EngineFollowerOptions.Section));
         services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
         return services;
     }
@@ -68,11 +79,21 @@ public static class ServiceCollectionExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()))
             .UseStorage(sp.GetRequiredService<JobStorage>()));
         return services;
     }
 
-    private static readonly PostgreSqlStorageOptions JobStorageOptions = new() { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
+    private static readonly PostgreSqlStorageOptions JobStorageOptions = new()
+    {
+        SchemaName = "hangfire",
+        PrepareSchemaIfNecessary = true,
+        // LISTEN/NOTIFY wakes a worker as soon as a job is enqueued, so an engine push follows a change at once.
+        EnableLongPolling = true,
+        // A job whose server died (or lost PostgreSQL) becomes visible to other servers after 5 minutes, not 30.
+        UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = TimeSpan.FromMinutes(5),
+    };
 }
 
 /// <summary>The connection string, built once from <see cref="DatabaseOptions"/> and the credential.</summary>

@@ -46,6 +46,8 @@ public static class AdminCtlApp
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
         services.AddAdminConsoleCore(configuration);
+        // Changes made here enqueue an engine push that the console's job server runs.
+        services.AddAdminConsoleJobs();
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         var sp = scope.ServiceProvider;

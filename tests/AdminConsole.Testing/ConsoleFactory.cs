@@ -24,6 +24,21 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
     }
 
+    /// <summary>The engine's state and Maildir folders for this host, removed with it.</summary>
+    public string EngineRoot { get; } = Directory.CreateTempSubdirectory("console-engine").FullName;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(EngineRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     public Uri BaseAddress
     {
         get
@@ -39,7 +54,13 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("Database:Name", _databaseName);
         if (_databasePort is { } port) builder.UseSetting("Database:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Default", Environment.GetEnvironmentVariable("CONSOLE_TEST_LOGLEVEL") ?? "Warning");
+        // The in-process engine gets its own folders and free ports, so hosts run side by side.
+        builder.UseSetting("Engine:StateDirectory", Path.Combine(EngineRoot, "state"));
+        builder.UseSetting("Engine:MaildirRoot", Path.Combine(EngineRoot, "mail"));
+        builder.UseSetting("Engine:HostName", "mx.console.test");
+        builder.UseSetting("Engine:Follow:Interval", "00:00:00.200");
+        foreach (var listener in new[] { "Mx", "Submission", "Submissions" }) builder.UseSetting($"Engine:{listener}:Port", "0");
     }
 
     /// <summary>An HTTP client over the socket; cookies kept, redirects not followed, so tests see them.</summary>

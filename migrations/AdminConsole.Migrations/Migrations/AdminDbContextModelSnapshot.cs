@@ -237,6 +237,48 @@ namespace AdminConsole.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Engine.EngineSnapshotVersion", b =>
+                {
+                    b.Property<long>("Version")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Version"));
+
+                    b.Property<DateTimeOffset>("CompiledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("compiled_at");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<byte[]>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("content_hash");
+
+                    b.Property<int>("Domains")
+                        .HasColumnType("integer")
+                        .HasColumnName("domains");
+
+                    b.Property<int>("Groups")
+                        .HasColumnType("integer")
+                        .HasColumnName("groups");
+
+                    b.Property<int>("Mailboxes")
+                        .HasColumnType("integer")
+                        .HasColumnName("mailboxes");
+
+                    b.HasKey("Version")
+                        .HasName("pk_engine_snapshot_versions");
+
+                    b.ToTable("engine_snapshot_versions", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Groups.GroupAlias", b =>
                 {
                     b.Property<Guid>("Id")

@@ -20,6 +20,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<AdminAccount> AdminAccounts => Set<AdminAccount>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Engine.EngineSnapshotVersion> EngineSnapshotVersions => Set<Engine.EngineSnapshotVersion>();
 
     /// <summary>The ASP.NET Data Protection key ring; each key's XML is encrypted with the master key.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -1,10 +1,13 @@
 using AdminConsole.Core;
+using AdminConsole.Core.Engine;
 using AdminConsole.Core.Jobs;
 using AdminConsole.Web.Components;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Operations;
 using Hangfire;
+using MailEngine.Hosting;
 using MudBlazor.Services;
 
 namespace AdminConsole.Web.Hosting;
@@ -18,14 +21,20 @@ internal static class AdminConsoleHost
         services.AddAdminConsoleCore(builder.Configuration);
         services.AddAdminConsoleDataProtection();
         services.AddAdminConsoleJobs();
-        services.AddHangfireServer(o =>
+        services.AddHangfireServer((sp, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+            // Jobs are built from this host's services: Hangfire's default is the static JobActivator.Current,
+            // which the last host configured in the process wins (the tests run several hosts at once).
+            o.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
         });
 
+        services.AddMailEngine(builder.Configuration);
+        services.AddHostedService<EngineSnapshotFollower>();
         services.AddConsoleAuthentication();
         services.AddOperationsEndpoints();
+        services.AddEngineFeature();
         services.AddProblemDetails();
         // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker SAMEORIGIN.
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
@@ -69,9 +78,22 @@ internal static class AdminConsoleHost
         // Our CSP already says frame-ancestors 'none'; Blazor would add a second CSP header with 'self'.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
-        // Through this host's IRecurringJobManager, not the static RecurringJob API (see AddAdminConsoleJobs).
-        app.Services.GetRequiredService<IRecurringJobManager>()
-            .AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        // On this host's own storage, not the static JobStorage.Current (see AddAdminConsoleJobs).
+        var recurring = new RecurringJobManager(app.Services.GetRequiredService<JobStorage>());
+        recurring.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        recurring.AddOrUpdate<EnginePushJob>(EnginePushJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        // Push once at start: the engine gets the current state without waiting for the first minute.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            try
+            {
+                app.Services.GetRequiredService<EnginePushScheduler>().Request();
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                app.Logger.LogWarning("The first engine push could not be queued ({Reason}); the reconcile job will push.", e.Message);
+            }
+        });
         return app;
     }
 }

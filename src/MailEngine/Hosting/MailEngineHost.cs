@@ -35,6 +35,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
     private readonly IDnsResolver _dns;
     private readonly List<SmtpListener> _listeners = [];
     private DeliveryQueue? _queue;
+    private PeriodicTimer? _sampler;
 
     public MailEngineHost(IOptions<EngineOptions> options, TimeProvider clock, ILoggerFactory loggers, IDnsResolver dns)
     {
@@ -43,12 +44,14 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         _loggers = loggers;
         _dns = dns;
         Snapshots = new EngineSnapshotStore(_options.StateDirectory, clock, loggers.CreateLogger<EngineSnapshotStore>());
+        History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
     }
 
     public EngineSnapshotStore Snapshots { get; }
     public MaildirStore Maildirs { get; }
     public EngineCounters Counters { get; } = new();
+    public CounterHistory History { get; private set; } = default!;
     public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine is not running.");
     public Dictionary<ListenerKind, IPEndPoint> Endpoints { get; } = [];
     public bool Running => _queue is not null;
@@ -78,15 +81,30 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         }
 
         _queue.Start();
+        History.TakeSample();
+        _sampler = new PeriodicTimer(TimeSpan.FromMinutes(1), _clock);
+        _ = SampleAsync(_sampler);
         return Task.CompletedTask;
+    }
+
+    private async Task SampleAsync(PeriodicTimer timer)
+    {
+        while (await timer.WaitForNextTickAsync()) History.TakeSample();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var listener in _listeners) await listener.DisposeAsync();
-        _listeners.Clear();
-        if (_queue is not null) await _queue.DisposeAsync();
-        _queue = null;
+        // Stop may be called by the host and again at disposal: whoever takes the parts stops them.
+        Interlocked.Exchange(ref _sampler, null)?.Dispose();
+        SmtpListener[] listeners;
+        lock (_listeners)
+        {
+            listeners = [.. _listeners];
+            _listeners.Clear();
+        }
+
+        foreach (var listener in listeners) await listener.DisposeAsync();
+        if (Interlocked.Exchange(ref _queue, null) is { } queue) await queue.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

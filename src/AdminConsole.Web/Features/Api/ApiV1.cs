@@ -1,5 +1,6 @@
 using AdminConsole.Core.Dashboard;
 using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Engine;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -22,6 +23,7 @@ internal static class ApiV1
                 jobs = s.Jobs,
             });
         });
+        api.MapEngineApi();
         return api;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AdminConsole.Core.Dashboard;
 using AdminConsole.Core.Telemetry;
 using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Engine;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -56,7 +57,7 @@ internal static class OperationsEndpoints
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
     }
 
-    private static async Task WriteMetricsAsync(HttpContext context, DashboardStatistics statistics)
+    private static async Task WriteMetricsAsync(HttpContext context, DashboardStatistics statistics, EngineOverview engine)
     {
         var s = await statistics.TakeAsync(context.RequestAborted);
         var w = new PrometheusTextWriter();
@@ -80,6 +81,8 @@ internal static class OperationsEndpoints
             w.Gauge("mailadmin_jobs", "Hangfire jobs by state.", j.Failed, ("state", "failed"));
             w.Counter("mailadmin_jobs_succeeded_total", "Hangfire jobs that succeeded.", j.Succeeded);
         }
+
+        EngineEndpoints.WriteMetrics(await engine.TakeAsync(context.RequestAborted), w);
 
         context.Response.ContentType = PrometheusTextWriter.ContentType;
         context.Response.Headers.CacheControl = "no-store";

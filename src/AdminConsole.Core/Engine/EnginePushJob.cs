@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using AdminConsole.Core.Data;
+using Hangfire;
+using MailEngine.Control;
+using MailEngine.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace AdminConsole.Core.Engine;
+
+/// <summary>What the console last did towards the engine, for the Engine page.</summary>
+public sealed class EnginePushStatus
+{
+    private volatile PushRecord _last = new(null, null, null);
+
+    public sealed record PushRecord(DateTimeOffset? At, long? Version, string? Error);
+
+    public PushRecord Last => _last;
+
+    internal void Record(DateTimeOffset at, long? version, string? error) => _last = new PushRecord(at, version, error);
+}
+
+/// <summary>
+/// Compiles the desired state and publishes it as a numbered version in PostgreSQL (a new number only
+/// when the content changed), then applies it to this process's engine at once. Every engine, in this
+/// process or another, also follows the published versions (<see cref="EngineSnapshotFollower"/>), so it
+/// does not matter which node's job server runs this job. Runs after changes (coalesced by
+/// <see cref="EnginePushScheduler"/>) and every minute to reconcile.
+/// </summary>
+public sealed class EnginePushJob(
+    AdminDbContext db,
+    SnapshotCompiler compiler,
+    EnginePushScheduler scheduler,
+    EnginePushStatus status,
+    TimeProvider clock,
+    ILogger<EnginePushJob> logger,
+    IEngineControl? engine = null)
+{
+    public const string RecurringJobId = "engine-reconcile";
+
+    /// <summary>Published versions kept; older rows are deleted (an engine never goes back to them).</summary>
+    public const int VersionsKept = 20;
+
+    // No DisableConcurrentExecution: two pushes at once at worst publish the same content twice, while a
+    // distributed lock held by a node that lost PostgreSQL would stall every push for its timeout.
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        scheduler.Started();
+        EngineSnapshot content;
+        try
+        {
+            content = await compiler.CompileAsync(ct);
+        }
+        catch (DomainConflictException e)
+        {
+            status.Record(clock.GetUtcNow(), null, $"The desired state cannot be compiled: {e.Message}");
+            logger.LogError("Snapshot compilation failed: {Error}", e.Message);
+            return;
+        }
+
+        var json = JsonSerializer.Serialize(content, JsonSerializerOptions.Web);
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json));
+        var latest = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
+        if (latest is null || !latest.ContentHash.AsSpan().SequenceEqual(hash))
+        {
+            latest = new EngineSnapshotVersion
+            {
+                CompiledAt = clock.GetUtcNow(),
+                ContentHash = hash,
+                Domains = content.Domains.Count,
+                Mailboxes = content.Mailboxes.Count,
+                Groups = content.Aliases.Count,
+                Content = json,
+            };
+            db.EngineSnapshotVersions.Add(latest);
+            await db.SaveChangesAsync(ct);
+            await db.EngineSnapshotVersions.Where(v => v.Version <= latest.Version - VersionsKept).ExecuteDeleteAsync(ct);
+            logger.LogInformation("Published snapshot version {Version}: {Domains} domains, {Mailboxes} mailboxes, {Groups} groups",
+                latest.Version, latest.Domains, latest.Mailboxes, latest.Groups);
+        }
+
+        string? error = null;
+        if (engine is not null)
+        {
+            var result = engine.Apply(content with { Version = latest.Version, CompiledAt = latest.CompiledAt });
+            if (result.AppliedVersion < latest.Version) error = result.LastError ?? $"The engine runs version {result.AppliedVersion}.";
+        }
+
+        status.Record(clock.GetUtcNow(), latest.Version, error);
+        if (error is not null) logger.LogWarning("Applying snapshot version {Version} failed: {Error}", latest.Version, error);
+    }
+}
+
+/// <summary>
+/// Asks for a push after a change. Bursts coalesce: while a push is enqueued and not yet started here,
+/// further requests add nothing (for at most a few seconds, in case another node's server ran it),
+/// and the push that runs compiles the state as it is by then.
+/// </summary>
+public sealed class EnginePushScheduler(IServiceProvider services, TimeProvider clock)
+{
+    private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(5);
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _pendingSince;
+
+    public void Request()
+    {
+        lock (_gate)
+        {
+            var now = clock.GetUtcNow();
+            if (_pendingSince is { } since && now - since < PendingFor) return;
+            _pendingSince = now;
+        }
+
+        try
+        {
+            // A client over this host's own storage: Hangfire's registered client may follow the static
+            // JobStorage.Current, which another host in the same process can replace.
+            if (services.GetService(typeof(JobStorage)) is JobStorage storage)
+                new BackgroundJobClient(storage).Enqueue<EnginePushJob>(j => j.RunAsync(CancellationToken.None));
+        }
+        catch
+        {
+            Started();
+            throw;
+        }
+    }
+
+    internal void Started()
+    {
+        lock (_gate) _pendingSince = null;
+    }
+}

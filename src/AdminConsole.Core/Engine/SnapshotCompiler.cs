@@ -1,0 +1,49 @@
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Groups;
+using MailEngine.Control;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AdminConsole.Core.Engine;
+
+/// <summary>Policy the console adds to every snapshot (section "Engine:Policy").</summary>
+public sealed class EnginePolicyOptions
+{
+    public const string Section = "Engine:Policy";
+
+    /// <summary>Networks that may relay through the MX listener without AUTH (the seed's trusted-networks).</summary>
+    public List<string> TrustedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+
+    public long MaxMessageBytes { get; set; } = 25L * 1024 * 1024;
+    public int MaxRecipientsPerMessage { get; set; } = 100;
+}
+
+/// <summary>The one place that turns the desired state in PostgreSQL into an <see cref="EngineSnapshot"/>.</summary>
+public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy)
+{
+    /// <summary>Compiles the current state with version 0; the push job numbers it.</summary>
+    public async Task<EngineSnapshot> CompileAsync(CancellationToken ct = default)
+    {
+        var domains = await db.Domains.AsNoTracking().OrderBy(d => d.Name).ToListAsync(ct);
+        var mailboxes = await db.Mailboxes.AsNoTracking().OrderBy(m => m.Address)
+            .Select(m => new { m.Id, m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName }).ToListAsync(ct);
+        var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Address).ToListAsync(ct);
+
+        var expansion = new GroupExpansion(groups, mailboxes.ToDictionary(m => m.Id, m => m.Address));
+        var p = policy.Value;
+        return new EngineSnapshot
+        {
+            Version = 0,
+            CompiledAt = DateTimeOffset.UnixEpoch,
+            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress)).ToList(),
+            Mailboxes = mailboxes.Select(m => new SnapshotMailbox(m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName)).ToList(),
+            Aliases = groups.Select(g => new SnapshotAlias(g.Address, expansion.Expand(g.Id))).ToList(),
+            Policy = new SnapshotPolicy
+            {
+                TrustedNetworks = [.. p.TrustedNetworks],
+                MaxMessageBytes = p.MaxMessageBytes,
+                MaxRecipientsPerMessage = p.MaxRecipientsPerMessage,
+            },
+        };
+    }
+}

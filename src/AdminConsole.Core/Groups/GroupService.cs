@@ -1,0 +1,63 @@
+using AdminConsole.Core.Audit;
+using AdminConsole.Core.Data;
+using MailEngine.Addressing;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Core.Groups;
+
+/// <summary>Group membership as administrators write it: bare names resolve in the group's domain.</summary>
+public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider clock)
+{
+    /// <summary>
+    /// Replaces a group's members. Each member is a local part (resolved in the group's own domain, so
+    /// "alice" in support@example.com means alice@example.com) or a full address; a full address is a
+    /// mailbox or group here if one exists, otherwise external. Unknown local parts and loops are
+    /// refused and nothing is written.
+    /// </summary>
+    public async Task SetMembersAsync(string groupAddress, IEnumerable<string> members, string actor, CancellationToken ct = default)
+    {
+        if (!EmailAddress.TryParse(groupAddress, out var address, out var error)) throw new DomainValidationException("address", error);
+        var group = await db.Groups.Include(g => g.Members).Include(g => g.Domain).SingleOrDefaultAsync(g => g.Address == address.ToString(), ct)
+            ?? throw new DomainNotFoundException($"No group {address}.");
+
+        var resolved = new List<GroupMember>();
+        foreach (var raw in members.Select(m => m.Trim()).Where(m => m.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            EmailAddress member;
+            if (raw.Contains('@', StringComparison.Ordinal))
+            {
+                if (!EmailAddress.TryParse(raw, out member, out error)) throw new DomainValidationException("members", $"'{raw}': {error}");
+            }
+            else
+            {
+                if (!EmailAddress.TryNormalizeLocalPart(raw, out var local, out error)) throw new DomainValidationException("members", $"'{raw}': {error}");
+                member = EmailAddress.Create(local, group.Domain!.Name);
+            }
+
+            var text = member.ToString();
+            var mailbox = await db.Mailboxes.Where(m => m.Address == text).Select(m => (Guid?)m.Id).SingleOrDefaultAsync(ct);
+            var nested = mailbox is null ? await db.Groups.Where(g => g.Address == text).Select(g => (Guid?)g.Id).SingleOrDefaultAsync(ct) : null;
+            if (mailbox is not null) resolved.Add(new GroupMember { Kind = GroupMemberKind.Mailbox, MailboxId = mailbox });
+            else if (nested is not null) resolved.Add(new GroupMember { Kind = GroupMemberKind.Group, NestedGroupId = nested });
+            else if (member.Domain == group.Domain!.Name || await db.Domains.AnyAsync(d => d.Name == member.Domain, ct))
+                throw new DomainValidationException("members", $"'{raw}': there is no mailbox or group {text}.");
+            else resolved.Add(new GroupMember { Kind = GroupMemberKind.External, ExternalAddress = text });
+        }
+
+        if (resolved.Any(m => m.NestedGroupId == group.Id)) throw new DomainConflictException("members", $"{group.Address} cannot contain itself.");
+
+        // Refuse loops before anything is written: expand the group as it would be after this change.
+        var allGroups = await db.Groups.AsNoTracking().Include(g => g.Members).ToListAsync(ct);
+        var proposed = allGroups.Single(g => g.Id == group.Id);
+        proposed.Members.Clear();
+        proposed.Members.AddRange(resolved);
+        var mailboxAddresses = await db.Mailboxes.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Address, ct);
+        new GroupExpansion(allGroups, mailboxAddresses).Expand(group.Id);
+
+        group.Members.Clear();
+        group.Members.AddRange(resolved);
+        group.UpdatedAt = clock.GetUtcNow();
+        audit.Record(actor, "group.members-set", $"group:{group.Address}", new { members = resolved.Count });
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,63 @@
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Engine;
+using MailEngine.Hosting;
+using MailEngine.Telemetry;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Features.Engine;
+
+/// <summary>Desired state (PostgreSQL) next to observed state (the engine): what the Engine page, the API and /metrics show.</summary>
+public sealed class EngineOverview(AdminDbContext db, MailEngineHost engine, EnginePushStatus pushes)
+{
+    public sealed record CounterValue(string Label, string Value, long Count);
+
+    public sealed record Report(
+        long? DesiredVersion,
+        DateTimeOffset? DesiredCompiledAt,
+        long AppliedVersion,
+        DateTimeOffset? AppliedAt,
+        string? ApplyError,
+        bool InSync,
+        DateTimeOffset? LastPushAt,
+        string? LastPushError,
+        bool Running,
+        IReadOnlyDictionary<string, string> Listeners,
+        int QueueLength,
+        double OldestQueuedSeconds,
+        IReadOnlyDictionary<string, IReadOnlyList<CounterValue>> Counters,
+        IReadOnlyList<CounterHistory.Sample> LastHour);
+
+    public async Task<Report> TakeAsync(CancellationToken ct)
+    {
+        long? desired = null;
+        DateTimeOffset? compiledAt = null;
+        try
+        {
+            var latest = await db.EngineSnapshotVersions.AsNoTracking().OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
+            desired = latest?.Version;
+            compiledAt = latest?.CompiledAt;
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            // The engine's side is still worth showing while PostgreSQL is down.
+        }
+
+        var status = engine.Status;
+        var push = pushes.Last;
+        return new Report(
+            desired,
+            compiledAt,
+            status.AppliedVersion,
+            status.AppliedAt,
+            status.LastError,
+            desired is not null && desired == status.AppliedVersion,
+            push.At,
+            push.Error,
+            engine.Running,
+            engine.Endpoints.ToDictionary(e => e.Key.ToString().ToLowerInvariant(), e => e.Value.ToString()),
+            engine.Running ? engine.Queue.Length : 0,
+            engine.Running ? Math.Round(engine.Queue.OldestAge.TotalSeconds, 1) : 0,
+            engine.Counters.All.ToDictionary(c => c.Name, c => (IReadOnlyList<CounterValue>)c.Values.Select(v => new CounterValue(v.Label, v.Value, v.Count)).ToList()),
+            engine.History.PerMinute());
+    }
+}
