@@ -71,6 +71,8 @@ public sealed class DeliveryTests
         Assert.Contains("Subject: relayed", stored, StringComparison.Ordinal);
         // Opportunistic STARTTLS: the remote's Received header says ESMTPS.
         Assert.Contains("with ESMTPS id", stored, StringComparison.Ordinal);
+        // The remote stores the copy before our side has recorded its 250: wait for the sender's bookkeeping.
+        await WaitUntilAsync(() => engine.Host.Queue.Length == 0 && engine.Host.Counters.Delivered.Values.Any(v => v.Value == "remote"));
         Assert.Equal(1, engine.Host.Counters.Delivered.Values.Single(v => v.Value == "remote").Count);
     }
 

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MailEngine.Control;
+
+namespace MailEngine.Server.Tests;
+
+/// <summary>An engine node takes snapshots over HTTP from whoever holds the control token, and from nobody else.</summary>
+public sealed class ControlApiTests : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("node").FullName;
+    private EngineNodeProcess _node = default!;
+    private HttpClient _http = default!;
+
+    public async Task InitializeAsync()
+    {
+        var credentials = Directory.CreateDirectory(Path.Combine(_root, "credentials")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(credentials, "engine-control-token"), "node-token-123\n");
+        _node = new EngineNodeProcess(_root, EngineNodeProcess.FreePort(), EngineNodeProcess.FreePort(), credentials);
+        await _node.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_node.ControlPort}") };
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                using var health = await _http.GetAsync("/healthz");
+                if (health.IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        _http.Dispose();
+        _node.Dispose();
+        Directory.Delete(_root, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static EngineSnapshot Snapshot(long version) => new()
+    {
+        Version = version,
+        CompiledAt = DateTimeOffset.UtcNow,
+        Domains = [new SnapshotDomain("node.test", 1024 * 1024)],
+        Mailboxes = [new SnapshotMailbox("n@node.test", "{ARGON2ID}x", 1024 * 1024)],
+    };
+
+    private async Task<HttpResponseMessage> PutAsync(EngineSnapshot snapshot, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/control/snapshot") { Content = JsonContent.Create(snapshot, options: JsonSerializerOptions.Web) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await _http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_snapshot_pushed_with_the_token_is_applied_and_an_older_one_refused()
+    {
+        using (var ok = await PutAsync(Snapshot(3), "node-token-123"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal(3, (await ok.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appliedVersion").GetInt64());
+        }
+
+        using var older = await PutAsync(Snapshot(2), "node-token-123");
+        Assert.Equal(HttpStatusCode.Conflict, older.StatusCode);
+        Assert.Equal("application/problem+json", older.Content.Headers.ContentType?.MediaType);
+        Assert.True(File.Exists(Path.Combine(_root, "state", EngineSnapshotStore.FileName)));
+    }
+
+    [Theory]
+    [InlineData("wrong-token")]
+    [InlineData("")]
+    public async Task A_wrong_or_missing_token_gets_401_and_changes_nothing(string token)
+    {
+        using var response = await PutAsync(Snapshot(9), token);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.False(File.Exists(Path.Combine(_root, "state", EngineSnapshotStore.FileName)));
+    }
+}
