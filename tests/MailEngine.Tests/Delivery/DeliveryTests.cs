@@ -128,7 +128,7 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public async Task Mail_that_cannot_be_delivered_in_time_is_returned_and_a_bounce_is_never_bounced()
+    public async Task Mail_that_cannot_be_delivered_in_time_is_returned_to_its_sender()
     {
         var dns = new FakeDns();
         dns.Answers["remote.test"] = new MailExchangers(["127.0.0.1"]);
@@ -142,16 +142,42 @@ public sealed class DeliveryTests
         var dsn = await MimeMessage.LoadAsync(Assert.Single(await engine.WaitForInboxAsync("alice@example.test", 1)));
         var status = Assert.IsType<MessageDeliveryStatus>(Assert.IsType<MultipartReport>(dsn.Body)[1]);
         Assert.Equal("5.4.7", status.StatusGroups[1]["Status"]);
+        Assert.Contains("delivery time expired", status.StatusGroups[1]["Diagnostic-Code"], StringComparison.Ordinal);
+    }
 
-        // Mail from the null sender that fails is dropped, not answered (RFC 5321 6.1).
-        await using (var client = await Support.RawSmtpClient.ConnectAsync(engine.Mx))
+    [Fact]
+    public async Task A_failing_message_from_the_null_sender_is_dropped_never_bounced_RFC_5321_6_1()
+    {
+        var root = Directory.CreateTempSubdirectory("engine").FullName;
+        try
         {
-            await client.ReadReplyAsync();
-            await client.CommandAsync("EHLO localhost");
-            Assert.StartsWith("250", await client.CommandAsync("MAIL FROM:<>"), StringComparison.Ordinal);
-        }
+            string queueId;
+            await using (var stopped = await TestEngine.StartAsync(TestEngine.StandardSnapshot(), root: root))
+            {
+                await stopped.Host.StopAsync(CancellationToken.None);
+                // A bounce (null sender) for a remote address whose domain does not exist: a permanent failure.
+                var spool = new Queue.Spool(stopped.Options.SpoolDirectory);
+                queueId = Queue.Spool.NewQueueId();
+                using var incoming = spool.Begin(new Queue.Envelope
+                {
+                    QueueId = queueId,
+                    ReceivedAt = DateTimeOffset.UtcNow,
+                    Sender = "",
+                    Targets = [new("someone@nowhere.test", false, "someone@nowhere.test")],
+                });
+                incoming.Stream.Write("Subject: a bounce\r\n\r\nbody\r\n"u8);
+                incoming.Commit();
+            }
 
-        Assert.Single(engine.Inbox("alice@example.test"));
+            await using var engine = await TestEngine.StartAsync(root: root);
+            await WaitUntilAsync(() => engine.Host.Counters.Bounced.Total == 1 && engine.Host.Queue.Length == 0);
+            Assert.Equal(0, engine.SpoolFiles);
+            Assert.Empty(Directory.EnumerateFiles(engine.Options.MaildirRoot, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]

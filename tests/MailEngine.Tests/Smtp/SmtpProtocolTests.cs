@@ -13,6 +13,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         o.Limits.MaxCommandLineBytes = 512;
         o.Limits.MaxDataLineBytes = 1000;
         o.Limits.CommandTimeout = TimeSpan.FromSeconds(2);
+        o.Limits.DataTimeout = TimeSpan.FromSeconds(2);
     });
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();
@@ -96,6 +97,18 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
     {
         await using var client = await GreetedAsync();
         Assert.StartsWith("421 4.4.2", await client.ReadReplyAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_sending_in_the_middle_of_DATA_is_dropped_and_nothing_is_kept()
+    {
+        await using var client = await GreetedAsync();
+        await client.CommandAsync("MAIL FROM:<a@b.test>");
+        await client.CommandAsync("RCPT TO:<alice@example.test>");
+        await client.CommandAsync("DATA");
+        await client.SendRawAsync("Subject: half a message\r\n\r\nand then silence");
+        Assert.StartsWith("421 4.4.2", await client.ReadReplyAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, _engine.SpoolFiles);
     }
 
     [Fact]

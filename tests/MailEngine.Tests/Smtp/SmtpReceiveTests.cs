@@ -85,6 +85,7 @@ public sealed class SmtpReceiveTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("empty@example.test", 550, "5.1.1")]
     [InlineData("nobody@example.test", 550, "5.1.1")]
     [InlineData("carol@example.test", 550, "5.2.1")]
     [InlineData("someone@elsewhere.test", 554, "5.7.1")]

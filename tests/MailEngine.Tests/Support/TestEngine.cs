@@ -72,7 +72,10 @@ public sealed class TestEngine : IAsyncDisposable
         return new TestEngine(root, options, host, dns, logs) { OwnsRoot = ownsRoot };
     }
 
-    /// <summary>alice, bob, carol (disabled), dave (1 KiB quota); support@ → alice, bob; sales@ → support@ members and an outsider.</summary>
+    /// <summary>
+    /// alice, bob, carol (disabled), dave (1 KiB quota); support@ → alice, bob; sales@ → support@ members and an
+    /// outsider; empty@ → only the disabled carol.
+    /// </summary>
     public static EngineSnapshot StandardSnapshot(long version = 1, SnapshotPolicy? policy = null) => new()
     {
         Version = version,
@@ -89,6 +92,7 @@ public sealed class TestEngine : IAsyncDisposable
         [
             new SnapshotAlias($"support@{Domain}", [$"alice@{Domain}", $"bob@{Domain}"]),
             new SnapshotAlias($"sales@{Domain}", [$"alice@{Domain}", $"bob@{Domain}", "partner@elsewhere.test"]),
+            new SnapshotAlias($"empty@{Domain}", [$"carol@{Domain}"]),
         ],
         Policy = policy ?? new SnapshotPolicy { TrustedNetworks = [], MaxMessageBytes = 64 * 1024 },
     };

@@ -55,13 +55,15 @@ internal sealed partial class SmtpSession
                 break;
 
             case RecipientKind.Alias:
-                foreach (var target in resolution.Targets)
+                var deliverable = resolution.Targets.Select(t => (Address: t, Mailbox: snapshot.Mailbox(t))).Where(m => m.Mailbox is not { Enabled: false }).ToList();
+                if (deliverable.Count == 0)
                 {
-                    var member = snapshot.Mailbox(target);
-                    if (member is { Enabled: false }) continue;
-                    AddTarget(new DeliveryTarget(target, Local: member is not null, address.ToString()));
+                    // Accepting it would only end in "no valid recipients" at DATA, or a bounce.
+                    _services.Counters.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "empty-group"));
+                    return new SmtpReply(550, "5.1.1", $"<{address}>: Recipient address rejected: the group has no one to deliver to");
                 }
 
+                foreach (var (target, member) in deliverable) AddTarget(new DeliveryTarget(target, Local: member is not null, address.ToString()));
                 break;
         }
 
