@@ -42,8 +42,8 @@ public sealed class EnginePushJob(
     /// <summary>Published versions kept; older rows are deleted (an engine never goes back to them).</summary>
     public const int VersionsKept = 20;
 
-    // No DisableConcurrentExecution: two pushes at once at worst publish the same content twice, while a
-    // distributed lock held by a node that lost PostgreSQL would stall every push for its timeout.
+    // No DisableConcurrentExecution: a Hangfire lock held by a node that lost PostgreSQL would stall every
+    // push for its timeout. Publishing is serialized by an advisory lock instead (below).
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken ct)
     {
@@ -62,6 +62,12 @@ public sealed class EnginePushJob(
 
         var json = JsonSerializer.Serialize(content, JsonSerializerOptions.Web);
         var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json));
+
+        // Two pushes at once (two nodes, or a change during the reconcile) take turns here, so the same
+        // content gets one version. A transaction-scoped advisory lock ends with the transaction, even
+        // when the connection dies, unlike a lock row a lost node would leave behind.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7424520001)", ct);
         var latest = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
         if (latest is null || !latest.ContentHash.AsSpan().SequenceEqual(hash))
         {
@@ -80,6 +86,8 @@ public sealed class EnginePushJob(
             logger.LogInformation("Published snapshot version {Version}: {Domains} domains, {Mailboxes} mailboxes, {Groups} groups",
                 latest.Version, latest.Domains, latest.Mailboxes, latest.Groups);
         }
+
+        await transaction.CommitAsync(ct);
 
         string? error = null;
         if (engine is not null)

@@ -12,7 +12,8 @@ public sealed class EnginePolicyOptions
     public const string Section = "Engine:Policy";
 
     /// <summary>Networks that may relay through the MX listener without AUTH (the seed's trusted-networks).</summary>
-    public List<string> TrustedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <remarks>An array, not a list: configuration binding appends to a list's defaults but replaces an array.</remarks>
+    public string[] TrustedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
 
     public long MaxMessageBytes { get; set; } = 25L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 100;
