@@ -12,8 +12,13 @@ public sealed class EnginePolicyOptions
     public const string Section = "Engine:Policy";
 
     /// <summary>Networks that may relay through the MX listener without AUTH (the seed's trusted-networks).</summary>
-    /// <remarks>An array, not a list: configuration binding appends to a list's defaults but replaces an array.</remarks>
-    public string[] TrustedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <remarks>
+    /// Null by default, with the default applied in <see cref="EffectiveTrustedNetworks"/>: configuration
+    /// binding appends to a collection's initial items instead of replacing them.
+    /// </remarks>
+    public string[]? TrustedNetworks { get; set; }
+
+    public IReadOnlyList<string> EffectiveTrustedNetworks => TrustedNetworks ?? ["127.0.0.0/8", "::1/128"];
 
     public long MaxMessageBytes { get; set; } = 25L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 100;
@@ -41,7 +46,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
             Aliases = groups.Select(g => new SnapshotAlias(g.Address, expansion.Expand(g.Id))).ToList(),
             Policy = new SnapshotPolicy
             {
-                TrustedNetworks = [.. p.TrustedNetworks],
+                TrustedNetworks = [.. p.EffectiveTrustedNetworks],
                 MaxMessageBytes = p.MaxMessageBytes,
                 MaxRecipientsPerMessage = p.MaxRecipientsPerMessage,
             },
