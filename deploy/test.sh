@@ -9,7 +9,7 @@ ensure_base
 ensure_packages chromium dovecot-core swaks
 ensure_database adminconsole_test CREATEDB
 # Test classes drop their databases WITH (FORCE), which ends the sessions still connected to them.
-psql_super -c "GRANT pg_signal_backend TO $DB_USER" >/dev/null
+psql_super -c "SET client_min_messages = warning; GRANT pg_signal_backend TO $DB_USER" >/dev/null
 export_app_env
 export Database__Name=adminconsole_test
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/lib/chromium/chromium}"

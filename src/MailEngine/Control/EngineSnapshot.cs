@@ -14,6 +14,12 @@ public sealed record EngineSnapshot
     public IReadOnlyList<SnapshotAlias> Aliases { get; init; } = [];
     public SnapshotPolicy Policy { get; init; } = new();
 
+    /// <summary>
+    /// TLS certificates by host name, chosen by the client's SNI; a name with none gets the node's
+    /// default certificate. Listener addresses are not here: they belong to each node's configuration.
+    /// </summary>
+    public IReadOnlyList<SnapshotCertificate> Certificates { get; init; } = [];
+
     /// <summary>What an engine that has never received a snapshot serves: nothing is local, nothing relays.</summary>
     public static EngineSnapshot Empty { get; } = new() { Version = 0, CompiledAt = DateTimeOffset.UnixEpoch };
 }
@@ -28,6 +34,11 @@ public sealed record SnapshotMailbox(string Address, string PasswordHash, long Q
 
 /// <param name="Recipients">The group's members expanded to full addresses: local mailboxes and external addresses, no groups.</param>
 public sealed record SnapshotAlias(string Address, IReadOnlyList<string> Recipients);
+
+/// <param name="HostNames">Names it serves ("mail.example.com", or "*.example.com" for one label).</param>
+/// <param name="Pkcs12">The certificate chain and private key as Base64 PKCS#12 without a password. It is a
+/// secret: the snapshot file is mode 0600, and whoever stores snapshots must encrypt them.</param>
+public sealed record SnapshotCertificate(IReadOnlyList<string> HostNames, string Pkcs12);
 
 public sealed record SnapshotPolicy
 {

@@ -48,7 +48,7 @@ public sealed class EngineSnapshotStore
             _status = new EngineStatus(snapshot.Version, new DateTimeOffset(File.GetLastWriteTimeUtc(_path), TimeSpan.Zero), null, null);
             _logger.LogInformation("Loaded snapshot version {Version} from {Path}", snapshot.Version, _path);
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or FormatException or IOException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or FormatException or IOException or System.Security.Cryptography.CryptographicException)
         {
             _status = _status with { LastError = $"The saved snapshot could not be read: {e.Message}", LastErrorAt = _clock.GetUtcNow() };
             _logger.LogError(e, "The saved snapshot at {Path} could not be read; serving an empty one until the console pushes", _path);
@@ -71,7 +71,7 @@ public sealed class EngineSnapshotStore
                 index = new SnapshotIndex(snapshot);
                 DurableFile.WriteAllBytes(_path, JsonSerializer.SerializeToUtf8Bytes(snapshot, JsonSerializerOptions.Web));
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
                 return Fail($"Snapshot version {snapshot.Version} could not be applied: {e.Message}");
             }

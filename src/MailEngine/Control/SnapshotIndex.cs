@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using MailEngine.Addressing;
 
 namespace MailEngine.Control;
@@ -33,6 +34,7 @@ public sealed class SnapshotIndex
     private readonly FrozenDictionary<string, SnapshotAlias> _aliases;
     private readonly FrozenDictionary<string, FrozenSet<string>> _aliasesByMember;
     private readonly IReadOnlyList<IPNetwork> _trustedNetworks;
+    private readonly FrozenDictionary<string, X509Certificate2> _certificates;
 
     public SnapshotIndex(EngineSnapshot snapshot)
     {
@@ -45,6 +47,25 @@ public sealed class SnapshotIndex
             .GroupBy(p => p.Member, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(p => p.Alias).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
         _trustedNetworks = snapshot.Policy.TrustedNetworks.Select(IPNetwork.Parse).ToList();
+        var certificates = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in snapshot.Certificates)
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(entry.Pkcs12), password: null);
+            if (!certificate.HasPrivateKey) throw new FormatException($"The certificate for {string.Join(", ", entry.HostNames)} has no private key.");
+            foreach (var name in entry.HostNames) certificates[name.TrimEnd('.')] = certificate;
+        }
+
+        _certificates = certificates.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The certificate for a TLS client's SNI name: an exact name first, then "*.parent"; null if none.</summary>
+    public X509Certificate2? Certificate(string? hostName)
+    {
+        if (string.IsNullOrEmpty(hostName) || _certificates.Count == 0) return null;
+        hostName = hostName.TrimEnd('.');
+        if (_certificates.TryGetValue(hostName, out var exact)) return exact;
+        var dot = hostName.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && _certificates.TryGetValue("*" + hostName[dot..], out var wildcard) ? wildcard : null;
     }
 
     public EngineSnapshot Snapshot { get; }

@@ -250,7 +250,8 @@ internal sealed partial class SmtpSession
         {
             await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
             {
-                ServerCertificate = _services.Certificates.Certificate,
+                // RFC 6066 3: the certificate for the name the client asked for, else the node's default.
+                ServerCertificateSelectionCallback = (_, hostName) => Snapshot.Certificate(hostName) ?? _services.Certificates.Certificate,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 ClientCertificateRequired = false,
             }, timeout.Token);
