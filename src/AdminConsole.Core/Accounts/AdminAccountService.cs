@@ -45,6 +45,4 @@ public sealed class AdminAccountService(AdminDbContext db, AuditLog audit, TimeP
         await db.SaveChangesAsync(ct);
         return password;
     }
-
-    public Task<bool> AnyAsync(CancellationToken ct = default) => db.AdminAccounts.AnyAsync(ct);
 }

@@ -72,10 +72,6 @@ public sealed class SnapshotIndex
 
     public long Version => Snapshot.Version;
 
-    public bool IsLocalDomain(string domain) => _domains.ContainsKey(domain);
-
-    public SnapshotDomain? Domain(string domain) => _domains.GetValueOrDefault(domain);
-
     public SnapshotMailbox? Mailbox(string address) => _mailboxes.GetValueOrDefault(address);
 
     public bool IsTrusted(IPAddress address)

@@ -102,15 +102,6 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         _ready.Writer.TryWrite(queueId);
     }
 
-    /// <summary>Runs every deferred message now (the operator's "flush", and tests).</summary>
-    public void RetryNow()
-    {
-        lock (_gate)
-        {
-            while (_deferred.TryDequeue(out var id, out _)) Enqueue(id);
-        }
-    }
-
     private void Defer(string queueId, DateTimeOffset when)
     {
         lock (_gate) _deferred.Enqueue(queueId, when);

@@ -72,9 +72,6 @@ public sealed class MaildirStore
     /// <summary>Bytes stored for the address across all folders (cached after the first scan).</summary>
     public long Usage(string address) => _usage.GetOrAdd(address, ScanUsage);
 
-    /// <summary>Forgets the cached usage, after something other than delivery (IMAP expunge, restore) changed the store.</summary>
-    public void InvalidateUsage(string address) => _usage.TryRemove(address, out _);
-
     private long ScanUsage(string address)
     {
         var maildir = MaildirPath(address);
