@@ -2,7 +2,7 @@
 # Configured only through environment variables and credential files:
 #   Database__Host, Database__Port, Database__Name, Database__Username   where PostgreSQL is
 #   CREDENTIALS_DIRECTORY (default /run/secrets)  holds db-password and master-key, one file each
-#   ASPNETCORE_URLS (default http://+:8080)
+#   ASPNETCORE_URLS (default http://+:8080); Engine__* for the mail engine (see README)
 # Migrations are an explicit step:  docker run --rm IMAGE /app/adminctl/adminctl migrate
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
@@ -22,8 +22,16 @@ COPY --from=build /out/adminctl /app/adminctl
 ENV ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     CREDENTIALS_DIRECTORY=/run/secrets \
-    DOTNET_CLI_TELEMETRY_OPTOUT=1
-# The image's unprivileged "app" user (UID 1654); mail state goes to a volume it owns.
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    Engine__StateDirectory=/var/lib/mail-admin/engine \
+    Engine__MaildirRoot=/var/lib/mail-admin/mail \
+    Engine__Mx__Address=0.0.0.0 \
+    Engine__Submission__Address=0.0.0.0 \
+    Engine__Submissions__Address=0.0.0.0
+# The image's unprivileged "app" user (UID 1654); mail state goes to a volume it owns. Unprivileged, the
+# engine listens on 2525/2587/2465: publish them as 25/587/465 (docker run -p 25:2525 -p 587:2587 -p 465:2465).
+RUN mkdir -p /var/lib/mail-admin && chown $APP_UID /var/lib/mail-admin
+VOLUME /var/lib/mail-admin
 USER $APP_UID
-EXPOSE 8080
+EXPOSE 8080 2525 2587 2465
 ENTRYPOINT ["/app/web/AdminConsole.Web"]
