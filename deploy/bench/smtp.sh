@@ -3,7 +3,8 @@
 # sessions to (1) our engine node with durable spooling and Maildir delivery and (2) a private
 # Postfix instance delivering to Maildir on the same machine. For each: messages/s from the first
 # connection until the last message is in the Maildir, and the peak resident memory (ours: the node
-# process; Postfix: the sum over all its processes, sampled every 100 ms). Then the ratios.
+# process; Postfix: the sum over all its processes, sampled every 100 ms; shared library pages count once
+# per Postfix process, which favours us somewhat). Then the ratios.
 #   deploy/bench/smtp.sh [MESSAGES]        (default 3000)
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 MESSAGES="${1:-3000}"
