@@ -42,6 +42,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<DashboardStatistics>();
         services.AddScoped<AuditRetentionJob>();
         services.AddScoped<GroupService>();
+        services.AddScoped<Domains.DomainService>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));

@@ -217,6 +217,7 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnName("name");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 

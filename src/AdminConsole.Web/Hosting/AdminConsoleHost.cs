@@ -36,6 +36,8 @@ internal static class AdminConsoleHost
         services.AddOperationsEndpoints();
         services.AddEngineFeature();
         services.AddProblemDetails();
+        // Malformed JSON or a wrong type is the client's error: 400 with problem details, also in Development.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker SAMEORIGIN.
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
         services.AddRazorComponents().AddInteractiveServerComponents();

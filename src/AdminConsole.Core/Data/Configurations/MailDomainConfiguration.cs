@@ -20,5 +20,7 @@ internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDom
         builder.HasIndex(d => d.Name).IsUnique();
         builder.Property(d => d.Description).HasMaxLength(500);
         builder.Property(d => d.CatchAllAddress).HasMaxLength(EmailAddress.MaxAddressOctets);
+        // Two admins editing the same domain: the second save finds updated_at changed and fails (HTTP 412).
+        builder.Property(d => d.UpdatedAt).IsConcurrencyToken();
     }
 }

@@ -1,5 +1,6 @@
 using AdminConsole.Core.Dashboard;
 using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Engine;
 
 namespace AdminConsole.Web.Features.Api;
@@ -24,6 +25,7 @@ internal static class ApiV1
             });
         });
         api.MapEngineApi();
+        api.MapDomainApi();
         return api;
     }
 }

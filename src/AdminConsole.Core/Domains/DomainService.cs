@@ -1,0 +1,118 @@
+using System.Globalization;
+using AdminConsole.Core.Audit;
+using AdminConsole.Core.Data;
+using MailEngine.Addressing;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Core.Domains;
+
+/// <summary>What a client may set on a domain; null means "leave as it is" (or the default on creation).</summary>
+public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null);
+
+/// <summary>
+/// Creating, changing and deleting mail domains. Every rule is checked before anything is written,
+/// the change and its audit record are saved together, and the save requests an engine push.
+/// </summary>
+public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvider clock)
+{
+    public const long MinQuotaBytes = 1L << 20;          // 1 MiB
+    public const long MaxQuotaBytes = 1L << 50;          // 1 PiB
+    public const long MinMessageBytes = 1L << 10;        // 1 KiB
+    public const long MaxMessageBytesLimit = 1L << 30;   // 1 GiB
+    public const int MaxDescriptionLength = 500;
+
+    /// <summary>A version clients send back in If-Match: the last change time, to the tick.</summary>
+    public static string VersionOf(MailDomain domain) => domain.UpdatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture);
+
+    public Task<MailDomain?> FindAsync(string name, CancellationToken ct = default) =>
+        EmailAddress.TryNormalizeDomain(name, out var normalized, out _)
+            ? db.Domains.AsNoTracking().SingleOrDefaultAsync(d => d.Name == normalized, ct)
+            : Task.FromResult<MailDomain?>(null);
+
+    public async Task<MailDomain> CreateAsync(string? name, DomainChanges changes, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out var error)) errors.Add("name", error);
+        var domain = new MailDomain { Name = normalized, CreatedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow() };
+        Apply(domain, changes, errors);
+        errors.ThrowIfAny();
+        if (await db.Domains.AnyAsync(d => d.Name == normalized, ct)) throw new DomainConflictException("name", $"The domain {normalized} already exists.");
+
+        db.Domains.Add(domain);
+        audit.Record(actor, "domain.created", $"domain:{normalized}", new { after = Describe(domain) }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return domain;
+    }
+
+    public async Task<MailDomain> UpdateAsync(string name, DomainChanges changes, string? expectedVersion, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var domain = await LoadAsync(name, ct);
+        if (expectedVersion is not null && expectedVersion != VersionOf(domain))
+            throw new DomainVersionMismatchException($"The domain {domain.Name} changed since version {expectedVersion}; read it again.");
+        var before = Describe(domain);
+        var errors = new ValidationErrors();
+        Apply(domain, changes, errors);
+        errors.ThrowIfAny();
+        domain.UpdatedAt = clock.GetUtcNow();
+        audit.Record(actor, "domain.updated", $"domain:{domain.Name}", new { before, after = Describe(domain) }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return domain;
+    }
+
+    /// <summary>
+    /// Deletes a domain. One with mailboxes or groups is refused unless <paramref name="cascade"/> is set,
+    /// in which case they go with it. The stored mail stays in the engine's Maildir store.
+    /// </summary>
+    public async Task DeleteAsync(string name, bool cascade, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var domain = await LoadAsync(name, ct);
+        var mailboxes = await db.Mailboxes.CountAsync(m => m.DomainId == domain.Id, ct);
+        var groups = await db.Groups.CountAsync(g => g.DomainId == domain.Id, ct);
+        if ((mailboxes > 0 || groups > 0) && !cascade)
+            throw new DomainConflictException("name", $"The domain {domain.Name} has {mailboxes} mailbox(es) and {groups} group(s); delete them first or confirm the cascade.");
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        db.Groups.RemoveRange(await db.Groups.Where(g => g.DomainId == domain.Id).ToListAsync(ct));
+        db.Mailboxes.RemoveRange(await db.Mailboxes.Where(m => m.DomainId == domain.Id).ToListAsync(ct));
+        db.Domains.Remove(domain);
+        audit.Record(actor, "domain.deleted", $"domain:{domain.Name}", new { before = Describe(domain), mailboxes, groups }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private async Task<MailDomain> LoadAsync(string name, CancellationToken ct)
+    {
+        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _)) throw new DomainNotFoundException($"No domain {name}.");
+        return await db.Domains.SingleOrDefaultAsync(d => d.Name == normalized, ct) ?? throw new DomainNotFoundException($"No domain {normalized}.");
+    }
+
+    private static void Apply(MailDomain domain, DomainChanges changes, ValidationErrors errors)
+    {
+        if (changes.Description is { } description)
+        {
+            if (description.Length > MaxDescriptionLength) errors.Add("description", $"A description is at most {MaxDescriptionLength} characters.");
+            else domain.Description = description.Trim().Length == 0 ? null : description.Trim();
+        }
+
+        if (changes.DefaultQuotaBytes is { } quota)
+        {
+            if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", $"The default quota is between {MinQuotaBytes} bytes (1 MiB) and {MaxQuotaBytes} bytes (1 PiB).");
+            else domain.DefaultQuotaBytes = quota;
+        }
+
+        if (changes.MaxMessageBytes is { } size)
+        {
+            if (size is < MinMessageBytes or > MaxMessageBytesLimit) errors.Add("maxMessageBytes", $"The maximum message size is between {MinMessageBytes} bytes and {MaxMessageBytesLimit} bytes (1 GiB).");
+            else domain.MaxMessageBytes = size;
+        }
+
+        if (changes.CatchAllAddress is { } catchAll)
+        {
+            if (catchAll.Trim().Length == 0) domain.CatchAllAddress = null;
+            else if (!EmailAddress.TryParse(catchAll, out var address, out var error)) errors.Add("catchAllAddress", error);
+            else domain.CatchAllAddress = address.ToString();
+        }
+    }
+
+    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress };
+}

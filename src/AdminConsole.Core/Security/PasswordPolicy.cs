@@ -1,0 +1,43 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using MailEngine.Auth;
+
+namespace AdminConsole.Core.Security;
+
+/// <summary>
+/// What a chosen mail password must be, after NIST SP 800-63B 5.1.1.2: at least 8 characters, up to
+/// 128 accepted, not one of the most common passwords (a list shipped with the product), not the
+/// address itself, and no composition rules.
+/// </summary>
+public static class PasswordPolicy
+{
+    public const int MinLength = 8;
+    public const int MaxLength = MailPasswordHasher.MaxPasswordLength;
+
+    private static readonly FrozenSet<string> Common = LoadCommon();
+
+    /// <summary>Null when the password is acceptable, else the reason, fit to show beside the field.</summary>
+    public static string? Check(string? password, string? address = null)
+    {
+        if (string.IsNullOrEmpty(password)) return "A password is required.";
+        var length = new StringInfo(password).LengthInTextElements;
+        if (length < MinLength) return $"A password needs at least {MinLength} characters.";
+        if (password.Length > MaxLength) return $"A password is at most {MaxLength} characters.";
+        var lower = password.ToLowerInvariant();
+        if (Common.Contains(lower)) return "This password is one of the most common ones; choose another.";
+        if (address is not null && (lower == address.ToLowerInvariant() || lower == address[..Math.Max(0, address.IndexOf('@'))].ToLowerInvariant()))
+            return "A password cannot be the address itself.";
+        return null;
+    }
+
+    private static FrozenSet<string> LoadCommon()
+    {
+        using var stream = typeof(PasswordPolicy).Assembly.GetManifestResourceStream("common-passwords.txt")
+            ?? throw new InvalidOperationException("The common-password list is missing from the build.");
+        using var reader = new StreamReader(stream);
+        var words = new List<string>();
+        while (reader.ReadLine() is { } line)
+            if (line.Length > 0 && line[0] != '#') words.Add(line);
+        return words.ToFrozenSet(StringComparer.Ordinal);
+    }
+}

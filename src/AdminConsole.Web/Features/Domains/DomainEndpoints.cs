@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Domains;
+using AdminConsole.Web.Features.Api;
+using AdminConsole.Web.Features.Auth;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Features.Domains;
+
+/// <summary>/api/v1/domains: list, read, create, change (with If-Match), delete (cascade only when asked).</summary>
+internal static class DomainEndpoints
+{
+    public sealed record DomainResource(string Name, string? Description, long DefaultQuotaBytes, long MaxMessageBytes, string? CatchAllAddress,
+        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress);
+
+    public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
+
+    public static void MapDomainApi(this RouteGroupBuilder api)
+    {
+        var domains = api.MapGroup("/domains").AddEndpointFilter<ApiProblems>();
+
+        domains.MapGet("/", async Task<IResult> (int? offset, int? limit, AdminDbContext db, CancellationToken ct) =>
+        {
+            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            var total = await db.Domains.CountAsync(ct);
+            var items = await Project(db.Domains.OrderBy(d => d.Name).Skip(page.Offset).Take(page.Limit)).ToListAsync(ct);
+            return TypedResults.Ok(new Page<DomainResource>(items, total, page.Offset, page.Limit));
+        });
+
+        domains.MapGet("/{name}", async Task<IResult> (string name, AdminDbContext db, DomainService service, HttpContext http, CancellationToken ct) =>
+        {
+            var found = await service.FindAsync(name, ct);
+            if (found is null) return NotFound(name);
+            var resource = await Project(db.Domains.Where(d => d.Id == found.Id)).SingleAsync(ct);
+            http.Response.Headers.ETag = $"\"{resource.Version}\"";
+            return TypedResults.Ok(resource);
+        });
+
+        domains.MapPost("/", async Task<IResult> (DomainRequest request, DomainService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await service.CreateAsync(request.Name, Changes(request), Actor(http.User), Remote(http), ct);
+            var resource = await Project(db.Domains.Where(d => d.Id == created.Id)).SingleAsync(ct);
+            http.Response.Headers.ETag = $"\"{resource.Version}\"";
+            return TypedResults.Created($"/api/v1/domains/{resource.Name}", resource);
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        domains.MapPatch("/{name}", async Task<IResult> (string name, DomainRequest request, DomainService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            if (request.Name is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["A domain cannot be renamed; create the new one and move its mailboxes."] });
+            var updated = await service.UpdateAsync(name, Changes(request), IfMatch(http), Actor(http.User), Remote(http), ct);
+            var resource = await Project(db.Domains.Where(d => d.Id == updated.Id)).SingleAsync(ct);
+            http.Response.Headers.ETag = $"\"{resource.Version}\"";
+            return TypedResults.Ok(resource);
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        domains.MapDelete("/{name}", async Task<IResult> (string name, [FromQuery] bool? cascade, DomainService service, HttpContext http, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(name, cascade ?? false, Actor(http.User), Remote(http), ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+    }
+
+    private static IQueryable<DomainResource> Project(IQueryable<MailDomain> query) =>
+        query.Select(d => new DomainResource(d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress,
+            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.UpdatedAt.UtcTicks.ToString()));
+
+    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress);
+
+    private static IResult NotFound(string name) => TypedResults.Problem($"No domain {name}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+
+    /// <summary>The version from If-Match ("W/" and quotes removed); null when the client sent none.</summary>
+    private static string? IfMatch(HttpContext http)
+    {
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (header.Length == 0 || header == "*") return null;
+        return header.Replace("W/", "", StringComparison.Ordinal).Trim().Trim('"');
+    }
+
+    internal static string Actor(ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.Name) is { } name ? (name.StartsWith("token:", StringComparison.Ordinal) ? name : $"admin:{name}") : "anonymous";
+
+    internal static string? Remote(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AdminConsole.Core.Accounts;
+using AdminConsole.Core.Domains;
+using AdminConsole.Core.Mailboxes;
+using AdminConsole.Testing;
+using MailEngine.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AdminConsole.Web.Tests.Integration;
+
+/// <summary>/api/v1/domains against the real PostgreSQL: each bad input is a problem, and nothing is written.</summary>
+public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    private async Task<HttpClient> ClientAsync(ApiTokenScope scope = ApiTokenScope.ReadWrite)
+    {
+        await using var s = host.Factory.Services.CreateAsyncScope();
+        var token = await s.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync($"t{Guid.NewGuid():N}", scope, "test");
+        var client = host.Factory.CreateHttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Plaintext);
+        return client;
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private async Task<int> DomainCountAsync()
+    {
+        await using var db = host.Database.CreateContext();
+        return await db.Domains.CountAsync();
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
+    public async Task Creating_a_domain_normalizes_its_name_applies_defaults_audits_and_reaches_the_engine()
+    {
+        using var client = await ClientAsync();
+        using var response = await client.PostAsync("/api/v1/domains", Json("""{"name":"Bücher-Shop.Example","description":"Books"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("/api/v1/domains/xn--bcher-shop-9db.example", response.Headers.Location?.OriginalString);
+        Assert.NotNull(response.Headers.ETag);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("xn--bcher-shop-9db.example", body.GetProperty("name").GetString());
+        Assert.Equal(MailDomain.DefaultMailboxQuotaBytes, body.GetProperty("defaultQuotaBytes").GetInt64());
+
+        await using (var db = host.Database.CreateContext())
+        {
+            var audit = await db.AuditEvents.SingleAsync(e => e.Action == "domain.created" && e.Target == "domain:xn--bcher-shop-9db.example");
+            Assert.StartsWith("token:", audit.Actor, StringComparison.Ordinal);
+            Assert.Contains("\"after\"", audit.Details, StringComparison.Ordinal);
+        }
+
+        var engine = host.Factory.Services.GetRequiredService<MailEngineHost>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (engine.Snapshots.Current.Resolve(MailEngine.Addressing.EmailAddress.Parse("x@xn--bcher-shop-9db.example")).Kind == MailEngine.Control.RecipientKind.Remote)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the engine never learnt the new domain");
+            await Task.Delay(50);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"name":"not a domain"}""", "name")]
+    [InlineData("""{"name":"localhost"}""", "name")]
+    [InlineData("""{"name":"ok-name.example","defaultQuotaBytes":5}""", "defaultQuotaBytes")]
+    [InlineData("""{"name":"ok-name.example","maxMessageBytes":99999999999}""", "maxMessageBytes")]
+    [InlineData("""{"name":"ok-name.example","catchAllAddress":"nobody"}""", "catchAllAddress")]
+    public async Task Bad_fields_get_400_with_the_field_named_and_nothing_is_written(string json, string field)
+    {
+        using var client = await ClientAsync();
+        var before = await DomainCountAsync();
+        var problem = await ProblemAsync(await client.PostAsync("/api/v1/domains", Json(json)), HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Equal(before, await DomainCountAsync());
+    }
+
+    [Fact]
+    public async Task An_oversize_description_and_a_wrong_type_are_refused()
+    {
+        using var client = await ClientAsync();
+        var before = await DomainCountAsync();
+        var longText = new string('d', 501);
+        await ProblemAsync(await client.PostAsync("/api/v1/domains", Json($$"""{"name":"long.example","description":"{{longText}}"}""")), HttpStatusCode.BadRequest);
+        await ProblemAsync(await client.PostAsync("/api/v1/domains", Json("""{"name":"typed.example","defaultQuotaBytes":"ten gigabytes"}""")), HttpStatusCode.BadRequest);
+        await ProblemAsync(await client.PostAsync("/api/v1/domains", Json("""{"name":""")), HttpStatusCode.BadRequest);
+        Assert.Equal(before, await DomainCountAsync());
+    }
+
+    [Fact]
+    public async Task A_duplicate_is_409_and_unknown_domains_are_404()
+    {
+        using var client = await ClientAsync();
+        (await client.PostAsync("/api/v1/domains", Json("""{"name":"twice.example"}"""))).Dispose();
+        var conflict = await ProblemAsync(await client.PostAsync("/api/v1/domains", Json("""{"name":"TWICE.example"}""")), HttpStatusCode.Conflict);
+        Assert.True(conflict.GetProperty("errors").TryGetProperty("name", out _));
+        await ProblemAsync(await client.GetAsync("/api/v1/domains/missing.example"), HttpStatusCode.NotFound);
+        await ProblemAsync(await client.PatchAsync("/api/v1/domains/missing.example", Json("""{"description":"x"}""")), HttpStatusCode.NotFound);
+        await ProblemAsync(await client.DeleteAsync("/api/v1/domains/missing.example"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task An_update_with_a_stale_ETag_is_412_and_with_the_current_one_succeeds()
+    {
+        using var client = await ClientAsync();
+        using var created = await client.PostAsync("/api/v1/domains", Json("""{"name":"etag.example"}"""));
+        var etag = created.Headers.ETag!;
+
+        using (var first = new HttpRequestMessage(HttpMethod.Patch, "/api/v1/domains/etag.example") { Content = Json("""{"description":"first"}""") })
+        {
+            first.Headers.IfMatch.Add(etag);
+            using var ok = await client.SendAsync(first);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.NotEqual(etag, ok.Headers.ETag);
+        }
+
+        using var stale = new HttpRequestMessage(HttpMethod.Patch, "/api/v1/domains/etag.example") { Content = Json("""{"description":"second"}""") };
+        stale.Headers.IfMatch.Add(etag);
+        await ProblemAsync(await client.SendAsync(stale), HttpStatusCode.PreconditionFailed);
+
+        var current = await client.GetFromJsonAsync<JsonElement>("/api/v1/domains/etag.example");
+        Assert.Equal("first", current.GetProperty("description").GetString());
+        await using var db = host.Database.CreateContext();
+        var audit = await db.AuditEvents.SingleAsync(e => e.Action == "domain.updated" && e.Target == "domain:etag.example");
+        Assert.Contains("\"before\"", audit.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_domain_with_mailboxes_is_deleted_only_with_the_cascade()
+    {
+        using var client = await ClientAsync();
+        (await client.PostAsync("/api/v1/domains", Json("""{"name":"full.example"}"""))).Dispose();
+        await using (var db = host.Database.CreateContext())
+        {
+            var domain = await db.Domains.SingleAsync(d => d.Name == "full.example");
+            db.Mailboxes.Add(new Mailbox { DomainId = domain.Id, LocalPart = "a", Address = "a@full.example", PasswordHash = "{ARGON2ID}x", QuotaBytes = 1 << 20, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        await ProblemAsync(await client.DeleteAsync("/api/v1/domains/full.example"), HttpStatusCode.Conflict);
+        await using (var db = host.Database.CreateContext()) Assert.True(await db.Mailboxes.AnyAsync(m => m.Address == "a@full.example"));
+
+        using var deleted = await client.DeleteAsync("/api/v1/domains/full.example?cascade=true");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await using (var db = host.Database.CreateContext())
+        {
+            Assert.False(await db.Domains.AnyAsync(d => d.Name == "full.example"));
+            Assert.False(await db.Mailboxes.AnyAsync(m => m.Address == "a@full.example"));
+        }
+    }
+
+    [Fact]
+    public async Task Lists_page_by_offset_and_limit_and_refuse_bad_paging()
+    {
+        using var client = await ClientAsync();
+        for (var i = 0; i < 3; i++) (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"page{{i}}.example"}"""))).Dispose();
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/v1/domains?offset=1&limit=2");
+        Assert.Equal(2, page.GetProperty("items").GetArrayLength());
+        Assert.Equal(await DomainCountAsync(), page.GetProperty("total").GetInt32());
+        await ProblemAsync(await client.GetAsync("/api/v1/domains?limit=0"), HttpStatusCode.BadRequest);
+        await ProblemAsync(await client.GetAsync("/api/v1/domains?offset=-1"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_read_token_may_list_but_not_change_and_anonymous_callers_get_401()
+    {
+        using var reader = await ClientAsync(ApiTokenScope.Read);
+        using (var list = await reader.GetAsync("/api/v1/domains")) Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        using (var write = await reader.PostAsync("/api/v1/domains", Json("""{"name":"readonly.example"}"""))) Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
+        using var anonymous = host.Factory.CreateHttpClient();
+        using (var denied = await anonymous.GetAsync("/api/v1/domains")) Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        await using var db = host.Database.CreateContext();
+        Assert.False(await db.Domains.AnyAsync(d => d.Name == "readonly.example"));
+    }
+}
