@@ -43,6 +43,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<AuditRetentionJob>();
         services.AddScoped<GroupService>();
         services.AddScoped<Domains.DomainService>();
+        services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));

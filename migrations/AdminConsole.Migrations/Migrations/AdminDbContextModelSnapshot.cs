@@ -439,6 +439,7 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnName("quota_bytes");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 

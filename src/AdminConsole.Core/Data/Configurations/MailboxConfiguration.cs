@@ -20,6 +20,7 @@ internal sealed class MailboxConfiguration : IEntityTypeConfiguration<Mailbox>
         builder.HasIndex(m => m.Address).IsUnique();
         builder.HasIndex(m => new { m.DomainId, m.LocalPart }).IsUnique();
         builder.Property(m => m.DisplayName).HasMaxLength(200);
+        builder.Property(m => m.UpdatedAt).IsConcurrencyToken();
         builder.Property(m => m.PasswordHash).HasMaxLength(300);
         builder.HasOne(m => m.Domain).WithMany(d => d.Mailboxes).HasForeignKey(m => m.DomainId).OnDelete(DeleteBehavior.Restrict);
     }

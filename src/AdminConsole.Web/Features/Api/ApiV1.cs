@@ -2,6 +2,7 @@ using AdminConsole.Core.Dashboard;
 using AdminConsole.Web.Features.Auth;
 using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Engine;
+using AdminConsole.Web.Features.Mailboxes;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -26,6 +27,7 @@ internal static class ApiV1
         });
         api.MapEngineApi();
         api.MapDomainApi();
+        api.MapMailboxApi();
         return api;
     }
 }

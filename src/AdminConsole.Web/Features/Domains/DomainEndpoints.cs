@@ -72,7 +72,7 @@ internal static class DomainEndpoints
     private static IResult NotFound(string name) => TypedResults.Problem($"No domain {name}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
     /// <summary>The version from If-Match ("W/" and quotes removed); null when the client sent none.</summary>
-    private static string? IfMatch(HttpContext http)
+    internal static string? IfMatch(HttpContext http)
     {
         var header = http.Request.Headers.IfMatch.ToString();
         if (header.Length == 0 || header == "*") return null;

@@ -1,0 +1,125 @@
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Mailboxes;
+using AdminConsole.Web.Features.Api;
+using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Domains;
+using MailEngine.Addressing;
+using MailEngine.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Features.Mailboxes;
+
+/// <summary>/api/v1/mailboxes: paged, searchable, sortable list; read; create; change; set password; delete.</summary>
+internal static class MailboxEndpoints
+{
+    public sealed record MailboxResource(string Address, string Domain, string DisplayName, long QuotaBytes, long UsedBytes, bool Enabled,
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+
+    /// <summary>The create answer carries a generated password once; it is never readable again.</summary>
+    public sealed record CreatedMailbox(MailboxResource Mailbox, string? Password);
+
+    public sealed record MailboxRequest(string? Address, string? DisplayName, long? QuotaBytes, bool? Enabled, string? Password);
+
+    public sealed record PasswordRequest(string? Password);
+
+    public sealed record PasswordSet(string? Password);
+
+    private static readonly Dictionary<string, string> Sorts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["address"] = "address", ["-address"] = "-address", ["createdAt"] = "createdAt", ["-createdAt"] = "-createdAt",
+        ["quotaBytes"] = "quotaBytes", ["-quotaBytes"] = "-quotaBytes",
+    };
+
+    public static void MapMailboxApi(this RouteGroupBuilder api)
+    {
+        var mailboxes = api.MapGroup("/mailboxes").AddEndpointFilter<ApiProblems>();
+
+        mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, AdminDbContext db, MailEngineHost engine, CancellationToken ct) =>
+        {
+            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            if (sort is not null && !Sorts.ContainsKey(sort))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = [$"sort is one of {string.Join(", ", Sorts.Keys)}."] });
+
+            var query = db.Mailboxes.AsNoTracking();
+            if (!string.IsNullOrWhiteSpace(q))
+            {
+                var term = q.Trim().ToLowerInvariant();
+                query = query.Where(m => m.Address.Contains(term) || m.DisplayName.ToLower().Contains(term));
+            }
+
+            if (!string.IsNullOrWhiteSpace(domain))
+            {
+                if (!EmailAddress.TryNormalizeDomain(domain, out var d, out var error))
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = [error] });
+                query = query.Where(m => m.Domain!.Name == d);
+            }
+
+            query = sort switch
+            {
+                "-address" => query.OrderByDescending(m => m.Address),
+                "createdAt" => query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Address),
+                "-createdAt" => query.OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Address),
+                "quotaBytes" => query.OrderBy(m => m.QuotaBytes).ThenBy(m => m.Address),
+                "-quotaBytes" => query.OrderByDescending(m => m.QuotaBytes).ThenBy(m => m.Address),
+                _ => query.OrderBy(m => m.Address),
+            };
+            var total = await query.CountAsync(ct);
+            var rows = await query.Skip(page.Offset).Take(page.Limit).Include(m => m.Domain).ToListAsync(ct);
+            return TypedResults.Ok(new DomainEndpoints.Page<MailboxResource>(rows.Select(m => ToResource(m, engine)).ToList(), total, page.Offset, page.Limit));
+        });
+
+        mailboxes.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>
+        {
+            var mailbox = await FindAsync(db, address, ct);
+            if (mailbox is null) return TypedResults.Problem($"No mailbox {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+            http.Response.Headers.ETag = $"\"{MailboxService.VersionOf(mailbox)}\"";
+            return TypedResults.Ok(ToResource(mailbox, engine));
+        });
+
+        mailboxes.MapPost("/", async Task<IResult> (MailboxRequest request, MailboxService service, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>
+        {
+            var created = await service.CreateAsync(request.Address, Changes(request), request.Password, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            var mailbox = (await FindAsync(db, created.Mailbox.Address, ct))!;
+            http.Response.Headers.ETag = $"\"{MailboxService.VersionOf(mailbox)}\"";
+            http.Response.Headers.CacheControl = "no-store"; // it may hold a generated password
+            return TypedResults.Created($"/api/v1/mailboxes/{mailbox.Address}", new CreatedMailbox(ToResource(mailbox, engine), created.GeneratedPassword));
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        mailboxes.MapPatch("/{address}", async Task<IResult> (string address, MailboxRequest request, MailboxService service, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>
+        {
+            var refused = new Dictionary<string, string[]>();
+            if (request.Address is not null) refused["address"] = ["An address cannot be changed; create a new mailbox."];
+            if (request.Password is not null) refused["password"] = ["Set a password with POST /api/v1/mailboxes/{address}/password."];
+            if (refused.Count > 0) return TypedResults.ValidationProblem(refused);
+            var updated = await service.UpdateAsync(address, Changes(request), DomainEndpoints.IfMatch(http), DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            var mailbox = (await FindAsync(db, updated.Address, ct))!;
+            http.Response.Headers.ETag = $"\"{MailboxService.VersionOf(mailbox)}\"";
+            return TypedResults.Ok(ToResource(mailbox, engine));
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        mailboxes.MapPost("/{address}/password", async Task<IResult> (string address, PasswordRequest? request, MailboxService service, HttpContext http, CancellationToken ct) =>
+        {
+            var generated = await service.SetPasswordAsync(address, request?.Password, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            http.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Ok(new PasswordSet(generated));
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        mailboxes.MapDelete("/{address}", async Task<IResult> (string address, MailboxService service, HttpContext http, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+    }
+
+    private static async Task<Core.Mailboxes.Mailbox?> FindAsync(AdminDbContext db, string address, CancellationToken ct)
+    {
+        if (!EmailAddress.TryParse(address, out var parsed, out _)) return null;
+        var normalized = parsed.ToString();
+        return await db.Mailboxes.AsNoTracking().Include(m => m.Domain).SingleOrDefaultAsync(m => m.Address == normalized, ct);
+    }
+
+    private static MailboxResource ToResource(Core.Mailboxes.Mailbox m, MailEngineHost engine) =>
+        new(m.Address, m.Domain!.Name, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt, MailboxService.VersionOf(m));
+
+    private static MailboxChanges Changes(MailboxRequest r) => new(r.DisplayName, r.QuotaBytes, r.Enabled);
+}
