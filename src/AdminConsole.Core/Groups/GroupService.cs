@@ -8,13 +8,57 @@ namespace AdminConsole.Core.Groups;
 /// <summary>Group membership as administrators write it: bare names resolve in the group's domain.</summary>
 public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider clock)
 {
+    public const int MaxDescriptionLength = 500;
+
+    /// <summary>Creates a group with its members (see <see cref="SetMembersAsync"/>); all or nothing.</summary>
+    public async Task<GroupAlias> CreateAsync(string? address, string? description, IEnumerable<string> members, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        if (!EmailAddress.TryParse(address, out var parsed, out var error)) errors.Add("address", error);
+        if (description is { Length: > MaxDescriptionLength }) errors.Add("description", $"A description is at most {MaxDescriptionLength} characters.");
+        errors.ThrowIfAny();
+
+        var normalized = parsed.ToString();
+        var domain = await db.Domains.SingleOrDefaultAsync(d => d.Name == parsed.Domain, ct)
+            ?? throw new DomainValidationException("address", $"There is no domain {parsed.Domain} here; create it first.");
+        if (await db.Mailboxes.AnyAsync(m => m.Address == normalized, ct)) throw new DomainConflictException("address", $"{normalized} is a mailbox.");
+        if (await db.Groups.AnyAsync(g => g.Address == normalized, ct)) throw new DomainConflictException("address", $"The group {normalized} already exists.");
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        var group = new GroupAlias { DomainId = domain.Id, LocalPart = parsed.LocalPart!, Address = normalized, Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), CreatedAt = now, UpdatedAt = now };
+        db.Groups.Add(group);
+        audit.Record(actor, "group.created", $"group:{normalized}", new { after = new { group.Address, group.Description } }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        await SetMembersAsync(normalized, members, actor, ct, remoteAddress);
+        await transaction.CommitAsync(ct);
+        return group;
+    }
+
+    public async Task DeleteAsync(string address, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        if (!EmailAddress.TryParse(address, out var parsed, out _)) throw new DomainNotFoundException($"No group {address}.");
+        var group = await db.Groups.SingleOrDefaultAsync(g => g.Address == parsed.ToString(), ct) ?? throw new DomainNotFoundException($"No group {parsed}.");
+        db.Groups.Remove(group);
+        audit.Record(actor, "group.deleted", $"group:{group.Address}", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The full addresses a group delivers to now, as the engine will expand it.</summary>
+    public async Task<IReadOnlyList<string>> ExpandAsync(Guid groupId, CancellationToken ct = default)
+    {
+        var groups = await db.Groups.AsNoTracking().Include(g => g.Members).ToListAsync(ct);
+        var mailboxes = await db.Mailboxes.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Address, ct);
+        return new GroupExpansion(groups, mailboxes).Expand(groupId);
+    }
+
     /// <summary>
     /// Replaces a group's members. Each member is a local part (resolved in the group's own domain, so
     /// "alice" in support@example.com means alice@example.com) or a full address; a full address is a
     /// mailbox or group here if one exists, otherwise external. Unknown local parts and loops are
     /// refused and nothing is written.
     /// </summary>
-    public async Task SetMembersAsync(string groupAddress, IEnumerable<string> members, string actor, CancellationToken ct = default)
+    public async Task SetMembersAsync(string groupAddress, IEnumerable<string> members, string actor, CancellationToken ct = default, string? remoteAddress = null)
     {
         if (!EmailAddress.TryParse(groupAddress, out var address, out var error)) throw new DomainValidationException("address", error);
         var group = await db.Groups.Include(g => g.Members).Include(g => g.Domain).SingleOrDefaultAsync(g => g.Address == address.ToString(), ct)
@@ -57,7 +101,7 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
         group.Members.Clear();
         group.Members.AddRange(resolved);
         group.UpdatedAt = clock.GetUtcNow();
-        audit.Record(actor, "group.members-set", $"group:{group.Address}", new { members = resolved.Count });
+        audit.Record(actor, "group.members-set", $"group:{group.Address}", new { members = resolved.Count }, remoteAddress);
         await db.SaveChangesAsync(ct);
     }
 }

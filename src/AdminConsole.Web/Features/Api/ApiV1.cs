@@ -1,5 +1,7 @@
 using AdminConsole.Core.Dashboard;
+using AdminConsole.Web.Features.Audit;
 using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Groups;
 using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Mailboxes;
@@ -28,6 +30,8 @@ internal static class ApiV1
         api.MapEngineApi();
         api.MapDomainApi();
         api.MapMailboxApi();
+        api.MapGroupApi();
+        api.MapAuditApi();
         return api;
     }
 }

@@ -1,0 +1,86 @@
+using AdminConsole.Core.Data;
+using AdminConsole.Core.Groups;
+using AdminConsole.Web.Features.Api;
+using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Domains;
+using MailEngine.Addressing;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Features.Groups;
+
+/// <summary>/api/v1/groups: groups with their members and the expansion to full addresses the engine receives.</summary>
+internal static class GroupEndpoints
+{
+    public sealed record Member(string Kind, string Address);
+
+    public sealed record GroupResource(string Address, string Domain, string? Description, IReadOnlyList<Member> Members, IReadOnlyList<string> Expansion, DateTimeOffset UpdatedAt);
+
+    public sealed record GroupRequest(string? Address, string? Description, List<string>? Members);
+
+    public sealed record MembersRequest(List<string>? Members);
+
+    public static void MapGroupApi(this RouteGroupBuilder api)
+    {
+        var groups = api.MapGroup("/groups").AddEndpointFilter<ApiProblems>();
+
+        groups.MapGet("/", async Task<IResult> (string? domain, int? offset, int? limit, AdminDbContext db, GroupService service, CancellationToken ct) =>
+        {
+            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            var query = db.Groups.AsNoTracking();
+            if (!string.IsNullOrWhiteSpace(domain))
+            {
+                if (!EmailAddress.TryNormalizeDomain(domain, out var d, out var error)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = [error] });
+                query = query.Where(g => g.Domain!.Name == d);
+            }
+
+            var total = await query.CountAsync(ct);
+            var ids = await query.OrderBy(g => g.Address).Skip(page.Offset).Take(page.Limit).Select(g => g.Id).ToListAsync(ct);
+            var items = new List<GroupResource>();
+            foreach (var id in ids) items.Add(await LoadAsync(db, service, id, ct));
+            return TypedResults.Ok(new DomainEndpoints.Page<GroupResource>(items, total, page.Offset, page.Limit));
+        });
+
+        groups.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, GroupService service, CancellationToken ct) =>
+            await FindIdAsync(db, address, ct) is { } id
+                ? TypedResults.Ok(await LoadAsync(db, service, id, ct))
+                : TypedResults.Problem($"No group {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"));
+
+        groups.MapPost("/", async Task<IResult> (GroupRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            var group = await service.CreateAsync(request.Address, request.Description, request.Members ?? [], DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            return TypedResults.Created($"/api/v1/groups/{group.Address}", await LoadAsync(db, service, group.Id, ct));
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        groups.MapPut("/{address}/members", async Task<IResult> (string address, MembersRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            await service.SetMembersAsync(address, request.Members ?? [], DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http));
+            return TypedResults.Ok(await LoadAsync(db, service, (await FindIdAsync(db, address, ct))!.Value, ct));
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        groups.MapDelete("/{address}", async Task<IResult> (string address, GroupService service, HttpContext http, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+    }
+
+    private static async Task<Guid?> FindIdAsync(AdminDbContext db, string address, CancellationToken ct) =>
+        EmailAddress.TryParse(address, out var parsed, out _)
+            ? await db.Groups.Where(g => g.Address == parsed.ToString()).Select(g => (Guid?)g.Id).SingleOrDefaultAsync(ct)
+            : null;
+
+    private static async Task<GroupResource> LoadAsync(AdminDbContext db, GroupService service, Guid id, CancellationToken ct)
+    {
+        var group = await db.Groups.AsNoTracking().Include(g => g.Domain).Include(g => g.Members).ThenInclude(m => m.Mailbox)
+            .Include(g => g.Members).ThenInclude(m => m.NestedGroup).SingleAsync(g => g.Id == id, ct);
+        var members = group.Members
+            .Select(m => m.Kind switch
+            {
+                GroupMemberKind.Mailbox => new Member("mailbox", m.Mailbox!.Address),
+                GroupMemberKind.Group => new Member("group", m.NestedGroup!.Address),
+                _ => new Member("external", m.ExternalAddress!),
+            })
+            .OrderBy(m => m.Address, StringComparer.Ordinal).ToList();
+        return new GroupResource(group.Address, group.Domain!.Name, group.Description, members, await service.ExpandAsync(id, ct), group.UpdatedAt);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AdminConsole.Core.Accounts;
+using AdminConsole.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AdminConsole.Web.Tests.Integration;
+
+/// <summary>/api/v1/groups (members as bare names, expansion, loops) and /api/v1/audit.</summary>
+public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    private async Task<(HttpClient Client, string TokenName)> ClientAsync(ApiTokenScope scope = ApiTokenScope.ReadWrite)
+    {
+        var name = $"t{Guid.NewGuid():N}";
+        await using var s = host.Factory.Services.CreateAsyncScope();
+        var token = await s.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync(name, scope, "test");
+        var client = host.Factory.CreateHttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Plaintext);
+        return (client, name);
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static async Task<string> SetUpAsync(HttpClient client)
+    {
+        var domain = $"g{Guid.NewGuid():N}"[..12] + ".test";
+        (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{domain}}"}"""))).EnsureSuccessStatusCode();
+        foreach (var local in new[] { "alice", "bob" })
+            (await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"{{local}}@{{domain}}"}"""))).EnsureSuccessStatusCode();
+        return domain;
+    }
+
+    [Fact]
+    public async Task A_group_with_bare_names_expands_to_full_addresses()
+    {
+        var (client, _) = await ClientAsync();
+        using var _c = client;
+        var domain = await SetUpAsync(client);
+        using var created = await client.PostAsync("/api/v1/groups", Json("""{"address":"support@DOMAIN","members":["alice","bob","partner@elsewhere.test"]}""".Replace("DOMAIN", domain, StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal([$"alice@{domain}", $"bob@{domain}", "partner@elsewhere.test"], body.GetProperty("expansion").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("mailbox", body.GetProperty("members")[0].GetProperty("kind").GetString());
+
+        using var nested = await client.PostAsync("/api/v1/groups", Json($$"""{"address":"all@{{domain}}","members":["support"]}"""));
+        var all = await nested.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, all.GetProperty("expansion").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_loop_an_unknown_member_and_a_taken_address_are_refused_and_nothing_is_written()
+    {
+        var (client, _) = await ClientAsync();
+        using var _c = client;
+        var domain = await SetUpAsync(client);
+        (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"a@{{domain}}","members":["alice"]}"""))).EnsureSuccessStatusCode();
+        (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"b@{{domain}}","members":["a"]}"""))).EnsureSuccessStatusCode();
+
+        using var loop = await client.PutAsync($"/api/v1/groups/a@{domain}/members", Json("""{"members":["b"]}"""));
+        Assert.Equal(HttpStatusCode.Conflict, loop.StatusCode);
+        Assert.Contains($"a@{domain} → b@{domain} → a@{domain}", await loop.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var unknown = await client.PostAsync("/api/v1/groups", Json($$"""{"address":"c@{{domain}}","members":["ghost"]}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        using var taken = await client.PostAsync("/api/v1/groups", Json($$"""{"address":"alice@{{domain}}","members":["bob"]}"""));
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+
+        await using var db = host.Database.CreateContext();
+        Assert.False(await db.Groups.AnyAsync(g => g.Address == $"c@{domain}"));
+        var a = await db.Groups.Include(g => g.Members).SingleAsync(g => g.Address == $"a@{domain}");
+        Assert.NotNull(Assert.Single(a.Members).MailboxId);
+    }
+
+    [Fact]
+    public async Task The_audit_log_lists_changes_by_actor_and_object_and_a_read_token_can_read_it()
+    {
+        var (client, tokenName) = await ClientAsync();
+        using var _c = client;
+        var domain = await SetUpAsync(client);
+        var (reader, _) = await ClientAsync(ApiTokenScope.Read);
+        using var _r = reader;
+
+        var byActor = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/audit?actor=token:{tokenName}");
+        var actions = byActor.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()).ToList();
+        Assert.Equal(["mailbox.created", "mailbox.created", "domain.created"], actions);
+        var byTarget = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/audit?target=domain:{domain}");
+        Assert.Equal(1, byTarget.GetProperty("total").GetInt32());
+        Assert.Equal("127.0.0.1", byTarget.GetProperty("items")[0].GetProperty("remoteAddress").GetString());
+
+        using var bad = await reader.GetAsync("/api/v1/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+}
