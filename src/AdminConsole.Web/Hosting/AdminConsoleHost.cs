@@ -9,6 +9,7 @@ using AdminConsole.Web.Features.Operations;
 using Hangfire;
 using MailEngine.Hosting;
 using MudBlazor.Services;
+using Scalar.AspNetCore;
 
 namespace AdminConsole.Web.Hosting;
 
@@ -36,6 +37,17 @@ internal static class AdminConsoleHost
         services.AddOperationsEndpoints();
         services.AddEngineFeature();
         services.AddProblemDetails();
+        services.AddOpenApi("v1", o =>
+        {
+            // The REST API only: pages, sign-in and operations endpoints are not part of it.
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Mail admin console API";
+                document.Info.Description = "Domains, mailboxes, groups, audit and engine status. Bearer API tokens (adminctl token create). Errors are RFC 9457 problem details.";
+                return Task.CompletedTask;
+            });
+        });
         // Malformed JSON or a wrong type is the client's error: 400 with problem details, also in Development.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker SAMEORIGIN.
@@ -69,6 +81,11 @@ internal static class AdminConsoleHost
         app.MapOperationsEndpoints();
         app.MapAuthEndpoints();
         app.MapApiV1();
+        // The API's description for automation, and a browsable reference for people.
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Mail admin console API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts()); // no requests to a font CDN: the console works offline
+        app.MapGet("/api/docs", () => Results.Redirect("/api/docs/v1")).ExcludeFromDescription();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             // Access is decided by the endpoint's policy below, not by Hangfire's local-requests-only default.

@@ -2,8 +2,8 @@ namespace AdminConsole.Web.Hosting;
 
 /// <summary>
 /// Headers every response carries. The CSP allows only this origin's scripts; inline styles are allowed
-/// because MudBlazor sets style attributes. The Hangfire dashboard ships inline scripts, so /jobs gets
-/// 'unsafe-inline' for scripts and nothing else does.
+/// because MudBlazor sets style attributes. The Hangfire dashboard (/jobs) and the Scalar API reference
+/// (/api/docs) ship inline scripts, so those two get 'unsafe-inline' for scripts and nothing else does.
 /// </summary>
 internal static class SecurityHeaders
 {
@@ -11,7 +11,7 @@ internal static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
         "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
-    private const string JobsPolicy =
+    private const string InlineScriptPolicy =
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
         "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
@@ -19,7 +19,9 @@ internal static class SecurityHeaders
         app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/jobs") ? JobsPolicy : ConsolePolicy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/jobs") || context.Request.Path.StartsWithSegments("/api/docs")
+                ? InlineScriptPolicy
+                : ConsolePolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "same-origin";

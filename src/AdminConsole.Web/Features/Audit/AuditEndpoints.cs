@@ -25,5 +25,5 @@ internal static class AuditEndpoints
             var items = await query.OrderByDescending(e => e.Id).Skip(page.Offset).Take(page.Limit)
                 .Select(e => new AuditEntry(e.Id, e.At, e.Actor, e.Action, e.Target, e.Details, e.RemoteAddress)).ToListAsync(ct);
             return TypedResults.Ok(new DomainEndpoints.Page<AuditEntry>(items, total, page.Offset, page.Limit));
-        }).AddEndpointFilter<ApiProblems>();
+        }).AddEndpointFilter<ApiProblems>().WithTags("Audit");
 }

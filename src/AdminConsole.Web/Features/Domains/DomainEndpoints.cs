@@ -20,7 +20,7 @@ internal static class DomainEndpoints
 
     public static void MapDomainApi(this RouteGroupBuilder api)
     {
-        var domains = api.MapGroup("/domains").AddEndpointFilter<ApiProblems>();
+        var domains = api.MapGroup("/domains").AddEndpointFilter<ApiProblems>().WithTags("Domains");
 
         domains.MapGet("/", async Task<IResult> (int? offset, int? limit, AdminDbContext db, CancellationToken ct) =>
         {

@@ -8,7 +8,7 @@ internal static class EngineEndpoints
 
     /// <summary>GET /api/v1/engine/status: desired vs applied version, queue and counters.</summary>
     public static void MapEngineApi(this RouteGroupBuilder api) =>
-        api.MapGet("/engine/status", async (EngineOverview overview, CancellationToken ct) => TypedResults.Ok(await overview.TakeAsync(ct)));
+        api.MapGet("/engine/status", async (EngineOverview overview, CancellationToken ct) => TypedResults.Ok(await overview.TakeAsync(ct))).WithTags("Engine");
 
     /// <summary>The engine's counters and gauges in the Prometheus exposition.</summary>
     public static void WriteMetrics(EngineOverview.Report report, PrometheusTextWriter w)

@@ -21,7 +21,7 @@ internal static class GroupEndpoints
 
     public static void MapGroupApi(this RouteGroupBuilder api)
     {
-        var groups = api.MapGroup("/groups").AddEndpointFilter<ApiProblems>();
+        var groups = api.MapGroup("/groups").AddEndpointFilter<ApiProblems>().WithTags("Groups");
 
         groups.MapGet("/", async Task<IResult> (string? domain, int? offset, int? limit, AdminDbContext db, GroupService service, CancellationToken ct) =>
         {

@@ -32,7 +32,7 @@ internal static class MailboxEndpoints
 
     public static void MapMailboxApi(this RouteGroupBuilder api)
     {
-        var mailboxes = api.MapGroup("/mailboxes").AddEndpointFilter<ApiProblems>();
+        var mailboxes = api.MapGroup("/mailboxes").AddEndpointFilter<ApiProblems>().WithTags("Mailboxes");
 
         mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, AdminDbContext db, MailEngineHost engine, CancellationToken ct) =>
         {
