@@ -29,6 +29,16 @@ public sealed class ConsoleHost : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<AdminAccountService>().CreateAsync(email, role, "test");
     }
 
+    /// <summary>An HTTP client carrying a new API token of the given scope (named <paramref name="tokenName"/> when given).</summary>
+    public async Task<HttpClient> ApiClientAsync(ApiTokenScope scope = ApiTokenScope.ReadWrite, string? tokenName = null)
+    {
+        await using var services = Factory.Services.CreateAsyncScope();
+        var token = await services.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync(tokenName ?? $"t{Guid.NewGuid():N}", scope, "test");
+        var client = Factory.CreateHttpClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Plaintext);
+        return client;
+    }
+
     /// <summary>Signs in through the real sign-in form (antiforgery token included) and returns the client holding the cookie.</summary>
     public async Task<HttpClient> SignedInClientAsync(string email, string password)
     {

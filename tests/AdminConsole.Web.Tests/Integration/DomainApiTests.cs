@@ -7,6 +7,7 @@ using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Domains;
 using AdminConsole.Core.Mailboxes;
 using AdminConsole.Testing;
+using static AdminConsole.Testing.ApiTesting;
 using MailEngine.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,16 +17,6 @@ namespace AdminConsole.Web.Tests.Integration;
 /// <summary>/api/v1/domains against the real PostgreSQL: each bad input is a problem, and nothing is written.</summary>
 public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 {
-    private async Task<HttpClient> ClientAsync(ApiTokenScope scope = ApiTokenScope.ReadWrite)
-    {
-        await using var s = host.Factory.Services.CreateAsyncScope();
-        var token = await s.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync($"t{Guid.NewGuid():N}", scope, "test");
-        var client = host.Factory.CreateHttpClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Plaintext);
-        return client;
-    }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private async Task<int> DomainCountAsync()
     {
@@ -33,17 +24,10 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
         return await db.Domains.CountAsync();
     }
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
     [Fact]
     public async Task Creating_a_domain_normalizes_its_name_applies_defaults_audits_and_reaches_the_engine()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         using var response = await client.PostAsync("/api/v1/domains", Json("""{"name":"Bücher-Shop.Example","description":"Books"}"""));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("/api/v1/domains/xn--bcher-shop-9db.example", response.Headers.Location?.OriginalString);
@@ -76,7 +60,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [InlineData("""{"name":"ok-name.example","catchAllAddress":"nobody"}""", "catchAllAddress")]
     public async Task Bad_fields_get_400_with_the_field_named_and_nothing_is_written(string json, string field)
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var before = await DomainCountAsync();
         var problem = await ProblemAsync(await client.PostAsync("/api/v1/domains", Json(json)), HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
@@ -86,7 +70,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [Fact]
     public async Task An_oversize_description_and_a_wrong_type_are_refused()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var before = await DomainCountAsync();
         var longText = new string('d', 501);
         await ProblemAsync(await client.PostAsync("/api/v1/domains", Json($$"""{"name":"long.example","description":"{{longText}}"}""")), HttpStatusCode.BadRequest);
@@ -98,7 +82,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [Fact]
     public async Task A_duplicate_is_409_and_unknown_domains_are_404()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         (await client.PostAsync("/api/v1/domains", Json("""{"name":"twice.example"}"""))).Dispose();
         var conflict = await ProblemAsync(await client.PostAsync("/api/v1/domains", Json("""{"name":"TWICE.example"}""")), HttpStatusCode.Conflict);
         Assert.True(conflict.GetProperty("errors").TryGetProperty("name", out _));
@@ -110,7 +94,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [Fact]
     public async Task An_update_with_a_stale_ETag_is_412_and_with_the_current_one_succeeds()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         using var created = await client.PostAsync("/api/v1/domains", Json("""{"name":"etag.example"}"""));
         var etag = created.Headers.ETag!;
 
@@ -136,7 +120,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [Fact]
     public async Task A_domain_with_mailboxes_is_deleted_only_with_the_cascade()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         (await client.PostAsync("/api/v1/domains", Json("""{"name":"full.example"}"""))).Dispose();
         await using (var db = host.Database.CreateContext())
         {
@@ -160,7 +144,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [Fact]
     public async Task Lists_page_by_offset_and_limit_and_refuse_bad_paging()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         for (var i = 0; i < 3; i++) (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"page{{i}}.example"}"""))).Dispose();
         var page = await client.GetFromJsonAsync<JsonElement>("/api/v1/domains?offset=1&limit=2");
         Assert.Equal(2, page.GetProperty("items").GetArrayLength());
@@ -172,7 +156,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     [Fact]
     public async Task A_read_token_may_list_but_not_change_and_anonymous_callers_get_401()
     {
-        using var reader = await ClientAsync(ApiTokenScope.Read);
+        using var reader = await host.ApiClientAsync(ApiTokenScope.Read);
         using (var list = await reader.GetAsync("/api/v1/domains")) Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         using (var write = await reader.PostAsync("/api/v1/domains", Json("""{"name":"readonly.example"}"""))) Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
         using var anonymous = host.Factory.CreateHttpClient();

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Testing;
+using static AdminConsole.Testing.ApiTesting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,17 +14,6 @@ namespace AdminConsole.Web.Tests.Integration;
 /// <summary>/api/v1/groups (members as bare names, expansion, loops) and /api/v1/audit.</summary>
 public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 {
-    private async Task<(HttpClient Client, string TokenName)> ClientAsync(ApiTokenScope scope = ApiTokenScope.ReadWrite)
-    {
-        var name = $"t{Guid.NewGuid():N}";
-        await using var s = host.Factory.Services.CreateAsyncScope();
-        var token = await s.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync(name, scope, "test");
-        var client = host.Factory.CreateHttpClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Plaintext);
-        return (client, name);
-    }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static async Task<string> SetUpAsync(HttpClient client)
     {
@@ -37,8 +27,7 @@ public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<Cons
     [Fact]
     public async Task A_group_with_bare_names_expands_to_full_addresses()
     {
-        var (client, _) = await ClientAsync();
-        using var _c = client;
+        using var client = await host.ApiClientAsync();
         var domain = await SetUpAsync(client);
         using var created = await client.PostAsync("/api/v1/groups", Json("""{"address":"support@DOMAIN","members":["alice","bob","partner@elsewhere.test"]}""".Replace("DOMAIN", domain, StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -54,8 +43,7 @@ public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<Cons
     [Fact]
     public async Task A_loop_an_unknown_member_and_a_taken_address_are_refused_and_nothing_is_written()
     {
-        var (client, _) = await ClientAsync();
-        using var _c = client;
+        using var client = await host.ApiClientAsync();
         var domain = await SetUpAsync(client);
         (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"a@{{domain}}","members":["alice"]}"""))).EnsureSuccessStatusCode();
         (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"b@{{domain}}","members":["a"]}"""))).EnsureSuccessStatusCode();
@@ -78,11 +66,10 @@ public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<Cons
     [Fact]
     public async Task The_audit_log_lists_changes_by_actor_and_object_and_a_read_token_can_read_it()
     {
-        var (client, tokenName) = await ClientAsync();
-        using var _c = client;
+        var tokenName = $"t{Guid.NewGuid():N}";
+        using var client = await host.ApiClientAsync(tokenName: tokenName);
         var domain = await SetUpAsync(client);
-        var (reader, _) = await ClientAsync(ApiTokenScope.Read);
-        using var _r = reader;
+        using var reader = await host.ApiClientAsync(ApiTokenScope.Read);
 
         var byActor = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/audit?actor=token:{tokenName}");
         var actions = byActor.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()).ToList();

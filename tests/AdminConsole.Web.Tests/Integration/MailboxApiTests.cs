@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Testing;
+using static AdminConsole.Testing.ApiTesting;
 using MailEngine.Hosting;
 using MailEngine.Smtp;
 using MailKit.Net.Smtp;
@@ -18,24 +19,6 @@ namespace AdminConsole.Web.Tests.Integration;
 public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 {
     private MailEngineHost Engine => host.Factory.Services.GetRequiredService<MailEngineHost>();
-
-    private async Task<HttpClient> ClientAsync()
-    {
-        await using var s = host.Factory.Services.CreateAsyncScope();
-        var token = await s.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync($"t{Guid.NewGuid():N}", ApiTokenScope.ReadWrite, "test");
-        var client = host.Factory.CreateHttpClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Plaintext);
-        return client;
-    }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     private async Task<string> DomainAsync(HttpClient client)
     {
@@ -73,7 +56,7 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
     [Fact]
     public async Task A_created_mailbox_gets_a_password_shown_once_that_the_engine_accepts()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var domain = await DomainAsync(client);
         using var response = await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"Ann@{{domain}}","displayName":"Ann Example"}"""));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -104,7 +87,7 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
     [InlineData("""{"address":"x@DOMAIN","quotaBytes":12}""", "quotaBytes")]
     public async Task Bad_input_gets_400_naming_the_field_and_nothing_is_written(string json, string field)
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var domain = await DomainAsync(client);
         var before = await MailboxCountAsync();
         var problem = await ProblemAsync(await client.PostAsync("/api/v1/mailboxes", Json(json.Replace("DOMAIN", domain, StringComparison.Ordinal))), HttpStatusCode.BadRequest);
@@ -115,7 +98,7 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
     [Fact]
     public async Task A_duplicate_address_is_409()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var domain = await DomainAsync(client);
         (await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"dup@{{domain}}"}"""))).Dispose();
         var before = await MailboxCountAsync();
@@ -126,7 +109,7 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
     [Fact]
     public async Task The_list_searches_sorts_and_pages_on_the_server()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var domain = await DomainAsync(client);
         foreach (var local in new[] { "carl", "anna", "bert" })
             (await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"{{local}}@{{domain}}","displayName":"{{local}} Person"}"""))).Dispose();
@@ -142,7 +125,7 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
     [Fact]
     public async Task Disabling_a_mailbox_reaches_the_engine_and_a_stale_ETag_is_412()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var domain = await DomainAsync(client);
         using var created = await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"dora@{{domain}}"}"""));
         var etag = created.Headers.ETag!;
@@ -165,7 +148,7 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
     [Fact]
     public async Task A_new_password_replaces_the_old_one_and_a_deleted_mailbox_is_gone()
     {
-        using var client = await ClientAsync();
+        using var client = await host.ApiClientAsync();
         var domain = await DomainAsync(client);
         (await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"eve@{{domain}}","password":"first-secret-77"}"""))).Dispose();
         await ProblemAsync(await client.PostAsync($"/api/v1/mailboxes/eve@{domain}/password", Json("""{"password":"qwertyuiop"}""")), HttpStatusCode.BadRequest);
