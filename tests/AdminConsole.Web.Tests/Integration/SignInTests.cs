@@ -111,6 +111,7 @@ public sealed class SignInTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 
         using var account = await client.GetAsync("/account");
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
+        Assert.Contains("carol@users.example", await account.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var dashboard = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, dashboard.StatusCode);
         Assert.StartsWith("/denied", dashboard.RedirectTarget(), StringComparison.Ordinal);
