@@ -1,4 +1,3 @@
-using System.Globalization;
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
 using MailEngine.Addressing;
@@ -21,14 +20,6 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
     public const long MaxMessageBytesLimit = 1L << 30;   // 1 GiB
     public const int MaxDescriptionLength = 500;
 
-    /// <summary>A version clients send back in If-Match: the last change time, to the tick.</summary>
-    public static string VersionOf(MailDomain domain) => domain.UpdatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture);
-
-    public Task<MailDomain?> FindAsync(string name, CancellationToken ct = default) =>
-        EmailAddress.TryNormalizeDomain(name, out var normalized, out _)
-            ? db.Domains.AsNoTracking().SingleOrDefaultAsync(d => d.Name == normalized, ct)
-            : Task.FromResult<MailDomain?>(null);
-
     public async Task<MailDomain> CreateAsync(string? name, DomainChanges changes, string actor, string? remoteAddress, CancellationToken ct = default)
     {
         var errors = new ValidationErrors();
@@ -47,8 +38,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
     public async Task<MailDomain> UpdateAsync(string name, DomainChanges changes, string? expectedVersion, string actor, string? remoteAddress, CancellationToken ct = default)
     {
         var domain = await LoadAsync(name, ct);
-        if (expectedVersion is not null && expectedVersion != VersionOf(domain))
-            throw new DomainVersionMismatchException($"The domain {domain.Name} changed since version {expectedVersion}; read it again.");
+        EntityVersion.Check(expectedVersion, domain.UpdatedAt, $"The domain {domain.Name}");
         var before = Describe(domain);
         var errors = new ValidationErrors();
         Apply(domain, changes, errors);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Security;
@@ -20,8 +19,6 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
     public const int MaxDisplayNameLength = 200;
 
     public sealed record Created(Mailbox Mailbox, string? GeneratedPassword);
-
-    public static string VersionOf(Mailbox mailbox) => mailbox.UpdatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture);
 
     public async Task<Created> CreateAsync(string? address, MailboxChanges changes, string? password, string actor, string? remoteAddress, CancellationToken ct = default)
     {
@@ -60,8 +57,7 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
     public async Task<Mailbox> UpdateAsync(string address, MailboxChanges changes, string? expectedVersion, string actor, string? remoteAddress, CancellationToken ct = default)
     {
         var mailbox = await LoadAsync(address, ct);
-        if (expectedVersion is not null && expectedVersion != VersionOf(mailbox))
-            throw new DomainVersionMismatchException($"The mailbox {mailbox.Address} changed since version {expectedVersion}; read it again.");
+        EntityVersion.Check(expectedVersion, mailbox.UpdatedAt, $"The mailbox {mailbox.Address}");
         var before = Describe(mailbox);
         var errors = new ValidationErrors();
         Apply(mailbox, changes, errors);

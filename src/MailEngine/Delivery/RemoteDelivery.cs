@@ -14,7 +14,7 @@ namespace MailEngine.Delivery;
 /// opportunistic STARTTLS (RFC 3207, RFC 7435: encrypt when offered, do not insist on a valid
 /// certificate), one SMTP transaction per domain with a result per recipient.
 /// </summary>
-public sealed class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger)
+public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger)
 {
     public async Task<IReadOnlyDictionary<string, DeliveryResult>> DeliverAsync(
         Envelope envelope, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct)
@@ -85,10 +85,13 @@ public sealed class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptio
     private static DeliveryResult Classify(int code, string detail)
     {
         var permanent = code is >= 500 and < 600;
-        var match = System.Text.RegularExpressions.Regex.Match(detail, @"\b([245])\.(\d{1,3})\.(\d{1,3})\b");
+        var match = EnhancedStatus().Match(detail);
         var status = match.Success && match.Groups[1].Value == (permanent ? "5" : "4") ? match.Value : permanent ? "5.0.0" : "4.0.0";
         return permanent ? DeliveryResult.Failed(status, detail) : DeliveryResult.Temporary(status, detail);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b([245])\.(\d{1,3})\.(\d{1,3})\b")]
+    private static partial System.Text.RegularExpressions.Regex EnhancedStatus();
 
     /// <summary>MailKit stops at the first refused recipient by default; this client notes it and goes on.</summary>
     private sealed class RecordingSmtpClient : SmtpClient

@@ -1,8 +1,10 @@
 using System.Security.Claims;
+using AdminConsole.Core;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Domains;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
+using MailEngine.Addressing;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +14,10 @@ namespace AdminConsole.Web.Features.Domains;
 internal static class DomainEndpoints
 {
     public sealed record DomainResource(string Name, string? Description, long DefaultQuotaBytes, long MaxMessageBytes, string? CatchAllAddress,
-        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public string Version => EntityVersion.Of(UpdatedAt);
+    }
 
     public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress);
 
@@ -30,11 +35,12 @@ internal static class DomainEndpoints
             return TypedResults.Ok(new Page<DomainResource>(items, total, page.Offset, page.Limit));
         });
 
-        domains.MapGet("/{name}", async Task<IResult> (string name, AdminDbContext db, DomainService service, HttpContext http, CancellationToken ct) =>
+        domains.MapGet("/{name}", async Task<IResult> (string name, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
-            var found = await service.FindAsync(name, ct);
-            if (found is null) return NotFound(name);
-            var resource = await Project(db.Domains.Where(d => d.Id == found.Id)).SingleAsync(ct);
+            var resource = EmailAddress.TryNormalizeDomain(name, out var normalized, out _)
+                ? await Project(db.Domains.Where(d => d.Name == normalized)).SingleOrDefaultAsync(ct)
+                : null;
+            if (resource is null) return NotFound(name);
             http.Response.Headers.ETag = $"\"{resource.Version}\"";
             return TypedResults.Ok(resource);
         });
@@ -65,7 +71,7 @@ internal static class DomainEndpoints
 
     private static IQueryable<DomainResource> Project(IQueryable<MailDomain> query) =>
         query.Select(d => new DomainResource(d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress,
-            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.UpdatedAt.UtcTicks.ToString()));
+            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt));
 
     private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress);
 

@@ -11,6 +11,9 @@ public sealed class EngineOverview(AdminDbContext db, MailEngineHost engine, Eng
 {
     public sealed record CounterValue(string Label, string Value, long Count);
 
+    /// <summary>One engine counter with the help text it carries, so /metrics and the page describe it the same way.</summary>
+    public sealed record CounterReport(string Name, string Help, IReadOnlyList<CounterValue> Values);
+
     public sealed record Report(
         long? DesiredVersion,
         DateTimeOffset? DesiredCompiledAt,
@@ -24,7 +27,7 @@ public sealed class EngineOverview(AdminDbContext db, MailEngineHost engine, Eng
         IReadOnlyDictionary<string, string> Listeners,
         int QueueLength,
         double OldestQueuedSeconds,
-        IReadOnlyDictionary<string, IReadOnlyList<CounterValue>> Counters,
+        IReadOnlyList<CounterReport> Counters,
         IReadOnlyList<CounterHistory.Sample> LastHour);
 
     public async Task<Report> TakeAsync(CancellationToken ct)
@@ -57,7 +60,7 @@ public sealed class EngineOverview(AdminDbContext db, MailEngineHost engine, Eng
             engine.Endpoints.ToDictionary(e => e.Key.ToString().ToLowerInvariant(), e => e.Value.ToString()),
             engine.Running ? engine.Queue.Length : 0,
             engine.Running ? Math.Round(engine.Queue.OldestAge.TotalSeconds, 1) : 0,
-            engine.Counters.All.ToDictionary(c => c.Name, c => (IReadOnlyList<CounterValue>)c.Values.Select(v => new CounterValue(v.Label, v.Value, v.Count)).ToList()),
+            engine.Counters.All.Select(c => new CounterReport(c.Name, c.Help, c.Values.Select(v => new CounterValue(v.Label, v.Value, v.Count)).ToList())).ToList(),
             engine.History.PerMinute());
     }
 }

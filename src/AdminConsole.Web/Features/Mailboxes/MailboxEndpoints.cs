@@ -1,3 +1,4 @@
+using AdminConsole.Core;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Mailboxes;
 using AdminConsole.Web.Features.Api;
@@ -13,7 +14,10 @@ namespace AdminConsole.Web.Features.Mailboxes;
 internal static class MailboxEndpoints
 {
     public sealed record MailboxResource(string Address, string Domain, string DisplayName, long QuotaBytes, long UsedBytes, bool Enabled,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Version);
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public string Version => EntityVersion.Of(UpdatedAt);
+    }
 
     /// <summary>The create answer carries a generated password once; it is never readable again.</summary>
     public sealed record CreatedMailbox(MailboxResource Mailbox, string? Password);
@@ -72,7 +76,7 @@ internal static class MailboxEndpoints
         {
             var mailbox = await FindAsync(db, address, ct);
             if (mailbox is null) return TypedResults.Problem($"No mailbox {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
-            http.Response.Headers.ETag = $"\"{MailboxService.VersionOf(mailbox)}\"";
+            http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
             return TypedResults.Ok(ToResource(mailbox, engine));
         });
 
@@ -80,7 +84,7 @@ internal static class MailboxEndpoints
         {
             var created = await service.CreateAsync(request.Address, Changes(request), request.Password, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var mailbox = (await FindAsync(db, created.Mailbox.Address, ct))!;
-            http.Response.Headers.ETag = $"\"{MailboxService.VersionOf(mailbox)}\"";
+            http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
             http.Response.Headers.CacheControl = "no-store"; // it may hold a generated password
             return TypedResults.Created($"/api/v1/mailboxes/{mailbox.Address}", new CreatedMailbox(ToResource(mailbox, engine), created.GeneratedPassword));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
@@ -93,7 +97,7 @@ internal static class MailboxEndpoints
             if (refused.Count > 0) return TypedResults.ValidationProblem(refused);
             var updated = await service.UpdateAsync(address, Changes(request), DomainEndpoints.IfMatch(http), DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var mailbox = (await FindAsync(db, updated.Address, ct))!;
-            http.Response.Headers.ETag = $"\"{MailboxService.VersionOf(mailbox)}\"";
+            http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
             return TypedResults.Ok(ToResource(mailbox, engine));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
@@ -119,7 +123,7 @@ internal static class MailboxEndpoints
     }
 
     private static MailboxResource ToResource(Core.Mailboxes.Mailbox m, MailEngineHost engine) =>
-        new(m.Address, m.Domain!.Name, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt, MailboxService.VersionOf(m));
+        new(m.Address, m.Domain!.Name, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt);
 
     private static MailboxChanges Changes(MailboxRequest r) => new(r.DisplayName, r.QuotaBytes, r.Enabled);
 }
