@@ -43,6 +43,8 @@ public sealed class ValidationErrors
         list.Add(message);
     }
 
+    public bool Any => _errors.Count > 0;
+
     public void ThrowIfAny()
     {
         if (_errors.Count > 0) throw new DomainValidationException(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));

@@ -44,6 +44,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<GroupService>();
         services.AddScoped<Domains.DomainService>();
         services.AddScoped<Mailboxes.MailboxService>();
+        services.AddScoped<Vacation.VacationService>();
+        services.AddScoped<Mailboxes.MailboxDirectory>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));

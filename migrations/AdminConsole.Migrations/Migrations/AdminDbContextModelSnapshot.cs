@@ -21,6 +21,7 @@ namespace AdminConsole.Migrations.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("AdminConsole.Core.Accounts.AdminAccount", b =>
@@ -450,9 +451,30 @@ namespace AdminConsole.Migrations.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_mailboxes_address");
 
+                    b.HasIndex("CreatedAt", "Address")
+                        .HasDatabaseName("ix_mailboxes_created_at_address");
+
+                    b.HasIndex("DisplayName", "Address")
+                        .HasDatabaseName("ix_mailboxes_display_name_address");
+
                     b.HasIndex("DomainId", "LocalPart")
                         .IsUnique()
                         .HasDatabaseName("ix_mailboxes_domain_id_local_part");
+
+                    b.HasIndex("QuotaBytes", "Address")
+                        .HasDatabaseName("ix_mailboxes_quota_bytes_address");
+
+                    b.HasIndex(new[] { "Address" }, "ix_mailboxes_address_trgm")
+                        .HasDatabaseName("ix_mailboxes_address_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Address" }, "ix_mailboxes_address_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Address" }, "ix_mailboxes_address_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "DisplayName" }, "ix_mailboxes_display_name_trgm")
+                        .HasDatabaseName("ix_mailboxes_display_name_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "DisplayName" }, "ix_mailboxes_display_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "DisplayName" }, "ix_mailboxes_display_name_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("mailboxes", null, t =>
                         {

@@ -1,5 +1,6 @@
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Groups;
+using AdminConsole.Core.Vacation;
 using MailEngine.Control;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
     {
         var domains = await db.Domains.AsNoTracking().OrderBy(d => d.Name).ToListAsync(ct);
         var mailboxes = await db.Mailboxes.AsNoTracking().OrderBy(m => m.Address)
-            .Select(m => new { m.Id, m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName }).ToListAsync(ct);
+            .Select(m => new { m.Id, m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName, m.Vacation }).ToListAsync(ct);
         var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Address).ToListAsync(ct);
 
         var expansion = new GroupExpansion(groups, mailboxes.ToDictionary(m => m.Id, m => m.Address));
@@ -42,7 +43,8 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
             Version = 0,
             CompiledAt = DateTimeOffset.UnixEpoch,
             Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress)).ToList(),
-            Mailboxes = mailboxes.Select(m => new SnapshotMailbox(m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName)).ToList(),
+            Mailboxes = mailboxes.Select(m => new SnapshotMailbox(m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName,
+                m.Vacation is { Enabled: true } rule ? VacationSieveScript.Compile(rule, m.Address) : null)).ToList(),
             Aliases = groups.Select(g => new SnapshotAlias(g.Address, expansion.Expand(g.Id))).ToList(),
             Policy = new SnapshotPolicy
             {

@@ -64,10 +64,40 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
         var group = await db.Groups.Include(g => g.Members).Include(g => g.Domain).SingleOrDefaultAsync(g => g.Address == address.ToString(), ct)
             ?? throw new DomainNotFoundException($"No group {address}.");
 
+        var (resolved, _) = await ResolveAsync(group.Id, group.Address, group.Domain!.Name, members, ct);
+        group.Members.Clear();
+        group.Members.AddRange(resolved);
+        group.UpdatedAt = clock.GetUtcNow();
+        audit.Record(actor, "group.members-set", $"group:{group.Address}", new { members = resolved.Count }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// What a group would deliver to with these members, without writing anything: the editor's preview.
+    /// The group may not exist yet. Refuses exactly what <see cref="SetMembersAsync"/> refuses.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PreviewAsync(string? groupAddress, IEnumerable<string> members, CancellationToken ct = default)
+    {
+        if (!EmailAddress.TryParse(groupAddress, out var address, out var error)) throw new DomainValidationException("address", error);
+        var normalized = address.ToString();
+        var existing = await db.Groups.AsNoTracking().Where(g => g.Address == normalized).Select(g => (Guid?)g.Id).SingleOrDefaultAsync(ct);
+        if (existing is null && !await db.Domains.AnyAsync(d => d.Name == address.Domain, ct))
+            throw new DomainValidationException("address", $"There is no domain {address.Domain} here; create it first.");
+        var (_, expansion) = await ResolveAsync(existing ?? Guid.NewGuid(), normalized, address.Domain, members, ct);
+        return expansion;
+    }
+
+    /// <summary>
+    /// Resolves members as written (bare local parts in the group's domain, or full addresses) and
+    /// expands the group as it would be with them, refusing unknown local addresses and loops.
+    /// </summary>
+    private async Task<(List<GroupMember> Members, IReadOnlyList<string> Expansion)> ResolveAsync(Guid groupId, string groupAddress, string groupDomain, IEnumerable<string> members, CancellationToken ct)
+    {
         var resolved = new List<GroupMember>();
         foreach (var raw in members.Select(m => m.Trim()).Where(m => m.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             EmailAddress member;
+            string? error;
             if (raw.Contains('@', StringComparison.Ordinal))
             {
                 if (!EmailAddress.TryParse(raw, out member, out error)) throw new DomainValidationException("members", $"'{raw}': {error}");
@@ -75,7 +105,7 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
             else
             {
                 if (!EmailAddress.TryNormalizeLocalPart(raw, out var local, out error)) throw new DomainValidationException("members", $"'{raw}': {error}");
-                member = EmailAddress.Create(local, group.Domain!.Name);
+                member = EmailAddress.Create(local, groupDomain);
             }
 
             var text = member.ToString();
@@ -83,25 +113,25 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
             var nested = mailbox is null ? await db.Groups.Where(g => g.Address == text).Select(g => (Guid?)g.Id).SingleOrDefaultAsync(ct) : null;
             if (mailbox is not null) resolved.Add(new GroupMember { Kind = GroupMemberKind.Mailbox, MailboxId = mailbox });
             else if (nested is not null) resolved.Add(new GroupMember { Kind = GroupMemberKind.Group, NestedGroupId = nested });
-            else if (member.Domain == group.Domain!.Name || await db.Domains.AnyAsync(d => d.Name == member.Domain, ct))
+            else if (member.Domain == groupDomain || await db.Domains.AnyAsync(d => d.Name == member.Domain, ct))
                 throw new DomainValidationException("members", $"'{raw}': there is no mailbox or group {text}.");
             else resolved.Add(new GroupMember { Kind = GroupMemberKind.External, ExternalAddress = text });
         }
 
-        if (resolved.Any(m => m.NestedGroupId == group.Id)) throw new DomainConflictException("members", $"{group.Address} cannot contain itself.");
+        if (resolved.Any(m => m.NestedGroupId == groupId)) throw new DomainConflictException("members", $"{groupAddress} cannot contain itself.");
 
         // Refuse loops before anything is written: expand the group as it would be after this change.
         var allGroups = await db.Groups.AsNoTracking().Include(g => g.Members).ToListAsync(ct);
-        var proposed = allGroups.Single(g => g.Id == group.Id);
-        proposed.Members.Clear();
-        proposed.Members.AddRange(resolved);
-        var mailboxAddresses = await db.Mailboxes.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Address, ct);
-        new GroupExpansion(allGroups, mailboxAddresses).Expand(group.Id);
+        var proposed = allGroups.SingleOrDefault(g => g.Id == groupId);
+        if (proposed is null)
+        {
+            proposed = new GroupAlias { Id = groupId, LocalPart = groupAddress.Split('@')[0], Address = groupAddress };
+            allGroups.Add(proposed);
+        }
 
-        group.Members.Clear();
-        group.Members.AddRange(resolved);
-        group.UpdatedAt = clock.GetUtcNow();
-        audit.Record(actor, "group.members-set", $"group:{group.Address}", new { members = resolved.Count }, remoteAddress);
-        await db.SaveChangesAsync(ct);
+        proposed.Members.Clear();
+        proposed.Members.AddRange(resolved.Select(m => new GroupMember { Kind = m.Kind, MailboxId = m.MailboxId, NestedGroupId = m.NestedGroupId, ExternalAddress = m.ExternalAddress }));
+        var mailboxAddresses = await db.Mailboxes.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Address, ct);
+        return (resolved, new GroupExpansion(allGroups, mailboxAddresses).Expand(groupId));
     }
 }

@@ -81,6 +81,31 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         return generated;
     }
 
+    /// <summary>
+    /// A user changing their own password: the current one is required (a session left open is not
+    /// enough to take over the account), the new one is checked by the policy.
+    /// </summary>
+    public async Task ChangeOwnPasswordAsync(string address, string? currentPassword, string? newPassword, string? remoteAddress, CancellationToken ct = default)
+    {
+        var mailbox = await LoadAsync(address, ct);
+        var errors = new ValidationErrors();
+        if (!MailPasswordHasher.Verify(mailbox.PasswordHash, currentPassword ?? string.Empty)) errors.Add("currentPassword", "The current password is not correct.");
+        if (string.IsNullOrEmpty(newPassword)) errors.Add("newPassword", "Choose a new password.");
+        else if (PasswordPolicy.Check(newPassword, mailbox.Address) is { } weak) errors.Add("newPassword", weak);
+        else if (newPassword == currentPassword) errors.Add("newPassword", "The new password is the current one.");
+        if (errors.Any)
+        {
+            audit.Record($"mailbox:{mailbox.Address}", "mailbox.password-change-refused", $"mailbox:{mailbox.Address}", remoteAddress: remoteAddress);
+            await db.SaveChangesAsync(ct);
+            errors.ThrowIfAny();
+        }
+
+        mailbox.PasswordHash = MailPasswordHasher.Hash(newPassword!);
+        mailbox.UpdatedAt = clock.GetUtcNow();
+        audit.Record($"mailbox:{mailbox.Address}", "mailbox.password-changed", $"mailbox:{mailbox.Address}", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Deletes the mailbox from the directory; its stored mail stays in the Maildir store until removed there.</summary>
     public async Task DeleteAsync(string address, string actor, string? remoteAddress, CancellationToken ct = default)
     {

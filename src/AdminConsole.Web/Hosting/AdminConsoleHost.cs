@@ -55,6 +55,7 @@ internal static class AdminConsoleHost
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHttpContextAccessor();
+        services.AddScoped<Components.ConsoleSession>();
         return builder;
     }
 

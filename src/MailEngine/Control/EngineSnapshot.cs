@@ -30,7 +30,9 @@ public sealed record EngineSnapshot
 public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null);
 
 /// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see <see cref="Auth.MailPasswordHasher"/>).</param>
-public sealed record SnapshotMailbox(string Address, string PasswordHash, long QuotaBytes, bool Enabled = true, string DisplayName = "");
+/// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's
+/// own script in local delivery; null when the mailbox has no rule turned on.</param>
+public sealed record SnapshotMailbox(string Address, string PasswordHash, long QuotaBytes, bool Enabled = true, string DisplayName = "", string? VacationSieve = null);
 
 /// <param name="Recipients">The group's members expanded to full addresses: local mailboxes and external addresses, no groups.</param>
 public sealed record SnapshotAlias(string Address, IReadOnlyList<string> Recipients);

@@ -19,6 +19,12 @@ internal sealed class MailboxConfiguration : IEntityTypeConfiguration<Mailbox>
         builder.Property(m => m.Address).HasMaxLength(EmailAddress.MaxAddressOctets);
         builder.HasIndex(m => m.Address).IsUnique();
         builder.HasIndex(m => new { m.DomainId, m.LocalPart }).IsUnique();
+        // The grid's sorts (address is the tie-breaker) and its substring search (trigram indexes).
+        builder.HasIndex(m => new { m.CreatedAt, m.Address });
+        builder.HasIndex(m => new { m.QuotaBytes, m.Address });
+        builder.HasIndex(m => new { m.DisplayName, m.Address });
+        builder.HasIndex(m => m.Address, "ix_mailboxes_address_trgm").HasDatabaseName("ix_mailboxes_address_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+        builder.HasIndex(m => m.DisplayName, "ix_mailboxes_display_name_trgm").HasDatabaseName("ix_mailboxes_display_name_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
         builder.Property(m => m.DisplayName).HasMaxLength(200);
         builder.Property(m => m.UpdatedAt).IsConcurrencyToken();
         builder.Property(m => m.PasswordHash).HasMaxLength(300);

@@ -5,6 +5,7 @@ using AdminConsole.Web.Features.Groups;
 using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Mailboxes;
+using AdminConsole.Web.Features.Vacation;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -31,6 +32,7 @@ internal static class ApiV1
         api.MapDomainApi();
         api.MapMailboxApi();
         api.MapGroupApi();
+        api.MapVacationApi();
         api.MapAuditApi();
         return api;
     }

@@ -57,6 +57,10 @@ internal static class GroupEndpoints
             return TypedResults.Ok(await LoadAsync(db, service, (await FindIdAsync(db, address, ct))!.Value, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
+        // The editor's preview, for automation too: what the group would deliver to, nothing written.
+        groups.MapPost("/preview", async Task<IResult> (GroupRequest request, GroupService service, CancellationToken ct) =>
+            TypedResults.Ok(new { expansion = await service.PreviewAsync(request.Address, request.Members ?? [], ct) }));
+
         groups.MapDelete("/{address}", async Task<IResult> (string address, GroupService service, HttpContext http, CancellationToken ct) =>
         {
             await service.DeleteAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);

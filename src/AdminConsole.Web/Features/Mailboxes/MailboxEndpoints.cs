@@ -28,48 +28,16 @@ internal static class MailboxEndpoints
 
     public sealed record PasswordSet(string? Password);
 
-    private static readonly Dictionary<string, string> Sorts = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["address"] = "address", ["-address"] = "-address", ["createdAt"] = "createdAt", ["-createdAt"] = "-createdAt",
-        ["quotaBytes"] = "quotaBytes", ["-quotaBytes"] = "-quotaBytes",
-    };
-
     public static void MapMailboxApi(this RouteGroupBuilder api)
     {
         var mailboxes = api.MapGroup("/mailboxes").AddEndpointFilter<ApiProblems>().WithTags("Mailboxes");
 
-        mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, AdminDbContext db, MailEngineHost engine, CancellationToken ct) =>
+        mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, MailboxDirectory directory, MailEngineHost engine, CancellationToken ct) =>
         {
             if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
-            if (sort is not null && !Sorts.ContainsKey(sort))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = [$"sort is one of {string.Join(", ", Sorts.Keys)}."] });
-
-            var query = db.Mailboxes.AsNoTracking();
-            if (!string.IsNullOrWhiteSpace(q))
-            {
-                var term = q.Trim().ToLowerInvariant();
-                query = query.Where(m => m.Address.Contains(term) || m.DisplayName.ToLower().Contains(term));
-            }
-
-            if (!string.IsNullOrWhiteSpace(domain))
-            {
-                if (!EmailAddress.TryNormalizeDomain(domain, out var d, out var error))
-                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = [error] });
-                query = query.Where(m => m.Domain!.Name == d);
-            }
-
-            query = sort switch
-            {
-                "-address" => query.OrderByDescending(m => m.Address),
-                "createdAt" => query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Address),
-                "-createdAt" => query.OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Address),
-                "quotaBytes" => query.OrderBy(m => m.QuotaBytes).ThenBy(m => m.Address),
-                "-quotaBytes" => query.OrderByDescending(m => m.QuotaBytes).ThenBy(m => m.Address),
-                _ => query.OrderBy(m => m.Address),
-            };
-            var total = await query.CountAsync(ct);
-            var rows = await query.Skip(page.Offset).Take(page.Limit).Include(m => m.Domain).ToListAsync(ct);
-            return TypedResults.Ok(new DomainEndpoints.Page<MailboxResource>(rows.Select(m => ToResource(m, engine)).ToList(), total, page.Offset, page.Limit));
+            var result = await directory.SearchAsync(new MailboxDirectory.Query(q, domain, sort, page.Offset, page.Limit), ct);
+            var items = result.Items.Select(m => new MailboxResource(m.Address, m.Domain, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt)).ToList();
+            return TypedResults.Ok(new DomainEndpoints.Page<MailboxResource>(items, result.Total, page.Offset, page.Limit));
         });
 
         mailboxes.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>

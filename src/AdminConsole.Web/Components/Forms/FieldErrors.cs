@@ -1,0 +1,61 @@
+using AdminConsole.Core;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Components.Forms;
+
+/// <summary>
+/// The errors of one form, by field, from the same refusals the API turns into problem details: the
+/// page shows each message beside its field (MudBlazor's Error/ErrorText) and anything else above the
+/// buttons. Nothing was written when a refusal arrives here.
+/// </summary>
+public sealed class FieldErrors
+{
+    private IReadOnlyDictionary<string, string[]> _fields = new Dictionary<string, string[]>();
+
+    /// <summary>A refusal not tied to a field: not found, changed by someone else.</summary>
+    public string? General { get; private set; }
+
+    public bool Has(string field) => _fields.Keys.Any(k => string.Equals(k, field, StringComparison.OrdinalIgnoreCase));
+
+    public string? For(string field) =>
+        _fields.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { } messages ? string.Join(" ", messages) : null;
+
+    public bool Any => _fields.Count > 0 || General is not null;
+
+    public void Clear()
+    {
+        _fields = new Dictionary<string, string[]>();
+        General = null;
+    }
+
+    public void Set(string field, string message) => _fields = new Dictionary<string, string[]>(_fields) { [field] = [message] };
+
+    /// <summary>Runs a change; a refusal from the domain lands in this object and the answer is false.</summary>
+    public async Task<bool> RunAsync(Func<Task> change)
+    {
+        Clear();
+        try
+        {
+            await change();
+            return true;
+        }
+        catch (DomainValidationException e)
+        {
+            _fields = e.Errors;
+        }
+        catch (DomainNotFoundException e)
+        {
+            General = e.Message;
+        }
+        catch (DomainVersionMismatchException e)
+        {
+            General = e.Message;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            General = "Someone else changed this while you were editing it; reload the page.";
+        }
+
+        return false;
+    }
+}
