@@ -46,6 +46,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Mailboxes.MailboxDirectory>();
+        services.AddScoped<AuditQuery>();
+        services.AddScoped<Import.MailboxImport>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));

@@ -6,6 +6,7 @@ using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Mailboxes;
 using AdminConsole.Web.Features.Vacation;
+using AdminConsole.Web.Features.Import;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -33,6 +34,7 @@ internal static class ApiV1
         api.MapMailboxApi();
         api.MapGroupApi();
         api.MapVacationApi();
+        api.MapImportApi();
         api.MapAuditApi();
         return api;
     }

@@ -1,0 +1,54 @@
+using AdminConsole.Core.Import;
+using AdminConsole.Web.Features.Api;
+using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Domains;
+
+namespace AdminConsole.Web.Features.Import;
+
+/// <summary>
+/// POST /api/v1/mailboxes/import (body text/csv): ?dryRun=true reports every row's errors and writes
+/// nothing; without it the file is imported all-or-nothing and generated passwords come back once.
+/// </summary>
+internal static class ImportEndpoints
+{
+    public sealed record DryRun(int Rows, IReadOnlyList<MailboxImport.RowError> Errors);
+
+    public sealed record ImportResult(int Created, IReadOnlyList<MailboxImport.Imported> Mailboxes);
+
+    public static void MapImportApi(this RouteGroupBuilder api) =>
+        api.MapPost("/mailboxes/import", async Task<IResult> (bool? dryRun, HttpRequest request, MailboxImport import, CancellationToken ct) =>
+        {
+            if (request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+                return TypedResults.Problem("Send the file as text/csv.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+            if (request.ContentLength > MailboxImport.MaxBytes)
+                return TypedResults.Problem($"The file is larger than {MailboxImport.MaxBytes / 1024 / 1024} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+            var csv = await ReadAsync(request, ct);
+            if (csv is null)
+                return TypedResults.Problem($"The file is larger than {MailboxImport.MaxBytes / 1024 / 1024} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+
+            if (dryRun == true)
+            {
+                var plan = await import.CheckAsync(csv, ct);
+                return TypedResults.Ok(new DryRun(plan.Rows.Count + plan.Errors.Select(e => e.Line).Distinct().Count(), plan.Errors));
+            }
+
+            var created = await import.ImportAsync(csv, DomainEndpoints.Actor(request.HttpContext.User), DomainEndpoints.Remote(request.HttpContext), ct: ct);
+            request.HttpContext.Response.Headers.CacheControl = "no-store";
+            return TypedResults.Ok(new ImportResult(created.Count, created));
+        }).AddEndpointFilter<ApiProblems>().WithTags("Mailboxes").RequireAuthorization(ConsolePolicies.AdminWrite);
+
+    private static async Task<string?> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+        var buffer = new char[MailboxImport.MaxBytes + 1];
+        var total = 0;
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory(total, buffer.Length - total), ct)) > 0)
+        {
+            total += read;
+            if (total > MailboxImport.MaxBytes) return null;
+        }
+
+        return new string(buffer, 0, total);
+    }
+}
