@@ -39,6 +39,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<AdminAccountService>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<SignInService>();
+        services.AddScoped<TwoFactorService>();
+        services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section);
         services.AddScoped<DashboardStatistics>();
         services.AddScoped<AuditRetentionJob>();
         services.AddScoped<GroupService>();

@@ -55,9 +55,28 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("character varying(300)")
                         .HasColumnName("password_hash");
 
+                    b.PrimitiveCollection<List<string>>("RecoveryCodeHashes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("recovery_code_hashes");
+
                     b.Property<int>("Role")
                         .HasColumnType("integer")
                         .HasColumnName("role");
+
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("security_stamp");
+
+                    b.Property<long?>("TotpLastStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("totp_last_step");
+
+                    b.Property<string>("TotpSecretProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("totp_secret_protected");
 
                     b.HasKey("Id")
                         .HasName("pk_admin_accounts");
@@ -129,6 +148,31 @@ namespace AdminConsole.Migrations.Migrations
                         .HasFilter("revoked_at IS NULL");
 
                     b.ToTable("api_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Accounts.SignInFailure", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("address");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTimeOffset>("FirstFailureAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("Address")
+                        .HasName("pk_sign_in_failures");
+
+                    b.ToTable("sign_in_failures", (string)null);
                 });
 
             modelBuilder.Entity("AdminConsole.Core.Audit.AuditEvent", b =>

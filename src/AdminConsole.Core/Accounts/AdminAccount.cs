@@ -13,6 +13,20 @@ public sealed class AdminAccount
     public bool Disabled { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
+
+    /// <summary>Changes whenever every session must end (password change, 2FA change, "sign out everywhere"); sessions carry it and are checked against it.</summary>
+    public string SecurityStamp { get; set; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The TOTP secret, encrypted with Data Protection (whose keys the master key encrypts); null without 2FA.</summary>
+    public string? TotpSecretProtected { get; set; }
+
+    /// <summary>The last TOTP time step accepted, so that a code cannot be used twice (RFC 6238 5.2).</summary>
+    public long? TotpLastStep { get; set; }
+
+    /// <summary>SHA-256 hashes (hex) of the unused recovery codes.</summary>
+    public List<string> RecoveryCodeHashes { get; set; } = [];
+
+    public bool TwoFactorEnabled => TotpSecretProtected is not null;
 }
 
 public enum AdminRole

@@ -41,8 +41,33 @@ public sealed class AdminAccountService(AdminDbContext db, AuditLog audit, TimeP
             ?? throw new DomainNotFoundException($"No admin account {normalized}.");
         var password = PasswordGenerator.Generate();
         account.PasswordHash = MailPasswordHasher.Hash(password);
+        account.SecurityStamp = Guid.NewGuid().ToString("N");
         audit.Record(actor, "admin.password-reset", $"admin:{normalized}");
         await db.SaveChangesAsync(ct);
         return password;
+    }
+
+    /// <summary>An admin changing their own password: the current one is required (re-authentication); every session ends.</summary>
+    public async Task ChangeOwnPasswordAsync(Guid adminId, string? currentPassword, string? newPassword, string? remoteAddress, CancellationToken ct = default)
+    {
+        var account = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Id == adminId, ct) ?? throw new DomainNotFoundException("The account no longer exists.");
+        var errors = new ValidationErrors();
+        if (!MailPasswordHasher.Verify(account.PasswordHash, currentPassword ?? string.Empty)) errors.Add("currentPassword", "The current password is not correct.");
+        if (string.IsNullOrEmpty(newPassword)) errors.Add("newPassword", "Choose a new password.");
+        else if (PasswordPolicy.Check(newPassword, account.Email) is { } weak) errors.Add("newPassword", weak);
+        errors.ThrowIfAny();
+        account.PasswordHash = MailPasswordHasher.Hash(newPassword!);
+        account.SecurityStamp = Guid.NewGuid().ToString("N");
+        audit.Record($"admin:{account.Email}", "admin.password-changed", $"admin:{account.Email}", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Ends every session of the account, this one included: each is checked against the stamp.</summary>
+    public async Task SignOutEverywhereAsync(Guid adminId, string? remoteAddress, CancellationToken ct = default)
+    {
+        var account = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Id == adminId, ct) ?? throw new DomainNotFoundException("The account no longer exists.");
+        account.SecurityStamp = Guid.NewGuid().ToString("N");
+        audit.Record($"admin:{account.Email}", "admin.signed-out-everywhere", $"admin:{account.Email}", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
     }
 }

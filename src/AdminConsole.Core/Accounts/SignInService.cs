@@ -1,9 +1,11 @@
+using System.Security.Cryptography;
+using System.Text;
 using MailEngine.Auth;
 using MailEngine.Addressing;
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
-using AdminConsole.Core.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace AdminConsole.Core.Accounts;
 
@@ -13,53 +15,153 @@ public enum SignInKind
     Mailbox,
 }
 
-/// <summary>Who signed in: an admin (with a role) or a mailbox user.</summary>
-public sealed record SignedInUser(SignInKind Kind, Guid Id, string Email, AdminRole? Role);
+/// <summary>Who signed in: an admin (with a role) or a mailbox user, and the security stamp their session carries.</summary>
+public sealed record SignedInUser(SignInKind Kind, Guid Id, string Email, AdminRole? Role, string Stamp = "");
+
+public enum SignInOutcome
+{
+    Succeeded,
+
+    /// <summary>The password was right and the admin has two-factor sign-in: a TOTP or recovery code comes next.</summary>
+    SecondFactorRequired,
+
+    Failed,
+
+    /// <summary>Too many failures for this address; said the same way whether or not an account exists.</summary>
+    LockedOut,
+}
+
+public sealed record SignInResult(SignInOutcome Outcome, SignedInUser? User = null, DateTimeOffset? RetryAfter = null);
+
+/// <summary>Lockout settings (section "Console:SignIn").</summary>
+public sealed class SignInOptions
+{
+    public const string Section = "Console:SignIn";
+
+    /// <summary>Failures within <see cref="FailureWindow"/> that lock an address.</summary>
+    public int MaxFailures { get; set; } = 5;
+
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+}
 
 /// <summary>
 /// Checks an email address and password against admin accounts first, then mailboxes. The answer
-/// to a failure never says which part was wrong, and an unknown address costs the same hash as a
-/// known one, so the console cannot be used to find out which accounts exist.
+/// to a failure never says which part was wrong, an unknown address costs the same hash as a known
+/// one, and failures lock any address — known or not — for a while, so the console cannot be used
+/// to find out which accounts exist or to guess passwords quickly.
 /// </summary>
-public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvider clock)
+public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvider clock, IOptions<SignInOptions> options, TwoFactorService twoFactor)
 {
-    public async Task<SignedInUser?> SignInAsync(string? email, string? password, string? remoteAddress, CancellationToken ct = default)
+    public async Task<SignInResult> SignInAsync(string? email, string? password, string? remoteAddress, CancellationToken ct = default)
     {
         password ??= string.Empty;
-        if (!EmailAddress.TryParse(email, out var address, out _))
+        var parsed = EmailAddress.TryParse(email, out var address, out _);
+        var key = parsed ? address.ToString() : Truncate((email ?? string.Empty).Trim().ToLowerInvariant());
+        if (await LockedUntilAsync(key, ct) is { } until)
         {
             MailPasswordHasher.Verify(MailPasswordHasher.TimingDummyHash, password);
-            return null;
+            audit.Record($"unknown:{key}", "signin.refused-locked", remoteAddress: remoteAddress);
+            await db.SaveChangesAsync(ct);
+            return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
         }
 
-        var normalized = address.ToString();
-        var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Email == normalized, ct);
+        if (!parsed)
+        {
+            MailPasswordHasher.Verify(MailPasswordHasher.TimingDummyHash, password);
+            return await FailAsync(key, $"unknown:{key}", remoteAddress, ct);
+        }
+
+        var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Email == key, ct);
         if (admin is not null)
         {
-            var ok = MailPasswordHasher.Verify(admin.PasswordHash, password) && !admin.Disabled;
-            if (ok)
+            if (!MailPasswordHasher.Verify(admin.PasswordHash, password) || admin.Disabled) return await FailAsync(key, $"admin:{key}", remoteAddress, ct);
+            if (MailPasswordHasher.NeedsRehash(admin.PasswordHash)) admin.PasswordHash = MailPasswordHasher.Hash(password);
+            var user = new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role, admin.SecurityStamp);
+            if (admin.TwoFactorEnabled)
             {
-                admin.LastSignInAt = clock.GetUtcNow();
-                if (MailPasswordHasher.NeedsRehash(admin.PasswordHash)) admin.PasswordHash = MailPasswordHasher.Hash(password);
+                audit.Record($"admin:{key}", "signin.password-accepted", $"admin:{key}", new { secondFactor = "required" }, remoteAddress);
+                await db.SaveChangesAsync(ct);
+                return new SignInResult(SignInOutcome.SecondFactorRequired, user);
             }
 
-            audit.Record($"admin:{normalized}", ok ? "signin.succeeded" : "signin.failed", $"admin:{normalized}", remoteAddress: remoteAddress);
-            await db.SaveChangesAsync(ct);
-            return ok ? new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role) : null;
+            return await SucceedAsync(key, admin, user, remoteAddress, ct);
         }
 
-        var mailbox = await db.Mailboxes.SingleOrDefaultAsync(m => m.Address == normalized, ct);
+        var mailbox = await db.Mailboxes.SingleOrDefaultAsync(m => m.Address == key, ct);
         if (mailbox is not null)
         {
-            var ok = MailPasswordHasher.Verify(mailbox.PasswordHash, password) && mailbox.Enabled;
-            audit.Record($"mailbox:{normalized}", ok ? "signin.succeeded" : "signin.failed", $"mailbox:{normalized}", remoteAddress: remoteAddress);
-            await db.SaveChangesAsync(ct);
-            return ok ? new SignedInUser(SignInKind.Mailbox, mailbox.Id, mailbox.Address, null) : null;
+            if (!MailPasswordHasher.Verify(mailbox.PasswordHash, password) || !mailbox.Enabled) return await FailAsync(key, $"mailbox:{key}", remoteAddress, ct);
+            return await SucceedAsync(key, null, new SignedInUser(SignInKind.Mailbox, mailbox.Id, mailbox.Address, null, MailboxStamp(mailbox.PasswordHash)), remoteAddress, ct);
         }
 
         MailPasswordHasher.Verify(MailPasswordHasher.TimingDummyHash, password);
-        audit.Record($"unknown:{normalized}", "signin.failed", remoteAddress: remoteAddress);
-        await db.SaveChangesAsync(ct);
-        return null;
+        return await FailAsync(key, $"unknown:{key}", remoteAddress, ct);
     }
+
+    /// <summary>The second step for an admin with two-factor sign-in: a TOTP code or an unused recovery code.</summary>
+    public async Task<SignInResult> SecondFactorAsync(Guid adminId, string? code, string? remoteAddress, CancellationToken ct = default)
+    {
+        var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Id == adminId, ct);
+        if (admin is null || admin.Disabled) return new SignInResult(SignInOutcome.Failed);
+        if (await LockedUntilAsync(admin.Email, ct) is { } until) return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
+        var how = twoFactor.Verify(admin, code);
+        if (how is null) return await FailAsync(admin.Email, $"admin:{admin.Email}", remoteAddress, ct, "signin.second-factor-failed");
+        audit.Record($"admin:{admin.Email}", "signin.second-factor", $"admin:{admin.Email}", new { method = how }, remoteAddress);
+        return await SucceedAsync(admin.Email, admin, new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role, admin.SecurityStamp), remoteAddress, ct);
+    }
+
+    /// <summary>
+    /// The stamp a session of this account must carry to stay valid; null when the account is gone or
+    /// disabled. For mailboxes it derives from the password hash, so a new password ends old sessions.
+    /// </summary>
+    public async Task<string?> CurrentStampAsync(SignInKind kind, Guid id, CancellationToken ct = default) => kind == SignInKind.Admin
+        ? await db.AdminAccounts.Where(a => a.Id == id && !a.Disabled).Select(a => a.SecurityStamp).SingleOrDefaultAsync(ct)
+        : await db.Mailboxes.Where(m => m.Id == id && m.Enabled).Select(m => m.PasswordHash).SingleOrDefaultAsync(ct) is { } hash ? MailboxStamp(hash) : null;
+
+    public static string MailboxStamp(string passwordHash) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)))[..32];
+
+    private async Task<DateTimeOffset?> LockedUntilAsync(string key, CancellationToken ct)
+    {
+        var failure = await db.SignInFailures.AsNoTracking().SingleOrDefaultAsync(f => f.Address == key, ct);
+        return failure?.LockedUntil is { } until && until > clock.GetUtcNow() ? until : null;
+    }
+
+    private async Task<SignInResult> FailAsync(string key, string actor, string? remoteAddress, CancellationToken ct, string action = "signin.failed")
+    {
+        var now = clock.GetUtcNow();
+        var o = options.Value;
+        var failure = await db.SignInFailures.SingleOrDefaultAsync(f => f.Address == key, ct);
+        if (failure is null)
+        {
+            failure = new SignInFailure { Address = key, FirstFailureAt = now };
+            db.SignInFailures.Add(failure);
+        }
+        else if (now - failure.FirstFailureAt > o.FailureWindow || failure.LockedUntil is not null)
+        {
+            (failure.Failures, failure.FirstFailureAt, failure.LockedUntil) = (0, now, null);
+        }
+
+        failure.Failures++;
+        audit.Record(actor, action, actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor, new { failures = failure.Failures }, remoteAddress);
+        if (failure.Failures >= o.MaxFailures)
+        {
+            failure.LockedUntil = now + o.LockoutDuration;
+            audit.Record(actor, "signin.locked", actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor, new { until = failure.LockedUntil }, remoteAddress);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return new SignInResult(SignInOutcome.Failed);
+    }
+
+    private async Task<SignInResult> SucceedAsync(string key, AdminAccount? admin, SignedInUser user, string? remoteAddress, CancellationToken ct)
+    {
+        if (admin is not null) admin.LastSignInAt = clock.GetUtcNow();
+        await db.SignInFailures.Where(f => f.Address == key).ExecuteDeleteAsync(ct);
+        audit.Record($"{(user.Kind == SignInKind.Admin ? "admin" : "mailbox")}:{key}", "signin.succeeded", $"{(user.Kind == SignInKind.Admin ? "admin" : "mailbox")}:{key}", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return new SignInResult(SignInOutcome.Succeeded, user);
+    }
+
+    private static string Truncate(string value) => value.Length > 320 ? value[..320] : value;
 }

@@ -14,5 +14,7 @@ internal sealed class AdminAccountConfiguration : IEntityTypeConfiguration<Admin
         builder.Property(a => a.Email).HasMaxLength(EmailAddress.MaxAddressOctets);
         builder.HasIndex(a => a.Email).IsUnique();
         builder.Property(a => a.PasswordHash).HasMaxLength(300);
+        builder.Property(a => a.SecurityStamp).HasMaxLength(64);
+        builder.Ignore(a => a.TwoFactorEnabled);
     }
 }

@@ -27,8 +27,8 @@ internal static class AuthSetup
                 o.Cookie.Path = "/";
                 o.LoginPath = "/signin";
                 o.AccessDeniedPath = "/denied";
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = SessionClaims.ValidateAsync;
                 o.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
             })
@@ -38,6 +38,11 @@ internal static class AuthSetup
             .AddPolicy(ConsolePolicies.AdminRead, p => p.RequireRole(ConsolePolicies.AdministratorRole, ConsolePolicies.ReadOnlyRole))
             .AddPolicy(ConsolePolicies.AdminWrite, p => p.RequireAssertion(c => ConsolePolicies.CanWrite(c.User)))
             .AddPolicy(ConsolePolicies.MailboxUser, p => p.RequireRole(ConsolePolicies.MailboxUserRole));
+        services.AddOptions<SessionOptions>().BindConfiguration(SessionOptions.Section);
+        // The idle timeout is the cookie's sliding lifetime.
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<Microsoft.Extensions.Options.IOptions<SessionOptions>>((cookie, sessions) => cookie.ExpireTimeSpan = sessions.Value.IdleTimeout);
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionRevalidation>();
         services.AddCascadingAuthenticationState();
         return services;
     }
@@ -55,7 +60,7 @@ internal static class AuthSetup
         return Task.CompletedTask;
     }
 
-    public static ClaimsPrincipal ToPrincipal(SignedInUser user)
+    public static ClaimsPrincipal ToPrincipal(SignedInUser user, DateTimeOffset now)
     {
         var role = user.Kind == SignInKind.Mailbox ? ConsolePolicies.MailboxUserRole : ConsolePolicies.RoleName(user.Role!.Value);
         var identity = new ClaimsIdentity(
@@ -64,6 +69,8 @@ internal static class AuthSetup
                 new Claim(ClaimTypes.Name, user.Email),
                 new Claim(ClaimTypes.Email, user.Email),
                 new Claim(ClaimTypes.Role, role),
+                new Claim(SessionClaims.Stamp, user.Stamp),
+                new Claim(SessionClaims.AuthTime, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme);
         return new ClaimsPrincipal(identity);
