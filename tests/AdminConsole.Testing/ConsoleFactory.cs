@@ -16,11 +16,14 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
 {
     private readonly string _databaseName;
     private readonly int? _databasePort;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    public ConsoleFactory(string databaseName, int? databasePort = null)
+    /// <param name="settings">Configuration for this host only, on top of the test defaults (timeouts, limits).</param>
+    public ConsoleFactory(string databaseName, int? databasePort = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         _databaseName = databaseName;
         _databasePort = databasePort;
+        _settings = settings ?? new Dictionary<string, string>();
         UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
     }
 
@@ -61,6 +64,7 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:HostName", "mx.console.test");
         builder.UseSetting("Engine:Follow:Interval", "00:00:00.200");
         foreach (var listener in new[] { "Mx", "Submission", "Submissions" }) builder.UseSetting($"Engine:{listener}:Port", "0");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     /// <summary>An HTTP client over the socket; cookies kept, redirects not followed, so tests see them.</summary>

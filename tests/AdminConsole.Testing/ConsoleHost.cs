@@ -5,19 +5,22 @@ using Xunit;
 namespace AdminConsole.Testing;
 
 /// <summary>A test database with the console running on it: the usual fixture for integration tests.</summary>
-public sealed class ConsoleHost : IAsyncLifetime
+public class ConsoleHost : IAsyncLifetime
 {
+    /// <summary>Configuration a derived fixture gives its host (say, short session timeouts).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public TestDatabase Database { get; } = new();
     public ConsoleFactory Factory { get; private set; } = default!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Factory = new ConsoleFactory(Database.Name);
+        Factory = new ConsoleFactory(Database.Name, settings: Settings);
         _ = Factory.BaseAddress;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Factory.DisposeAsync();
         await Database.DisposeAsync();
