@@ -42,7 +42,7 @@ public sealed class MailboxDirectory(AdminDbContext db)
             // indexes on address and display_name. Addresses are stored lower-case.
             var term = query.Search.Trim();
             var pattern = "%" + term.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            rows = rows.Where(m => EF.Functions.Like(m.Address, pattern) || EF.Functions.ILike(m.DisplayName, pattern));
+            rows = rows.Where(m => EF.Functions.Like(m.Address, pattern, "\\") || EF.Functions.ILike(m.DisplayName, pattern, "\\"));
         }
 
         if (domain is not null) rows = rows.Where(m => m.Domain!.Name == domain);
