@@ -1,0 +1,34 @@
+using AdminConsole.Core.Engine;
+using AdminConsole.Testing;
+using AdminConsole.Web.Components;
+using Bunit;
+using MailEngine.Hosting;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace AdminConsole.Web.Tests.Components;
+
+/// <summary>
+/// bUnit with the console's real services behind the components: PostgreSQL through the running test
+/// host's scopes, its engine, and MudBlazor. The signed-in user is set per test.
+/// </summary>
+public sealed class ComponentTestContext : BunitContext
+{
+    public ComponentTestContext(ConsoleHost host, string user = "components@example.com", string role = "administrator")
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        var authorization = AddAuthorization();
+        authorization.SetAuthorized(user);
+        authorization.SetRoles(role);
+        var services = host.Factory.Services;
+        Services.AddSingleton(services.GetRequiredService<MailEngineHost>());
+        Services.AddSingleton(services.GetRequiredService<EnginePushStatus>());
+        Services.AddScoped(sp => new ConsoleSession(sp.GetRequiredService<AuthenticationStateProvider>(), services.GetRequiredService<IServiceScopeFactory>(), new HttpContextAccessor()));
+        // Popovers (autocomplete lists, menus) render into the provider.
+        Render<MudPopoverProvider>();
+    }
+}

@@ -1,0 +1,116 @@
+using AdminConsole.Core.Mailboxes;
+using AdminConsole.Testing;
+using AdminConsole.Web.Features.Groups;
+using AdminConsole.Web.Features.Mailboxes;
+using AdminConsole.Web.Features.Vacation;
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminConsole.Web.Tests.Components;
+
+/// <summary>bUnit tests of the mailbox grid, the group editor and the vacation form against the real database.</summary>
+public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<ConsoleHost>
+{
+    private async Task<string> SeedAsync(params string[] locals)
+    {
+        var name = $"c{Guid.NewGuid():N}"[..12] + ".test";
+        await using var db = host.Database.CreateContext();
+        var domain = new Core.Domains.MailDomain { Name = name, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+        db.Domains.Add(domain);
+        var i = 0;
+        foreach (var local in locals)
+        {
+            db.Mailboxes.Add(new Mailbox
+            {
+                Domain = domain, LocalPart = local, Address = $"{local}@{name}", DisplayName = $"Person {local}", PasswordHash = "{ARGON2ID}x",
+                QuotaBytes = 1L << 30, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(i++), UpdatedAt = DateTimeOffset.UtcNow,
+            });
+        }
+
+        await db.SaveChangesAsync();
+        return name;
+    }
+
+    [Fact]
+    public async Task The_grid_shows_a_server_page_with_the_total_and_searches_on_the_server()
+    {
+        var domain = await SeedAsync([.. Enumerable.Range(0, 30).Select(n => $"user{n:00}")]);
+        await using var ctx = new ComponentTestContext(host);
+        var grid = ctx.Render<MailboxGrid>(p => p.Add(g => g.Domain, domain));
+
+        grid.WaitForAssertion(() => Assert.Equal("30 mailbox(es)", grid.Find("#mailbox-total").TextContent));
+        var rows = grid.FindAll("tbody tr.mud-table-row");
+        Assert.Equal(25, rows.Count); // the first page only
+        Assert.StartsWith($"user00@{domain}", rows[0].TextContent, StringComparison.Ordinal);
+
+        grid.Find("#mailbox-search").Input("user2");
+        grid.WaitForAssertion(() => Assert.Equal("10 mailbox(es)", grid.Find("#mailbox-total").TextContent), TimeSpan.FromSeconds(10));
+        Assert.All(grid.FindAll("tbody tr.mud-table-row"), r => Assert.Contains("user2", r.TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_group_editor_previews_the_expansion_and_names_a_loop_beside_the_members()
+    {
+        var domain = await SeedAsync("amy", "ben");
+        await using var ctx = new ComponentTestContext(host);
+        var editor = ctx.Render<GroupEditor>();
+        editor.Find("#group-address").Change($"team@{domain}");
+        foreach (var member in new[] { "amy", "ben", "Guest@Elsewhere.example" })
+        {
+            editor.Find("#group-member-input").Input(member);
+            editor.Find("#group-member-add").Click();
+        }
+
+        editor.WaitForAssertion(() => Assert.Equal([$"amy@{domain}", $"ben@{domain}", "guest@elsewhere.example"],
+            editor.FindAll("#group-expansion .expansion-address").Select(e => e.TextContent)));
+        editor.Find("#group-save").Click();
+        editor.WaitForAssertion(() => Assert.NotNull(editor.Find("#group-progress")));
+        await using (var db = host.Database.CreateContext())
+            Assert.Equal(3, await db.Groups.Where(g => g.Address == $"team@{domain}").SelectMany(g => g.Members).CountAsync());
+
+        // A group that contains team, then team made to contain it: refused, with the cycle beside the field.
+        await using var other = new ComponentTestContext(host);
+        var outer = other.Render<GroupEditor>();
+        outer.Find("#group-address").Change($"all@{domain}");
+        outer.Find("#group-member-input").Input($"team@{domain}");
+        outer.Find("#group-member-add").Click();
+        outer.Find("#group-save").Click();
+        outer.WaitForAssertion(() => Assert.NotNull(outer.Find("#group-progress")));
+
+        var loop = ctx.Render<GroupEditor>(p => p.Add(g => g.Existing, $"team@{domain}").Add(g => g.Members, ["amy", "ben"]));
+        loop.Find("#group-member-input").Input($"all@{domain}");
+        loop.Find("#group-member-add").Click();
+        loop.WaitForAssertion(() => Assert.Contains($"team@{domain} → all@{domain} → team@{domain}", loop.Find("#group-editor").TextContent, StringComparison.Ordinal));
+        loop.Find("#group-save").Click();
+        await using (var db = host.Database.CreateContext())
+            Assert.Equal(3, await db.Groups.Where(g => g.Address == $"team@{domain}").SelectMany(g => g.Members).CountAsync());
+    }
+
+    [Fact]
+    public async Task The_vacation_form_saves_the_rule_shows_the_preview_and_the_script_and_puts_errors_beside_fields()
+    {
+        var domain = await SeedAsync("vic");
+        await using var ctx = new ComponentTestContext(host);
+        var form = ctx.Render<VacationForm>(p => p.Add(f => f.Address, $"vic@{domain}"));
+        form.WaitForAssertion(() => form.Find("#vacation-body"));
+
+        // On, but without a reply text: refused beside the field, nothing stored.
+        form.Find("#vacation-enabled").Change(true);
+        form.Find("#vacation-save").Click();
+        form.WaitForAssertion(() => Assert.Contains("Write the reply that senders get.", form.Find("#vacation-form").TextContent, StringComparison.Ordinal));
+        await using (var db = host.Database.CreateContext()) Assert.False(await db.VacationRules.AnyAsync(r => r.Mailbox!.Address == $"vic@{domain}"));
+
+        form.Find("#vacation-subject").Input("Out until the 4th");
+        form.Find("#vacation-body").Input("I am away; Ann covers for me.");
+        Assert.Equal("Out until the 4th", form.Find("#vacation-preview-subject").TextContent);
+        form.Find("#vacation-save").Click();
+        form.WaitForAssertion(() => Assert.Contains("vacation :days 7 :subject \"Out until the 4th\"", form.Find("#vacation-script").TextContent, StringComparison.Ordinal));
+        Assert.Contains("components@example.com", form.Find("#vacation-set-by").TextContent, StringComparison.Ordinal);
+        await using (var db = host.Database.CreateContext())
+        {
+            var rule = await db.VacationRules.SingleAsync(r => r.Mailbox!.Address == $"vic@{domain}");
+            Assert.True(rule.Enabled);
+            Assert.Equal("admin:components@example.com", rule.UpdatedBy);
+        }
+    }
+}
