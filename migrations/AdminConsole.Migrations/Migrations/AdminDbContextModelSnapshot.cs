@@ -298,7 +298,7 @@ namespace AdminConsole.Migrations.Migrations
 
                     b.Property<string>("Content")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("content");
 
                     b.Property<byte[]>("ContentHash")

@@ -14,11 +14,12 @@ public sealed class EnginePushStatus
 {
     private volatile PushRecord _last = new(null, null, null);
 
-    public sealed record PushRecord(DateTimeOffset? At, long? Version, string? Error);
+    /// <param name="Duration">Compile, publish and apply together: what the 100,000-mailbox benchmark reads.</param>
+    public sealed record PushRecord(DateTimeOffset? At, long? Version, string? Error, TimeSpan? Duration = null);
 
     public PushRecord Last => _last;
 
-    internal void Record(DateTimeOffset at, long? version, string? error) => _last = new PushRecord(at, version, error);
+    internal void Record(DateTimeOffset at, long? version, string? error, TimeSpan? duration = null) => _last = new PushRecord(at, version, error, duration);
 }
 
 /// <summary>
@@ -48,6 +49,7 @@ public sealed class EnginePushJob(
     public async Task RunAsync(CancellationToken ct)
     {
         scheduler.Started();
+        var started = clock.GetTimestamp();
         EngineSnapshot content;
         try
         {
@@ -60,6 +62,7 @@ public sealed class EnginePushJob(
             return;
         }
 
+        var compiled = clock.GetElapsedTime(started);
         var json = JsonSerializer.Serialize(content, JsonSerializerOptions.Web);
         var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json));
 
@@ -68,10 +71,14 @@ public sealed class EnginePushJob(
         // when the connection dies, unlike a lock row a lost node would leave behind.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7424520001)", ct);
-        var latest = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
+        // Only the number, time and hash of the latest version: its content is megabytes with many mailboxes.
+        var latest = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version)
+            .Select(v => new { v.Version, v.CompiledAt, v.ContentHash }).FirstOrDefaultAsync(ct);
+        long version;
+        DateTimeOffset compiledAt;
         if (latest is null || !latest.ContentHash.AsSpan().SequenceEqual(hash))
         {
-            latest = new EngineSnapshotVersion
+            var row = new EngineSnapshotVersion
             {
                 CompiledAt = clock.GetUtcNow(),
                 ContentHash = hash,
@@ -80,24 +87,33 @@ public sealed class EnginePushJob(
                 Groups = content.Aliases.Count,
                 Content = json,
             };
-            db.EngineSnapshotVersions.Add(latest);
+            db.EngineSnapshotVersions.Add(row);
             await db.SaveChangesAsync(ct);
-            await db.EngineSnapshotVersions.Where(v => v.Version <= latest.Version - VersionsKept).ExecuteDeleteAsync(ct);
+            await db.EngineSnapshotVersions.Where(v => v.Version <= row.Version - VersionsKept).ExecuteDeleteAsync(ct);
             logger.LogInformation("Published snapshot version {Version}: {Domains} domains, {Mailboxes} mailboxes, {Groups} groups",
-                latest.Version, latest.Domains, latest.Mailboxes, latest.Groups);
+                row.Version, row.Domains, row.Mailboxes, row.Groups);
+            (version, compiledAt) = (row.Version, row.CompiledAt);
+        }
+        else
+        {
+            (version, compiledAt) = (latest.Version, latest.CompiledAt);
         }
 
         await transaction.CommitAsync(ct);
+        var published = clock.GetElapsedTime(started);
 
         string? error = null;
         if (engine is not null)
         {
-            var result = engine.Apply(content with { Version = latest.Version, CompiledAt = latest.CompiledAt });
-            if (result.AppliedVersion < latest.Version) error = result.LastError ?? $"The engine runs version {result.AppliedVersion}.";
+            var result = engine.Apply(content with { Version = version, CompiledAt = compiledAt });
+            if (result.AppliedVersion < version) error = result.LastError ?? $"The engine runs version {result.AppliedVersion}.";
         }
 
-        status.Record(clock.GetUtcNow(), latest.Version, error);
-        if (error is not null) logger.LogWarning("Applying snapshot version {Version} failed: {Error}", latest.Version, error);
+        var total = clock.GetElapsedTime(started);
+        status.Record(clock.GetUtcNow(), version, error, total);
+        logger.LogInformation("Push of version {Version}: compiled in {Compile:0} ms, published by {Publish:0} ms, applied by {Total:0} ms",
+            version, compiled.TotalMilliseconds, published.TotalMilliseconds, total.TotalMilliseconds);
+        if (error is not null) logger.LogWarning("Applying snapshot version {Version} failed: {Error}", version, error);
     }
 }
 
