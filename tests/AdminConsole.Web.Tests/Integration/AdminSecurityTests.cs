@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Mailboxes;
 using AdminConsole.Core.Security;
@@ -21,7 +20,7 @@ public sealed class ShortSessionConsoleHost : ConsoleHost
     };
 }
 
-public sealed partial class AdminSecurityTests(ShortSessionConsoleHost host) : IClassFixture<ShortSessionConsoleHost>
+public sealed class AdminSecurityTests(ShortSessionConsoleHost host) : IClassFixture<ShortSessionConsoleHost>
 {
     private const string LockedMessage = "Too many failed attempts for this address.";
 
@@ -168,19 +167,6 @@ public sealed partial class AdminSecurityTests(ShortSessionConsoleHost host) : I
         Assert.Equal(HttpStatusCode.Unauthorized, late.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string code)
-    {
-        var page = await client.GetStringAsync("/signin/second-factor");
-        var token = AntiforgeryField().Match(page);
-        Assert.True(token.Success, "the code page has no form");
-        return await client.PostAsync("/signin/second-factor", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "second-factor",
-            ["__RequestVerificationToken"] = token.Groups[1].Value,
-            ["Input.Code"] = code,
-        }));
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    private static Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string code) =>
+        SignInForm.PostFormAsync(client, "/signin/second-factor", "second-factor", new Dictionary<string, string> { ["Input.Code"] = code });
 }
