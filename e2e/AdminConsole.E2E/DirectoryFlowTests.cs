@@ -1,5 +1,4 @@
 using System.Text;
-using AdminConsole.Core.Mailboxes;
 using AdminConsole.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -33,16 +32,6 @@ public sealed class DirectoryFlowTests(ConsoleHost host, Browser browser) : ICla
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
-    }
-
-    private async Task SeedMailboxAsync(string domainName, string local, string password)
-    {
-        await using var db = host.Database.CreateContext();
-        var domain = db.Domains.SingleOrDefault(d => d.Name == domainName) ?? new Core.Domains.MailDomain { Name = domainName, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-        if (domain.Id == Guid.Empty) db.Domains.Add(domain);
-        if (local.Length > 0)
-            db.Mailboxes.Add(new Mailbox { Domain = domain, LocalPart = local, Address = $"{local}@{domainName}", PasswordHash = MailEngine.Auth.MailPasswordHasher.Hash(password), QuotaBytes = 1L << 30, DisplayName = "Vera Example" });
-        await db.SaveChangesAsync();
     }
 
     [Fact]
@@ -95,7 +84,7 @@ public sealed class DirectoryFlowTests(ConsoleHost host, Browser browser) : ICla
     [Fact]
     public async Task An_admin_imports_a_CSV_with_one_bad_row_and_sees_the_error_before_anything_is_written()
     {
-        await SeedMailboxAsync("import-flow.test", "", "");
+        await host.Database.SeedAsync("import-flow.test");
         var admin = await host.CreateAdminAsync("flow-importer@example.com");
         var page = await SignInAsync(admin.Account.Email, admin.Password, "/mailboxes/import");
 
@@ -116,7 +105,7 @@ public sealed class DirectoryFlowTests(ConsoleHost host, Browser browser) : ICla
     [Fact]
     public async Task A_mailbox_user_signs_in_and_sets_a_vacation_reply()
     {
-        await SeedMailboxAsync("vacation-flow.test", "vera", "vera's long password");
+        await host.Database.SeedAsync("vacation-flow.test", new MailboxSeed("vera", "vera's long password", "Vera Example"));
         var page = await SignInAsync("vera@vacation-flow.test", "vera's long password", "/");
         await Expect(page.Locator("#account-address")).ToHaveTextAsync("vera@vacation-flow.test");
 

@@ -51,11 +51,7 @@ public sealed class AdminAccountService(AdminDbContext db, AuditLog audit, TimeP
     public async Task ChangeOwnPasswordAsync(Guid adminId, string? currentPassword, string? newPassword, string? remoteAddress, CancellationToken ct = default)
     {
         var account = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Id == adminId, ct) ?? throw new DomainNotFoundException("The account no longer exists.");
-        var errors = new ValidationErrors();
-        if (!MailPasswordHasher.Verify(account.PasswordHash, currentPassword ?? string.Empty)) errors.Add("currentPassword", "The current password is not correct.");
-        if (string.IsNullOrEmpty(newPassword)) errors.Add("newPassword", "Choose a new password.");
-        else if (PasswordPolicy.Check(newPassword, account.Email) is { } weak) errors.Add("newPassword", weak);
-        errors.ThrowIfAny();
+        PasswordChange.Check(account.PasswordHash, currentPassword, newPassword, account.Email).ThrowIfAny();
         account.PasswordHash = MailPasswordHasher.Hash(newPassword!);
         account.SecurityStamp = Guid.NewGuid().ToString("N");
         audit.Record($"admin:{account.Email}", "admin.password-changed", $"admin:{account.Email}", remoteAddress: remoteAddress);

@@ -143,11 +143,13 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         }
 
         failure.Failures++;
-        audit.Record(actor, action, actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor, new { failures = failure.Failures }, remoteAddress);
+        // An address without an account is the actor but not an object of the audit log.
+        var target = actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor;
+        audit.Record(actor, action, target, new { failures = failure.Failures }, remoteAddress);
         if (failure.Failures >= o.MaxFailures)
         {
             failure.LockedUntil = now + o.LockoutDuration;
-            audit.Record(actor, "signin.locked", actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor, new { until = failure.LockedUntil }, remoteAddress);
+            audit.Record(actor, "signin.locked", target, new { until = failure.LockedUntil }, remoteAddress);
         }
 
         await db.SaveChangesAsync(ct);
@@ -158,7 +160,8 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
     {
         if (admin is not null) admin.LastSignInAt = clock.GetUtcNow();
         await db.SignInFailures.Where(f => f.Address == key).ExecuteDeleteAsync(ct);
-        audit.Record($"{(user.Kind == SignInKind.Admin ? "admin" : "mailbox")}:{key}", "signin.succeeded", $"{(user.Kind == SignInKind.Admin ? "admin" : "mailbox")}:{key}", remoteAddress: remoteAddress);
+        var who = $"{(user.Kind == SignInKind.Admin ? "admin" : "mailbox")}:{key}";
+        audit.Record(who, "signin.succeeded", who, remoteAddress: remoteAddress);
         await db.SaveChangesAsync(ct);
         return new SignInResult(SignInOutcome.Succeeded, user);
     }

@@ -49,4 +49,12 @@ public sealed class GroupMember
 
     /// <summary>A normalized full address outside this installation's mailboxes and groups.</summary>
     public string? ExternalAddress { get; set; }
+
+    /// <summary>The member's own address as it is listed (a nested group as its address, not expanded); needs the navigation loaded.</summary>
+    public string ListedAddress => Kind switch
+    {
+        GroupMemberKind.Mailbox => Mailbox?.Address ?? throw new InvalidOperationException("Load the member's mailbox first."),
+        GroupMemberKind.Group => NestedGroup?.Address ?? throw new InvalidOperationException("Load the member's group first."),
+        _ => ExternalAddress!,
+    };
 }

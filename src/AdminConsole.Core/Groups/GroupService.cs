@@ -44,12 +44,25 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>The full addresses a group delivers to now, as the engine will expand it.</summary>
-    public async Task<IReadOnlyList<string>> ExpandAsync(Guid groupId, CancellationToken ct = default)
+    /// <summary>The full addresses groups deliver to now, as the engine will expand them; one read for all of them.</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<string>>> ExpandAsync(IReadOnlyCollection<Guid> groupIds, CancellationToken ct = default)
+    {
+        var (groups, mailboxes) = await ExpansionInputsAsync([], ct);
+        var expansion = new GroupExpansion(groups, mailboxes);
+        return groupIds.ToDictionary(id => id, expansion.Expand);
+    }
+
+    /// <summary>
+    /// Every group with its members, and the addresses of the mailboxes that are members (plus
+    /// <paramref name="moreMailboxIds"/>): not every mailbox, which with 100,000 of them would make each
+    /// preview in the group editor read them all.
+    /// </summary>
+    private async Task<(List<GroupAlias> Groups, Dictionary<Guid, string> Mailboxes)> ExpansionInputsAsync(IEnumerable<Guid> moreMailboxIds, CancellationToken ct)
     {
         var groups = await db.Groups.AsNoTracking().Include(g => g.Members).ToListAsync(ct);
-        var mailboxes = await db.Mailboxes.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Address, ct);
-        return new GroupExpansion(groups, mailboxes).Expand(groupId);
+        var ids = groups.SelectMany(g => g.Members).Select(m => m.MailboxId).OfType<Guid>().Concat(moreMailboxIds).Distinct().ToList();
+        var mailboxes = await db.Mailboxes.AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Address, ct);
+        return (groups, mailboxes);
     }
 
     /// <summary>
@@ -93,7 +106,7 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
     /// </summary>
     private async Task<(List<GroupMember> Members, IReadOnlyList<string> Expansion)> ResolveAsync(Guid groupId, string groupAddress, string groupDomain, IEnumerable<string> members, CancellationToken ct)
     {
-        var resolved = new List<GroupMember>();
+        var written = new List<(string Raw, EmailAddress Address)>();
         foreach (var raw in members.Select(m => m.Trim()).Where(m => m.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             EmailAddress member;
@@ -108,20 +121,30 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
                 member = EmailAddress.Create(local, groupDomain);
             }
 
+            written.Add((raw, member));
+        }
+
+        // What each address is here, in three reads for all members together.
+        var addresses = written.Select(w => w.Address.ToString()).ToList();
+        var domains = written.Select(w => w.Address.Domain).Distinct().ToList();
+        var mailboxIds = await db.Mailboxes.Where(m => addresses.Contains(m.Address)).ToDictionaryAsync(m => m.Address, m => m.Id, ct);
+        var groupIds = await db.Groups.Where(g => addresses.Contains(g.Address)).ToDictionaryAsync(g => g.Address, g => g.Id, ct);
+        var localDomains = (await db.Domains.Where(d => domains.Contains(d.Name)).Select(d => d.Name).ToListAsync(ct)).Append(groupDomain).ToHashSet();
+
+        var resolved = new List<GroupMember>();
+        foreach (var (raw, member) in written)
+        {
             var text = member.ToString();
-            var mailbox = await db.Mailboxes.Where(m => m.Address == text).Select(m => (Guid?)m.Id).SingleOrDefaultAsync(ct);
-            var nested = mailbox is null ? await db.Groups.Where(g => g.Address == text).Select(g => (Guid?)g.Id).SingleOrDefaultAsync(ct) : null;
-            if (mailbox is not null) resolved.Add(new GroupMember { Kind = GroupMemberKind.Mailbox, MailboxId = mailbox });
-            else if (nested is not null) resolved.Add(new GroupMember { Kind = GroupMemberKind.Group, NestedGroupId = nested });
-            else if (member.Domain == groupDomain || await db.Domains.AnyAsync(d => d.Name == member.Domain, ct))
-                throw new DomainValidationException("members", $"'{raw}': there is no mailbox or group {text}.");
+            if (mailboxIds.TryGetValue(text, out var mailbox)) resolved.Add(new GroupMember { Kind = GroupMemberKind.Mailbox, MailboxId = mailbox });
+            else if (groupIds.TryGetValue(text, out var nested)) resolved.Add(new GroupMember { Kind = GroupMemberKind.Group, NestedGroupId = nested });
+            else if (localDomains.Contains(member.Domain)) throw new DomainValidationException("members", $"'{raw}': there is no mailbox or group {text}.");
             else resolved.Add(new GroupMember { Kind = GroupMemberKind.External, ExternalAddress = text });
         }
 
         if (resolved.Any(m => m.NestedGroupId == groupId)) throw new DomainConflictException("members", $"{groupAddress} cannot contain itself.");
 
         // Refuse loops before anything is written: expand the group as it would be after this change.
-        var allGroups = await db.Groups.AsNoTracking().Include(g => g.Members).ToListAsync(ct);
+        var (allGroups, mailboxAddresses) = await ExpansionInputsAsync(mailboxIds.Values, ct);
         var proposed = allGroups.SingleOrDefault(g => g.Id == groupId);
         if (proposed is null)
         {
@@ -131,7 +154,6 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
 
         proposed.Members.Clear();
         proposed.Members.AddRange(resolved.Select(m => new GroupMember { Kind = m.Kind, MailboxId = m.MailboxId, NestedGroupId = m.NestedGroupId, ExternalAddress = m.ExternalAddress }));
-        var mailboxAddresses = await db.Mailboxes.AsNoTracking().ToDictionaryAsync(m => m.Id, m => m.Address, ct);
         return (resolved, new GroupExpansion(allGroups, mailboxAddresses).Expand(groupId));
     }
 }

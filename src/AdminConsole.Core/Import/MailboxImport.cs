@@ -25,7 +25,8 @@ public sealed class MailboxImport(AdminDbContext db, AuditLog audit, TimeProvide
 
     public sealed record RowError(int Line, string Field, string Message);
 
-    public sealed record Plan(IReadOnlyList<Row> Rows, IReadOnlyList<RowError> Errors);
+    /// <param name="RowCount">The data rows in the file (the header not counted), valid or not.</param>
+    public sealed record Plan(int RowCount, IReadOnlyList<Row> Rows, IReadOnlyList<RowError> Errors);
 
     public sealed record Imported(string Address, string? GeneratedPassword);
 
@@ -40,7 +41,7 @@ public sealed class MailboxImport(AdminDbContext db, AuditLog audit, TimeProvide
     {
         var errors = new List<RowError>();
         var rows = new List<Row>();
-        if (csv.Length > MaxBytes) return new Plan([], [new RowError(0, "file", $"The file is larger than {MaxBytes / 1024 / 1024} MiB; split it.")]);
+        if (csv.Length > MaxBytes) return new Plan(0, [], [new RowError(0, "file", $"The file is larger than {MaxBytes / 1024 / 1024} MiB; split it.")]);
         IReadOnlyList<CsvParser.Record> records;
         try
         {
@@ -48,15 +49,15 @@ public sealed class MailboxImport(AdminDbContext db, AuditLog audit, TimeProvide
         }
         catch (FormatException e)
         {
-            return new Plan([], [new RowError(0, "file", e.Message)]);
+            return new Plan(0, [], [new RowError(0, "file", e.Message)]);
         }
 
-        if (records.Count == 0) return new Plan([], [new RowError(0, "file", "The file is empty.")]);
+        if (records.Count == 0) return new Plan(0, [], [new RowError(0, "file", "The file is empty.")]);
         var header = records[0].Fields.Select(f => Columns.GetValueOrDefault(f.Trim())).ToList();
         var unknown = records[0].Fields.Where(f => !Columns.ContainsKey(f.Trim())).ToList();
         if (unknown.Count > 0 || !header.Contains("address"))
-            return new Plan([], [new RowError(1, "header", $"The first line names the columns: address, displayName, quota, password (address is required){(unknown.Count > 0 ? $"; unknown: {string.Join(", ", unknown)}" : "")}.")]);
-        if (records.Count - 1 > MaxRows) return new Plan([], [new RowError(0, "file", $"At most {MaxRows} rows per import.")]);
+            return new Plan(0, [], [new RowError(1, "header", $"The first line names the columns: address, displayName, quota, password (address is required){(unknown.Count > 0 ? $"; unknown: {string.Join(", ", unknown)}" : "")}.")]);
+        if (records.Count - 1 > MaxRows) return new Plan(records.Count - 1, [], [new RowError(0, "file", $"At most {MaxRows} rows per import.")]);
 
         var domains = await db.Domains.AsNoTracking().ToDictionaryAsync(d => d.Name, d => d.DefaultQuotaBytes, ct);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -98,14 +99,12 @@ public sealed class MailboxImport(AdminDbContext db, AuditLog audit, TimeProvide
         var addresses = seen.Keys.ToList();
         var taken = await db.Mailboxes.Where(m => addresses.Contains(m.Address)).Select(m => m.Address)
             .Concat(db.Groups.Where(g => addresses.Contains(g.Address)).Select(g => g.Address)).ToListAsync(ct);
-        foreach (var address in taken.Distinct())
-        {
-            errors.Add(new RowError(seen[address], "address", $"{address} already exists."));
-            rows.RemoveAll(r => r.Address == address);
-        }
+        var takenSet = taken.ToHashSet(StringComparer.Ordinal);
+        foreach (var address in takenSet) errors.Add(new RowError(seen[address], "address", $"{address} already exists."));
+        rows.RemoveAll(r => takenSet.Contains(r.Address));
 
         errors.Sort((a, b) => a.Line.CompareTo(b.Line));
-        return new Plan(rows, errors);
+        return new Plan(records.Count - 1, rows, errors);
     }
 
     /// <summary>

@@ -82,17 +82,12 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
     }
 
     /// <summary>
-    /// A user changing their own password: the current one is required (a session left open is not
-    /// enough to take over the account), the new one is checked by the policy.
+    /// A user changing their own password (<see cref="PasswordChange"/>); a refusal is audited too.
     /// </summary>
     public async Task ChangeOwnPasswordAsync(string address, string? currentPassword, string? newPassword, string? remoteAddress, CancellationToken ct = default)
     {
         var mailbox = await LoadAsync(address, ct);
-        var errors = new ValidationErrors();
-        if (!MailPasswordHasher.Verify(mailbox.PasswordHash, currentPassword ?? string.Empty)) errors.Add("currentPassword", "The current password is not correct.");
-        if (string.IsNullOrEmpty(newPassword)) errors.Add("newPassword", "Choose a new password.");
-        else if (PasswordPolicy.Check(newPassword, mailbox.Address) is { } weak) errors.Add("newPassword", weak);
-        else if (newPassword == currentPassword) errors.Add("newPassword", "The new password is the current one.");
+        var errors = PasswordChange.Check(mailbox.PasswordHash, currentPassword, newPassword, mailbox.Address);
         if (errors.Any)
         {
             audit.Record($"mailbox:{mailbox.Address}", "mailbox.password-change-refused", $"mailbox:{mailbox.Address}", remoteAddress: remoteAddress);
@@ -121,12 +116,8 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         if (await db.Groups.AnyAsync(g => g.Address == address, ct)) throw new DomainConflictException("address", $"{address} is a group.");
     }
 
-    private async Task<Mailbox> LoadAsync(string address, CancellationToken ct)
-    {
-        if (!EmailAddress.TryParse(address, out var parsed, out _)) throw new DomainNotFoundException($"No mailbox {address}.");
-        var normalized = parsed.ToString();
-        return await db.Mailboxes.SingleOrDefaultAsync(m => m.Address == normalized, ct) ?? throw new DomainNotFoundException($"No mailbox {normalized}.");
-    }
+    private async Task<Mailbox> LoadAsync(string address, CancellationToken ct) =>
+        await db.Mailboxes.WithAddress(address).SingleOrDefaultAsync(ct) ?? throw new DomainNotFoundException($"No mailbox {address}.");
 
     private static void Apply(Mailbox mailbox, MailboxChanges changes, ValidationErrors errors)
     {

@@ -41,3 +41,21 @@ public static class PasswordPolicy
         return words.ToFrozenSet(StringComparer.Ordinal);
     }
 }
+
+/// <summary>Someone changing their own password (admin or mailbox user): the same rules for both.</summary>
+public static class PasswordChange
+{
+    /// <summary>
+    /// The current password must be right (a session left open is not enough to take the account over),
+    /// the new one must pass <see cref="PasswordPolicy"/> and differ from the current one.
+    /// </summary>
+    public static ValidationErrors Check(string currentHash, string? currentPassword, string? newPassword, string address)
+    {
+        var errors = new ValidationErrors();
+        if (!MailPasswordHasher.Verify(currentHash, currentPassword ?? string.Empty)) errors.Add("currentPassword", "The current password is not correct.");
+        if (string.IsNullOrEmpty(newPassword)) errors.Add("newPassword", "Choose a new password.");
+        else if (PasswordPolicy.Check(newPassword, address) is { } weak) errors.Add("newPassword", weak);
+        else if (newPassword == currentPassword) errors.Add("newPassword", "The new password is the current one.");
+        return errors;
+    }
+}

@@ -1,5 +1,6 @@
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
+using AdminConsole.Core.Mailboxes;
 using MailEngine.Addressing;
 using Microsoft.EntityFrameworkCore;
 
@@ -95,20 +96,15 @@ public sealed class VacationService(AdminDbContext db, AuditLog audit, TimeProvi
     public static (string Subject, string Body) Preview(string subject, string body, string originalSubject) =>
         (subject.Trim().Length > 0 ? subject.Trim() : $"Auto: {originalSubject}", body.ReplaceLineEndings("\n"));
 
-    private async Task<Mailboxes.Mailbox> LoadAsync(string address, CancellationToken ct)
-    {
-        if (!EmailAddress.TryParse(address, out var parsed, out _)) throw new DomainNotFoundException($"No mailbox {address}.");
-        var normalized = parsed.ToString();
-        return await db.Mailboxes.Include(m => m.Vacation).SingleOrDefaultAsync(m => m.Address == normalized, ct)
-            ?? throw new DomainNotFoundException($"No mailbox {normalized}.");
-    }
+    private async Task<Mailboxes.Mailbox> LoadAsync(string address, CancellationToken ct) =>
+        await db.Mailboxes.Include(m => m.Vacation).WithAddress(address).SingleOrDefaultAsync(ct) ?? throw new DomainNotFoundException($"No mailbox {address}.");
 
-    private static VacationView View(string address, VacationRule? rule)
+    /// <summary>The rule as read; a mailbox without one reads as an unsaved, disabled rule with the defaults.</summary>
+    private static VacationView View(string address, VacationRule? saved)
     {
-        rule ??= new VacationRule();
+        var rule = saved ?? new VacationRule();
         return new VacationView(address, rule.Enabled, rule.Subject, rule.Body, rule.StartsAt, rule.EndsAt, rule.ReplyIntervalDays,
-            rule.ExtraAddresses, rule.UpdatedBy.Length == 0 ? null : rule.UpdatedBy, rule.MailboxId == Guid.Empty ? null : rule.UpdatedAt,
-            VacationSieveScript.Compile(rule, address));
+            rule.ExtraAddresses, saved?.UpdatedBy, saved?.UpdatedAt, VacationSieveScript.Compile(rule, address));
     }
 
     private static object Describe(VacationRule r) => new { r.Enabled, r.Subject, r.Body, r.StartsAt, r.EndsAt, r.ReplyIntervalDays, r.ExtraAddresses };

@@ -19,11 +19,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, I
     public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 
     /// <summary>"admin:alice@example.com" or "mailbox:bob@example.com", as the API names its callers.</summary>
-    public async Task<string> ActorAsync()
-    {
-        var user = await UserAsync();
-        return user.IsInRole(Features.Auth.ConsolePolicies.MailboxUserRole) ? $"mailbox:{user.FindFirstValue(ClaimTypes.Name)}" : DomainEndpoints.Actor(user);
-    }
+    public async Task<string> ActorAsync() => DomainEndpoints.Actor(await UserAsync());
 
     public async Task<T> WithAsync<TService, T>(Func<TService, Task<T>> action) where TService : notnull
     {

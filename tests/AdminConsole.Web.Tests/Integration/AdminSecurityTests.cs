@@ -1,7 +1,7 @@
-using System.Net;
-using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Mailboxes;
 using AdminConsole.Core.Security;
+using System.Net;
+using AdminConsole.Core.Accounts;
 using AdminConsole.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -128,13 +128,7 @@ public sealed class AdminSecurityTests(ShortSessionConsoleHost host) : IClassFix
     public async Task A_mailbox_users_sessions_end_when_the_password_changes()
     {
         const string password = "first long password";
-        await using (var db = host.Database.CreateContext())
-        {
-            var domain = new Core.Domains.MailDomain { Name = "stamp.test", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-            db.Domains.Add(domain);
-            db.Mailboxes.Add(new Mailbox { Domain = domain, LocalPart = "sue", Address = "sue@stamp.test", PasswordHash = MailEngine.Auth.MailPasswordHasher.Hash(password), QuotaBytes = 1 << 30 });
-            await db.SaveChangesAsync();
-        }
+        await host.Database.SeedAsync("stamp.test", new MailboxSeed("sue", password));
 
         using var client = await host.SignedInClientAsync("sue@stamp.test", password);
         using (var page = await client.GetAsync("/account")) Assert.Equal(HttpStatusCode.OK, page.StatusCode);

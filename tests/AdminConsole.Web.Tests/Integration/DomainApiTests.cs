@@ -1,11 +1,10 @@
+using AdminConsole.Core.Domains;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AdminConsole.Core.Accounts;
-using AdminConsole.Core.Domains;
-using AdminConsole.Core.Mailboxes;
 using AdminConsole.Testing;
 using static AdminConsole.Testing.ApiTesting;
 using MailEngine.Hosting;
@@ -122,12 +121,7 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     {
         using var client = await host.ApiClientAsync();
         (await client.PostAsync("/api/v1/domains", Json("""{"name":"full.example"}"""))).Dispose();
-        await using (var db = host.Database.CreateContext())
-        {
-            var domain = await db.Domains.SingleAsync(d => d.Name == "full.example");
-            db.Mailboxes.Add(new Mailbox { DomainId = domain.Id, LocalPart = "a", Address = "a@full.example", PasswordHash = "{ARGON2ID}x", QuotaBytes = 1 << 20, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
-            await db.SaveChangesAsync();
-        }
+        await host.Database.SeedAsync("full.example", new MailboxSeed("a", QuotaBytes: 1 << 20));
 
         await ProblemAsync(await client.DeleteAsync("/api/v1/domains/full.example"), HttpStatusCode.Conflict);
         await using (var db = host.Database.CreateContext()) Assert.True(await db.Mailboxes.AnyAsync(m => m.Address == "a@full.example"));

@@ -1,13 +1,11 @@
+using MailEngine.Auth;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AdminConsole.Core;
-using AdminConsole.Core.Domains;
 using AdminConsole.Core.Engine;
 using AdminConsole.Core.Groups;
-using AdminConsole.Core.Mailboxes;
 using AdminConsole.Testing;
-using MailEngine.Auth;
 using MailEngine.Hosting;
 using MailEngine.Smtp;
 using MailKit.Net.Smtp;
@@ -33,19 +31,7 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
     private async Task<string> CreateDomainWithMailboxesAsync(params string[] locals)
     {
         var name = $"d{Guid.NewGuid():N}"[..12] + ".test";
-        await using var db = host.Database.CreateContext();
-        var domain = new MailDomain { Name = name, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-        db.Domains.Add(domain);
-        foreach (var local in locals)
-        {
-            db.Mailboxes.Add(new Mailbox
-            {
-                Domain = domain, LocalPart = local, Address = $"{local}@{name}", PasswordHash = Hash,
-                QuotaBytes = MailDomain.DefaultMailboxQuotaBytes, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
-            });
-        }
-
-        await db.SaveChangesAsync();
+        await host.Database.SeedAsync(name, [.. locals.Select(local => new MailboxSeed(local, PasswordHash: Hash))]);
         // Written outside the console's services, so ask for the push the console would have made.
         host.Factory.Services.GetRequiredService<EnginePushScheduler>().Request();
         return name;
@@ -188,17 +174,7 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
         await database.InitializeAsync();
         await using var _ = new AsyncDisposer(database.DisposeAsync);
         const string domain = "down.test";
-        await using (var db = database.CreateContext())
-        {
-            var d = new MailDomain { Name = domain, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-            db.Domains.Add(d);
-            db.Mailboxes.Add(new Mailbox
-            {
-                Domain = d, LocalPart = "frank", Address = $"frank@{domain}", PasswordHash = Hash,
-                QuotaBytes = MailDomain.DefaultMailboxQuotaBytes, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
+        await database.SeedAsync(domain, new MailboxSeed("frank", PasswordHash: Hash));
 
         await using var proxy = new TcpProxy(new IPEndPoint(IPAddress.Loopback, TestEnvironment.Database("x").Port));
         await using var factory = new ConsoleFactory(database.Name, proxy.Port);

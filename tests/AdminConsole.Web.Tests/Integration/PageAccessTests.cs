@@ -1,6 +1,5 @@
 using System.Net;
 using AdminConsole.Core.Accounts;
-using AdminConsole.Core.Mailboxes;
 using AdminConsole.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,13 +16,7 @@ public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHos
     {
         await using (var db = host.Database.CreateContext())
         {
-            if (!db.Mailboxes.Any(m => m.Address == "user@access.test"))
-            {
-                var domain = new Core.Domains.MailDomain { Name = "access.test", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-                db.Domains.Add(domain);
-                db.Mailboxes.Add(new Mailbox { Domain = domain, LocalPart = "user", Address = "user@access.test", PasswordHash = MailEngine.Auth.MailPasswordHasher.Hash(MailboxPassword), QuotaBytes = 1 << 30 });
-                await db.SaveChangesAsync();
-            }
+            if (!db.Mailboxes.Any(m => m.Address == "user@access.test")) await host.Database.SeedAsync("access.test", new MailboxSeed("user", MailboxPassword));
         }
 
         return await host.SignedInClientAsync("user@access.test", MailboxPassword);

@@ -1,10 +1,6 @@
-using MailEngine.Auth;
 using System.Net;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Data;
-using AdminConsole.Core.Domains;
-using AdminConsole.Core.Mailboxes;
-using AdminConsole.Core.Security;
 using AdminConsole.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -89,22 +85,7 @@ public sealed class SignInTests(ConsoleHost host) : IClassFixture<ConsoleHost>
     [Fact]
     public async Task Mailbox_user_signs_in_to_their_account_page_and_cannot_open_the_dashboard()
     {
-        await using (var db = host.Database.CreateContext())
-        {
-            var domain = new MailDomain { Name = "users.example", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-            db.Domains.Add(domain);
-            db.Mailboxes.Add(new Mailbox
-            {
-                Domain = domain,
-                LocalPart = "carol",
-                Address = "carol@users.example",
-                PasswordHash = MailPasswordHasher.Hash("carol-secret-1"),
-                QuotaBytes = MailDomain.DefaultMailboxQuotaBytes,
-                CreatedAt = DateTimeOffset.UtcNow,
-                UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
+        await host.Database.SeedAsync("users.example", new MailboxSeed("carol", "carol-secret-1"));
 
         using var client = host.Factory.CreateHttpClient();
         using var response = await SignInForm.PostAsync(client, "carol@users.example", "carol-secret-1");
@@ -124,18 +105,7 @@ public sealed class SignInTests(ConsoleHost host) : IClassFixture<ConsoleHost>
     [Fact]
     public async Task A_disabled_mailbox_cannot_sign_in()
     {
-        await using (var db = host.Database.CreateContext())
-        {
-            var domain = new MailDomain { Name = "disabled.example", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
-            db.Domains.Add(domain);
-            db.Mailboxes.Add(new Mailbox
-            {
-                Domain = domain, LocalPart = "dave", Address = "dave@disabled.example", Enabled = false,
-                PasswordHash = MailPasswordHasher.Hash("dave-secret-1"), QuotaBytes = 1 << 20,
-                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
+        await host.Database.SeedAsync("disabled.example", new MailboxSeed("dave", "dave-secret-1", Enabled: false, QuotaBytes: 1 << 20));
 
         using var client = host.Factory.CreateHttpClient();
         using var response = await SignInForm.PostAsync(client, "dave@disabled.example", "dave-secret-1");

@@ -16,6 +16,7 @@ internal sealed class GroupMemberConfiguration : IEntityTypeConfiguration<GroupM
             "(kind = 2 AND mailbox_id IS NULL AND nested_group_id IS NULL AND external_address IS NOT NULL)"));
         builder.HasKey(m => m.Id);
         builder.Property(m => m.ExternalAddress).HasMaxLength(EmailAddress.MaxAddressOctets);
+        builder.Ignore(m => m.ListedAddress);
         builder.HasOne(m => m.Group).WithMany(g => g.Members).HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
         // Deleting a mailbox or a nested group removes it from the groups it was in.
         builder.HasOne(m => m.Mailbox).WithMany().HasForeignKey(m => m.MailboxId).OnDelete(DeleteBehavior.Cascade);

@@ -85,8 +85,14 @@ internal static class DomainEndpoints
         return header.Replace("W/", "", StringComparison.Ordinal).Trim().Trim('"');
     }
 
-    internal static string Actor(ClaimsPrincipal user) =>
-        user.FindFirstValue(ClaimTypes.Name) is { } name ? (name.StartsWith("token:", StringComparison.Ordinal) ? name : $"admin:{name}") : "anonymous";
+    /// <summary>How the audit log names a caller: "token:name", "mailbox:address", "admin:address".</summary>
+    internal static string Actor(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Name) switch
+    {
+        null => "anonymous",
+        var name when name.StartsWith("token:", StringComparison.Ordinal) => name,
+        var name when user.IsInRole(ConsolePolicies.MailboxUserRole) => $"mailbox:{name}",
+        var name => $"admin:{name}",
+    };
 
     internal static string? Remote(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
 }

@@ -35,26 +35,24 @@ internal static class GroupEndpoints
 
             var total = await query.CountAsync(ct);
             var ids = await query.OrderBy(g => g.Address).Skip(page.Offset).Take(page.Limit).Select(g => g.Id).ToListAsync(ct);
-            var items = new List<GroupResource>();
-            foreach (var id in ids) items.Add(await LoadAsync(db, service, id, ct));
-            return TypedResults.Ok(new DomainEndpoints.Page<GroupResource>(items, total, page.Offset, page.Limit));
+            return TypedResults.Ok(new DomainEndpoints.Page<GroupResource>(await LoadAsync(db, service, ids, ct), total, page.Offset, page.Limit));
         });
 
         groups.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, GroupService service, CancellationToken ct) =>
             await FindIdAsync(db, address, ct) is { } id
-                ? TypedResults.Ok(await LoadAsync(db, service, id, ct))
+                ? TypedResults.Ok(await LoadOneAsync(db, service, id, ct))
                 : TypedResults.Problem($"No group {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"));
 
         groups.MapPost("/", async Task<IResult> (GroupRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var group = await service.CreateAsync(request.Address, request.Description, request.Members ?? [], DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
-            return TypedResults.Created($"/api/v1/groups/{group.Address}", await LoadAsync(db, service, group.Id, ct));
+            return TypedResults.Created($"/api/v1/groups/{group.Address}", await LoadOneAsync(db, service, group.Id, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         groups.MapPut("/{address}/members", async Task<IResult> (string address, MembersRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             await service.SetMembersAsync(address, request.Members ?? [], DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http));
-            return TypedResults.Ok(await LoadAsync(db, service, (await FindIdAsync(db, address, ct))!.Value, ct));
+            return TypedResults.Ok(await LoadOneAsync(db, service, (await FindIdAsync(db, address, ct))!.Value, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         // The editor's preview, for automation too: what the group would deliver to, nothing written.
@@ -73,18 +71,19 @@ internal static class GroupEndpoints
             ? await db.Groups.Where(g => g.Address == parsed.ToString()).Select(g => (Guid?)g.Id).SingleOrDefaultAsync(ct)
             : null;
 
-    private static async Task<GroupResource> LoadAsync(AdminDbContext db, GroupService service, Guid id, CancellationToken ct)
+    private static async Task<GroupResource> LoadOneAsync(AdminDbContext db, GroupService service, Guid id, CancellationToken ct) =>
+        (await LoadAsync(db, service, [id], ct)).Single();
+
+    /// <summary>The groups as resources, in the order of <paramref name="ids"/>, with one expansion for all of them.</summary>
+    private static async Task<List<GroupResource>> LoadAsync(AdminDbContext db, GroupService service, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
-        var group = await db.Groups.AsNoTracking().Include(g => g.Domain).Include(g => g.Members).ThenInclude(m => m.Mailbox)
-            .Include(g => g.Members).ThenInclude(m => m.NestedGroup).SingleAsync(g => g.Id == id, ct);
-        var members = group.Members
-            .Select(m => m.Kind switch
-            {
-                GroupMemberKind.Mailbox => new Member("mailbox", m.Mailbox!.Address),
-                GroupMemberKind.Group => new Member("group", m.NestedGroup!.Address),
-                _ => new Member("external", m.ExternalAddress!),
-            })
-            .OrderBy(m => m.Address, StringComparer.Ordinal).ToList();
-        return new GroupResource(group.Address, group.Domain!.Name, group.Description, members, await service.ExpandAsync(id, ct), group.UpdatedAt);
+        var groups = await db.Groups.AsNoTracking().Include(g => g.Domain).Include(g => g.Members).ThenInclude(m => m.Mailbox)
+            .Include(g => g.Members).ThenInclude(m => m.NestedGroup).Where(g => ids.Contains(g.Id)).ToDictionaryAsync(g => g.Id, ct);
+        var expansions = await service.ExpandAsync(ids, ct);
+        return ids.Select(id => groups[id]).Select(group => new GroupResource(group.Address, group.Domain!.Name, group.Description,
+                group.Members.Select(m => new Member(m.Kind switch { GroupMemberKind.Mailbox => "mailbox", GroupMemberKind.Group => "group", _ => "external" }, m.ListedAddress))
+                    .OrderBy(m => m.Address, StringComparer.Ordinal).ToList(),
+                expansions[group.Id], group.UpdatedAt))
+            .ToList();
     }
 }

@@ -29,7 +29,7 @@ internal static class ImportEndpoints
             if (dryRun == true)
             {
                 var plan = await import.CheckAsync(csv, ct);
-                return TypedResults.Ok(new DryRun(plan.Rows.Count + plan.Errors.Select(e => e.Line).Distinct().Count(), plan.Errors));
+                return TypedResults.Ok(new DryRun(plan.RowCount, plan.Errors));
             }
 
             var created = await import.ImportAsync(csv, DomainEndpoints.Actor(request.HttpContext.User), DomainEndpoints.Remote(request.HttpContext), ct: ct);
@@ -37,18 +37,19 @@ internal static class ImportEndpoints
             return TypedResults.Ok(new ImportResult(created.Count, created));
         }).AddEndpointFilter<ApiProblems>().WithTags("Mailboxes").RequireAuthorization(ConsolePolicies.AdminWrite);
 
+    /// <summary>The body as text, or null past <see cref="MailboxImport.MaxBytes"/> characters (a chunked upload has no length to check first).</summary>
     private static async Task<string?> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
-        var buffer = new char[MailboxImport.MaxBytes + 1];
-        var total = 0;
+        var text = new System.Text.StringBuilder();
+        var buffer = new char[16 * 1024];
         int read;
-        while ((read = await reader.ReadAsync(buffer.AsMemory(total, buffer.Length - total), ct)) > 0)
+        while ((read = await reader.ReadAsync(buffer, ct)) > 0)
         {
-            total += read;
-            if (total > MailboxImport.MaxBytes) return null;
+            if (text.Length + read > MailboxImport.MaxBytes) return null;
+            text.Append(buffer, 0, read);
         }
 
-        return new string(buffer, 0, total);
+        return text.ToString();
     }
 }

@@ -83,12 +83,8 @@ internal static class MailboxEndpoints
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
     }
 
-    private static async Task<Core.Mailboxes.Mailbox?> FindAsync(AdminDbContext db, string address, CancellationToken ct)
-    {
-        if (!EmailAddress.TryParse(address, out var parsed, out _)) return null;
-        var normalized = parsed.ToString();
-        return await db.Mailboxes.AsNoTracking().Include(m => m.Domain).SingleOrDefaultAsync(m => m.Address == normalized, ct);
-    }
+    private static Task<Core.Mailboxes.Mailbox?> FindAsync(AdminDbContext db, string address, CancellationToken ct) =>
+        db.Mailboxes.AsNoTracking().Include(m => m.Domain).WithAddress(address).SingleOrDefaultAsync(ct);
 
     private static MailboxResource ToResource(Core.Mailboxes.Mailbox m, MailEngineHost engine) =>
         new(m.Address, m.Domain!.Name, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt);
