@@ -10,9 +10,6 @@ namespace AdminConsole.Migrations.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // lz4 (PostgreSQL 14+) compresses the large snapshot text several times faster than pglz.
-            migrationBuilder.Sql("ALTER TABLE engine_snapshot_versions ALTER COLUMN content SET COMPRESSION lz4;");
-
             migrationBuilder.AlterColumn<string>(
                 name: "content",
                 table: "engine_snapshot_versions",
@@ -20,6 +17,10 @@ namespace AdminConsole.Migrations.Migrations
                 nullable: false,
                 oldClrType: typeof(string),
                 oldType: "jsonb");
+
+            // After the type change, which resets it: lz4 (PostgreSQL 14+) compresses the large snapshot
+            // text several times faster than the default pglz.
+            migrationBuilder.Sql("ALTER TABLE engine_snapshot_versions ALTER COLUMN content SET COMPRESSION lz4;");
         }
 
         /// <inheritdoc />
