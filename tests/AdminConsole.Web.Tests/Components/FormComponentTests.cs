@@ -41,16 +41,16 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
         var domain = await SeedAsync("amy", "ben");
         await using var ctx = new ComponentTestContext(host);
         var editor = ctx.Render<GroupEditor>();
-        editor.Find("#group-address").Change($"team@{domain}");
+        await editor.InvokeAsync(() => editor.Find("#group-address").Change($"team@{domain}"));
         foreach (var member in new[] { "amy", "ben", "Guest@Elsewhere.example" })
         {
-            editor.Find("#group-member-input").Input(member);
-            editor.Find("#group-member-add").Click();
+            await editor.InvokeAsync(() => editor.Find("#group-member-input").Input(member));
+            await editor.InvokeAsync(() => editor.Find("#group-member-add").Click());
         }
 
         editor.WaitForAssertion(() => Assert.Equal([$"amy@{domain}", $"ben@{domain}", "guest@elsewhere.example"],
             editor.FindAll("#group-expansion .expansion-address").Select(e => e.TextContent)));
-        editor.Find("#group-save").Click();
+        await editor.InvokeAsync(() => editor.Find("#group-save").Click());
         editor.WaitForAssertion(() => editor.Find("#group-progress"));
         await using (var db = host.Database.CreateContext())
             Assert.Equal(3, await db.Groups.Where(g => g.Address == $"team@{domain}").SelectMany(g => g.Members).CountAsync());
@@ -58,18 +58,18 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
         // A group that contains team, then team made to contain it: refused, with the cycle beside the field.
         await using var other = new ComponentTestContext(host);
         var outer = other.Render<GroupEditor>();
-        outer.Find("#group-address").Change($"all@{domain}");
-        outer.Find("#group-member-input").Input($"team@{domain}");
-        outer.Find("#group-member-add").Click();
-        outer.Find("#group-save").Click();
+        await outer.InvokeAsync(() => outer.Find("#group-address").Change($"all@{domain}"));
+        await outer.InvokeAsync(() => outer.Find("#group-member-input").Input($"team@{domain}"));
+        await outer.InvokeAsync(() => outer.Find("#group-member-add").Click());
+        await outer.InvokeAsync(() => outer.Find("#group-save").Click());
         outer.WaitForAssertion(() => outer.Find("#group-progress"));
 
         var loop = ctx.Render<GroupEditor>(p => p.Add(g => g.Existing, $"team@{domain}").Add(g => g.Members, ["amy", "ben"]));
-        loop.Find("#group-member-input").Input($"all@{domain}");
-        loop.Find("#group-member-add").Click();
+        await loop.InvokeAsync(() => loop.Find("#group-member-input").Input($"all@{domain}"));
+        await loop.InvokeAsync(() => loop.Find("#group-member-add").Click());
         loop.WaitForAssertion(() => Assert.Contains($"team@{domain} → all@{domain} → team@{domain}", loop.Find("#group-editor").TextContent, StringComparison.Ordinal));
         // Awaited to the end of the handler, so the count below is read after the refused save.
-        await loop.Find("#group-save").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        await loop.InvokeAsync(() => loop.Find("#group-save").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
         Assert.Contains($"team@{domain} → all@{domain} → team@{domain}", loop.Find("#group-editor").TextContent, StringComparison.Ordinal);
         Assert.Empty(loop.FindAll("#group-progress"));
         await using (var db = host.Database.CreateContext())

@@ -28,6 +28,13 @@ public sealed class FieldErrors
         General = null;
     }
 
+    /// <summary>Takes over another form's outcome (one that ran apart, say a preview that may be stale).</summary>
+    public void CopyFrom(FieldErrors other)
+    {
+        _fields = other._fields;
+        General = other.General;
+    }
+
     public void Set(string field, string message) => _fields = new Dictionary<string, string[]>(_fields) { [field] = [message] };
 
     /// <summary>Runs a change; a refusal from the domain lands in this object and the answer is false.</summary>
