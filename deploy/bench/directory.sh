@@ -73,15 +73,20 @@ time_page "search 'user4242', by display name" "q=user4242&limit=25&sort=display
 time_page "search 'bench user 9', by quota" "q=bench%20user%209&limit=25&sort=-quotaBytes"
 
 echo "snapshot compile + publish + apply after a change ($COUNT mailboxes):"
-for i in 1 2 3 4 5; do
+pushes=()
+for i in $(seq 8); do
   before="$(api "http://127.0.0.1:$PORT/api/v1/engine/status" | jq -r .lastPushAt)"
   api -o /dev/null -X PATCH -H 'Content-Type: application/json' -d "{\"displayName\":\"Bench run $i $(date +%s%N)\"}" "http://127.0.0.1:$PORT/api/v1/mailboxes/user1@bench.test"
   for _ in $(seq 600); do
     status="$(api "http://127.0.0.1:$PORT/api/v1/engine/status")"
     [ "$(echo "$status" | jq -r .lastPushAt)" != "$before" ] && break; sleep 0.1
   done
-  printf '  push %d: %s ms (version %s applied: %s)\n' "$i" "$(echo "$status" | jq -r .lastPushMilliseconds)" "$(echo "$status" | jq -r .desiredVersion)" "$(echo "$status" | jq -r .inSync)"
+  ms="$(echo "$status" | jq -r .lastPushMilliseconds)"; pushes+=("$ms")
+  printf '  push %d: %s ms (version %s applied: %s)\n' "$i" "$ms" "$(echo "$status" | jq -r .desiredVersion)" "$(echo "$status" | jq -r .inSync)"
 done
+printf '  median %s ms, slowest %s ms\n' "$(printf '%s\n' "${pushes[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')" \
+  "$(printf '%s\n' "${pushes[@]}" | sort -n | tail -1)"
+
 
 echo "phases of the last pushes (console log):"
 grep -o 'Push of version [0-9]*: compiled by .*' "$BASE/console.log" | tail -5 | sed 's/^/  /'

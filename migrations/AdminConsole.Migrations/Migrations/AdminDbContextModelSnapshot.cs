@@ -283,6 +283,24 @@ namespace AdminConsole.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Engine.EngineSnapshotChunk", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.HasKey("Hash")
+                        .HasName("pk_engine_snapshot_chunks");
+
+                    b.ToTable("engine_snapshot_chunks", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Engine.EngineSnapshotVersion", b =>
                 {
                     b.Property<long>("Version")
@@ -314,6 +332,11 @@ namespace AdminConsole.Migrations.Migrations
                     b.Property<int>("Groups")
                         .HasColumnType("integer")
                         .HasColumnName("groups");
+
+                    b.PrimitiveCollection<List<string>>("MailboxChunks")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("mailbox_chunks");
 
                     b.Property<int>("Mailboxes")
                         .HasColumnType("integer")

@@ -22,6 +22,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Engine.EngineSnapshotVersion> EngineSnapshotVersions => Set<Engine.EngineSnapshotVersion>();
+    public DbSet<Engine.EngineSnapshotChunk> EngineSnapshotChunks => Set<Engine.EngineSnapshotChunk>();
 
     /// <summary>The ASP.NET Data Protection key ring; each key's XML is encrypted with the master key.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -40,9 +40,6 @@ public sealed class EnginePushJob(
 {
     public const string RecurringJobId = "engine-reconcile";
 
-    /// <summary>How a version is stored: the web defaults without null properties (most mailboxes have no vacation script).</summary>
-    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
-
     /// <summary>Published versions kept; older rows are deleted (an engine never goes back to them).</summary>
     public const int VersionsKept = 20;
 
@@ -66,8 +63,7 @@ public sealed class EnginePushJob(
         }
 
         var compiled = clock.GetElapsedTime(started);
-        var utf8 = JsonSerializer.SerializeToUtf8Bytes(content, StoredJson);
-        var hash = SHA256.HashData(utf8);
+        var stored = SnapshotChunks.Split(content);
         var serialized = clock.GetElapsedTime(started);
 
         // Two pushes at once (two nodes, or a change during the reconcile) take turns here, so the same
@@ -80,20 +76,27 @@ public sealed class EnginePushJob(
             .Select(v => new { v.Version, v.CompiledAt, v.ContentHash }).FirstOrDefaultAsync(ct);
         long version;
         DateTimeOffset compiledAt;
-        if (latest is null || !latest.ContentHash.AsSpan().SequenceEqual(hash))
+        if (latest is null || !latest.ContentHash.AsSpan().SequenceEqual(stored.ContentHash))
         {
+            // Only the chunks no kept version has yet: usually the one bucket a change touched.
+            var hashes = stored.Chunks.Select(c => c.Hash).ToList();
+            var present = await db.EngineSnapshotChunks.Where(c => hashes.Contains(c.Hash)).Select(c => c.Hash).ToListAsync(ct);
+            db.EngineSnapshotChunks.AddRange(stored.Chunks.Where(c => !present.Contains(c.Hash)).Select(c => new EngineSnapshotChunk { Hash = c.Hash, Content = c.Json }));
             var row = new EngineSnapshotVersion
             {
                 CompiledAt = clock.GetUtcNow(),
-                ContentHash = hash,
+                ContentHash = stored.ContentHash,
                 Domains = content.Domains.Count,
                 Mailboxes = content.Mailboxes.Count,
                 Groups = content.Aliases.Count,
-                Content = System.Text.Encoding.UTF8.GetString(utf8),
+                Content = stored.Head,
+                MailboxChunks = hashes,
             };
             db.EngineSnapshotVersions.Add(row);
             await db.SaveChangesAsync(ct);
             await db.EngineSnapshotVersions.Where(v => v.Version <= row.Version - VersionsKept).ExecuteDeleteAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(
+                "DELETE FROM engine_snapshot_chunks c WHERE NOT EXISTS (SELECT 1 FROM engine_snapshot_versions v WHERE c.hash = ANY (v.mailbox_chunks))", ct);
             logger.LogInformation("Published snapshot version {Version}: {Domains} domains, {Mailboxes} mailboxes, {Groups} groups",
                 row.Version, row.Domains, row.Mailboxes, row.Groups);
             (version, compiledAt) = (row.Version, row.CompiledAt);

@@ -62,8 +62,10 @@ public sealed class EngineSnapshotFollower(
         if (newest is null || newest <= engine.Status.AppliedVersion) return;
 
         var row = await db.EngineSnapshotVersions.AsNoTracking().SingleAsync(v => v.Version == newest, ct);
-        var snapshot = JsonSerializer.Deserialize<EngineSnapshot>(row.Content, JsonSerializerOptions.Web)
-            ?? throw new JsonException($"Snapshot version {row.Version} is empty.");
+        var chunks = await db.EngineSnapshotChunks.AsNoTracking().Where(c => row.MailboxChunks.Contains(c.Hash)).ToDictionaryAsync(c => c.Hash, c => c.Content, ct);
+        var missing = row.MailboxChunks.FirstOrDefault(h => !chunks.ContainsKey(h));
+        if (missing is not null) throw new InvalidOperationException($"Snapshot version {row.Version} lacks mailbox chunk {missing}.");
+        var snapshot = SnapshotChunks.Assemble(row.Content, row.MailboxChunks.Select(h => chunks[h]));
         engine.Apply(snapshot with { Version = row.Version, CompiledAt = row.CompiledAt });
     }
 }

@@ -15,7 +15,13 @@ public static partial class DurableFile
     private const int EINTR = 4;
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> atomically and durably, with Unix mode 0600.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
+    public static void WriteAllBytes(string path, ReadOnlyMemory<byte> contents) => Write(path, stream => stream.Write(contents.Span));
+
+    /// <summary>
+    /// Writes what <paramref name="write"/> puts in the stream to <paramref name="path"/> atomically and
+    /// durably, with Unix mode 0600: for large contents that need not be held in memory whole first.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
@@ -23,7 +29,7 @@ public static partial class DurableFile
         {
             using (var stream = OpenPrivate(temporary))
             {
-                stream.Write(contents);
+                write(stream);
                 stream.Flush(flushToDisk: true);
             }
 

@@ -17,3 +17,14 @@ internal sealed class EngineSnapshotVersionConfiguration : IEntityTypeConfigurat
         builder.Property(v => v.Content).HasColumnType("text");
     }
 }
+
+internal sealed class EngineSnapshotChunkConfiguration : IEntityTypeConfiguration<EngineSnapshotChunk>
+{
+    public void Configure(EntityTypeBuilder<EngineSnapshotChunk> builder)
+    {
+        builder.ToTable("engine_snapshot_chunks");
+        builder.HasKey(c => c.Hash);
+        builder.Property(c => c.Hash).HasMaxLength(64);
+        builder.Property(c => c.Content).HasColumnType("text");
+    }
+}

@@ -37,7 +37,8 @@ public sealed class EngineOverview(AdminDbContext db, MailEngineHost engine, Eng
         DateTimeOffset? compiledAt = null;
         try
         {
-            var latest = await db.EngineSnapshotVersions.AsNoTracking().OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
+            // The number and time only: this runs for every status request and page refresh.
+            var latest = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version).Select(v => new { v.Version, v.CompiledAt }).FirstOrDefaultAsync(ct);
             desired = latest?.Version;
             compiledAt = latest?.CompiledAt;
         }
