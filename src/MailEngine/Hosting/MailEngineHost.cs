@@ -3,6 +3,8 @@ using MailEngine.Auth;
 using MailEngine.Control;
 using MailEngine.Delivery;
 using MailEngine.Dns;
+using MailEngine.Imap;
+using MailEngine.Imap.Store;
 using MailEngine.Maildir;
 using MailEngine.Queue;
 using MailEngine.Smtp;
@@ -34,6 +36,8 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
     private readonly ILoggerFactory _loggers;
     private readonly IDnsResolver _dns;
     private readonly List<SmtpListener> _listeners = [];
+    private readonly List<ImapListener> _imapListeners = [];
+    private PeriodicTimer? _expiryTimer;
     private DeliveryQueue? _queue;
     private PeriodicTimer? _sampler;
 
@@ -46,7 +50,17 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         Snapshots = new EngineSnapshotStore(_options.StateDirectory, clock, loggers.CreateLogger<EngineSnapshotStore>());
         History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
+        Folders = new MailFolderRegistry(Maildirs, clock);
+        Learning = new LearnEvents(_options.StateDirectory, clock);
     }
+
+    /// <summary>The IMAP view of the Maildirs: open folders shared by sessions.</summary>
+    public MailFolderRegistry Folders { get; }
+
+    /// <summary>Learn-spam/learn-ham events from IMAP moves into and out of Junk.</summary>
+    public LearnEvents Learning { get; }
+
+    public Dictionary<string, IPEndPoint> ImapEndpoints { get; } = [];
 
     public EngineSnapshotStore Snapshots { get; }
     public MaildirStore Maildirs { get; }
@@ -70,7 +84,9 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
             spool, Snapshots, new LocalDelivery(Maildirs, _options.HostName, _clock),
             new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
-        var services = new SmtpServices(_options, Snapshots, new MailboxAuthenticator(Snapshots, _clock), certificates, spool, Maildirs, _queue, Counters, _clock, logger);
+        // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
+        var authenticator = new MailboxAuthenticator(Snapshots, _clock);
+        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger);
 
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })
         {
@@ -80,11 +96,40 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
             Endpoints[kind] = smtp.EndPoint;
         }
 
+        var imap = new ImapServices(_options.Imap, _options.HostName, Snapshots, authenticator, certificates, Folders, Learning, Counters, _clock, _loggers.CreateLogger("MailEngine.Imap"));
+        foreach (var (name, listener, implicitTls) in new[] { ("imap", _options.Imap.Listener, false), ("imaps", _options.Imap.ImplicitTls, true) })
+        {
+            if (!listener.Enabled) continue;
+            var server = new ImapListener(imap, new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port), implicitTls);
+            _imapListeners.Add(server);
+            ImapEndpoints[name] = server.EndPoint;
+        }
+
+        var expiry = new FolderExpiry(Folders, Snapshots, _options.Imap, _clock, _loggers.CreateLogger<FolderExpiry>());
+        _expiryTimer = new PeriodicTimer(TimeSpan.FromHours(1), _clock);
+        _ = ExpireAsync(expiry, _expiryTimer);
+
         _queue.Start();
         History.TakeSample();
         _sampler = new PeriodicTimer(TimeSpan.FromMinutes(1), _clock);
         _ = SampleAsync(_sampler);
         return Task.CompletedTask;
+    }
+
+    private async Task ExpireAsync(FolderExpiry expiry, PeriodicTimer timer)
+    {
+        do
+        {
+            try
+            {
+                expiry.Run();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _loggers.CreateLogger<FolderExpiry>().LogWarning(e, "Trash/Junk expiry failed; it runs again in an hour");
+            }
+        }
+        while (await timer.WaitForNextTickAsync());
     }
 
     private async Task SampleAsync(PeriodicTimer timer)
@@ -96,6 +141,16 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
     {
         // Stop may be called by the host and again at disposal: whoever takes the parts stops them.
         Interlocked.Exchange(ref _sampler, null)?.Dispose();
+        Interlocked.Exchange(ref _expiryTimer, null)?.Dispose();
+        ImapListener[] imapListeners;
+        lock (_imapListeners)
+        {
+            imapListeners = [.. _imapListeners];
+            _imapListeners.Clear();
+        }
+
+        foreach (var listener in imapListeners) await listener.DisposeAsync();
+        Folders.SaveAll();
         SmtpListener[] listeners;
         lock (_listeners)
         {

@@ -35,9 +35,60 @@ public sealed class MaildirStore
         return Path.Combine(_root, SafeName(address[(at + 1)..]), SafeName(address[..at]), "Maildir");
     }
 
-    /// <summary>The folder's directory: "INBOX" is the Maildir itself, others are ".Name" (Maildir++).</summary>
+    /// <summary>The IMAP hierarchy separator; on disk Maildir++ joins levels with '.' (Dovecot's LAYOUT=maildir++ with separator '/').</summary>
+    public const char HierarchySeparator = '/';
+
+    /// <summary>
+    /// The folder's directory: "INBOX" is the Maildir itself, "A/B" is ".A.B" (Maildir++). A '.' or
+    /// '%' inside a level is written %2E / %25 so names map back unchanged (<see cref="FolderName"/>).
+    /// </summary>
     public string FolderPath(string address, string folder) =>
-        folder.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? MaildirPath(address) : Path.Combine(MaildirPath(address), "." + SafeName(folder));
+        folder.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? MaildirPath(address) : Path.Combine(MaildirPath(address), FolderDirectoryName(folder));
+
+    public static string FolderDirectoryName(string folder)
+    {
+        var builder = new StringBuilder(folder.Length + 1);
+        foreach (var level in folder.Split(HierarchySeparator))
+        {
+            builder.Append('.');
+            foreach (var c in level)
+            {
+                if (c is '.' or '%' or '\0' or '/') builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+                else builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>The IMAP name of a Maildir++ directory name (".A.B%2Ec" is "A/B.c"), or null if it is not a folder's.</summary>
+    public static string? FolderName(string directoryName)
+    {
+        if (directoryName.Length < 2 || directoryName[0] != '.' || directoryName == "..") return null;
+        var builder = new StringBuilder(directoryName.Length);
+        for (var i = 1; i < directoryName.Length; i++)
+        {
+            var c = directoryName[i];
+            if (c == '.') builder.Append(HierarchySeparator);
+            else if (c == '%' && i + 2 < directoryName.Length && int.TryParse(directoryName.AsSpan(i + 1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var code))
+            {
+                builder.Append((char)code);
+                i += 2;
+            }
+            else builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Raised after a delivery with the folder's directory, so open IMAP sessions see the message at once.</summary>
+    public event Action<string>? Delivered;
+
+    /// <summary>Tells the quota bookkeeping that IMAP added or removed bytes (APPEND, COPY, EXPUNGE).</summary>
+    public void AdjustUsage(string address, long delta)
+    {
+        if (_usage.ContainsKey(address)) _usage.AddOrUpdate(address, _ => ScanUsage(address), (_, used) => Math.Max(0, used + delta));
+    }
 
     public static void EnsureFolder(string folderPath)
     {
@@ -52,7 +103,7 @@ public sealed class MaildirStore
     {
         var folderPath = FolderPath(address, folder);
         EnsureFolder(folderPath);
-        var unique = UniqueName();
+        var unique = NewUniqueName();
         var temporary = Path.Combine(folderPath, "tmp", unique);
         long size;
         using (var output = DurableFile.OpenPrivate(temporary))
@@ -66,6 +117,7 @@ public sealed class MaildirStore
         var final = Path.Combine(folderPath, "new", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}");
         DurableFile.MoveDurably(temporary, final);
         _usage.AddOrUpdate(address, _ => ScanUsage(address), (_, used) => used + size);
+        Delivered?.Invoke(folderPath);
         return size;
     }
 
@@ -100,7 +152,8 @@ public sealed class MaildirStore
         return long.TryParse(name.AsSpan(s + 3, end - s - 3), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : null;
     }
 
-    private string UniqueName()
+    /// <summary>A unique Maildir base name (time.MusecPpidQcount.host).</summary>
+    public string NewUniqueName()
     {
         // Maildir: time.MusecPpidQcount.host (as Dovecot and qmail name deliveries).
         var now = DateTimeOffset.UtcNow;

@@ -49,6 +49,8 @@ public sealed class TestEngine : IAsyncDisposable
     public IPEndPoint Mx => Host.Endpoints[ListenerKind.Mx];
     public IPEndPoint Submission => Host.Endpoints[ListenerKind.Submission];
     public IPEndPoint Submissions => Host.Endpoints[ListenerKind.Submissions];
+    public IPEndPoint Imap => Host.ImapEndpoints["imap"];
+    public IPEndPoint Imaps => Host.ImapEndpoints["imaps"];
 
     public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null)
     {
@@ -62,6 +64,11 @@ public sealed class TestEngine : IAsyncDisposable
             Mx = new ListenerOptions { Port = 0 },
             Submission = new ListenerOptions { Port = 0 },
             Submissions = new ListenerOptions { Port = 0 },
+            Imap = new MailEngine.Imap.ImapOptions
+            {
+                Listener = new ListenerOptions { Port = 0 },
+                ImplicitTls = new ListenerOptions { Port = 0 },
+            },
         };
         configure?.Invoke(options);
         dns ??= new FakeDns();

@@ -1,4 +1,4 @@
-using System.Text;
+using MailEngine.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace MailEngine.Smtp;
@@ -27,13 +27,13 @@ internal sealed partial class SmtpSession
             {
                 var response = initial ?? await ChallengeAsync("", ct);
                 if (response is null) return Cancelled();
-                // RFC 4616: [authzid] NUL authcid NUL passwd; an "=" initial response means empty.
-                if (!TryDecode(response == "=" ? "" : response, out var decoded)) return new SmtpReply(501, "5.5.2", "Cannot decode the response");
-                var fields = decoded.Split('\0');
-                if (fields.Length != 3) return new SmtpReply(501, "5.5.2", "Malformed PLAIN response");
-                if (fields[0].Length > 0 && !string.Equals(fields[0], fields[1], StringComparison.OrdinalIgnoreCase))
-                    return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
-                (username, password) = (fields[1], fields[2]);
+                switch (SaslPlain.TryDecode(response, out username, out password))
+                {
+                    case SaslPlain.Outcome.Undecodable: return new SmtpReply(501, "5.5.2", "Cannot decode the response");
+                    case SaslPlain.Outcome.Malformed: return new SmtpReply(501, "5.5.2", "Malformed PLAIN response");
+                    case SaslPlain.Outcome.OtherIdentity: return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
+                }
+
                 break;
             }
 
@@ -43,7 +43,7 @@ internal sealed partial class SmtpSession
                 if (user is null) return Cancelled();
                 var pass = await ChallengeAsync("UGFzc3dvcmQ6", ct);                // "Password:"
                 if (pass is null) return Cancelled();
-                if (!TryDecode(user, out username) || !TryDecode(pass, out password)) return new SmtpReply(501, "5.5.2", "Cannot decode the response");
+                if (!SaslPlain.TryBase64(user, out username) || !SaslPlain.TryBase64(pass, out password)) return new SmtpReply(501, "5.5.2", "Cannot decode the response");
                 break;
             }
 
@@ -72,13 +72,4 @@ internal sealed partial class SmtpSession
     }
 
     private static SmtpReply Cancelled() => new(501, "5.0.0", "Authentication cancelled");
-
-    private static bool TryDecode(string base64, out string text)
-    {
-        text = string.Empty;
-        var bytes = new byte[(base64.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64String(base64, bytes, out var written)) return false;
-        text = Encoding.UTF8.GetString(bytes, 0, written);
-        return true;
-    }
 }

@@ -1,0 +1,36 @@
+using MailEngine.Imap.Protocol;
+using MailEngine.Imap.Store;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Imap;
+
+internal sealed partial class ImapSession
+{
+    /// <summary>LOGIN (RFC 3501 6.2.3), only inside TLS.</summary>
+    private async ValueTask LoginAsync(ImapCommand command, ImapArguments args, CancellationToken ct)
+    {
+        var username = args.AString("user name");
+        var password = args.AString("password");
+        args.End();
+        if (!_tls) throw ImapCommandException.Refused("Use STARTTLS first: passwords are only accepted over TLS", "PRIVACYREQUIRED");
+        await SignInAsync(command, username, password, ct);
+    }
+
+    /// <summary>Checks the credentials with the same verifier (and cache) as SMTP AUTH; on success enters the authenticated state.</summary>
+    private async ValueTask SignInAsync(ImapCommand command, string username, string password, CancellationToken ct)
+    {
+        var address = await _services.Authenticator.AuthenticateAsync(username, password, ct);
+        if (address is null)
+        {
+            _services.Counters.AuthFailures.Add(1);
+            _services.Logger.LogWarning("IMAP login failed from {Remote} for {Username}", _remote.Address, username.Length > 100 ? username[..100] : username);
+            throw ImapCommandException.Refused("Authentication failed", "AUTHENTICATIONFAILED");
+        }
+
+        _user = address;
+        _account = new MailAccount(_services.Folders, address);
+        _account.EnsureDefaults();
+        _state = ImapState.Authenticated;
+        await CompleteAsync(command, "Logged in", ct, code: "CAPABILITY " + Capabilities());
+    }
+}

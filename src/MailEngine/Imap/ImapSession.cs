@@ -1,0 +1,396 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using MailEngine.Imap.Protocol;
+using MailEngine.Imap.Store;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Imap;
+
+/// <summary>The session states of RFC 3501 3.</summary>
+internal enum ImapState
+{
+    NotAuthenticated,
+    Authenticated,
+    Selected,
+    Logout,
+}
+
+/// <summary>
+/// One IMAP connection (RFC 3501, with the RFC 9051 parts clients use). Framing (lines, literals,
+/// continuation requests) is here; tokenizing and argument parsing are in Protocol/, message
+/// structure in Fetch/, storage in Store/, and each command in its own file under Commands/.
+/// A command that is wrong gets a tagged BAD or NO and the session goes on; only too many bad
+/// commands in a row, a timeout or a literal past the limit end it (with BYE).
+/// </summary>
+internal sealed partial class ImapSession
+{
+    private readonly ImapServices _services;
+    private readonly IPEndPoint _remote;
+    private readonly bool _implicitTls;
+    private Stream _stream;
+    private PipeReader _reader;
+    private readonly ImapWriter _writer;
+    private bool _tls;
+    private ImapState _state = ImapState.NotAuthenticated;
+    private int _badCommands;
+    private volatile bool _idling;
+
+    // Authenticated state.
+    private string? _user;
+    private MailAccount? _account;
+
+    // Selected state: the session's own view of the folder (RFC 3501 2.3.1.2: sequence numbers
+    // change only when this session is told of an expunge).
+    private MailFolder? _folder;
+    private bool _readOnly;
+    private List<uint> _uids = [];
+    private ulong _knownModSeq;
+    private uint _recentFrom;
+    private readonly HashSet<uint> _silentlyChanged = [];
+
+    public ImapSession(ImapServices services, Socket socket, bool implicitTls)
+    {
+        _services = services;
+        _remote = (IPEndPoint)socket.RemoteEndPoint!;
+        _implicitTls = implicitTls;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _writer = new ImapWriter(() => _stream);
+    }
+
+    private ImapOptions Limits => _services.Options;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (_implicitTls && !await StartTlsAsync(stopping)) return;
+            _writer.Append("* OK [CAPABILITY ").Append(Capabilities()).Append("] ").Append(_services.HostName).Append(" IMAP4rev1 ready\r\n");
+            await _writer.FlushAsync(stopping);
+            while (_state != ImapState.Logout && !stopping.IsCancellationRequested)
+            {
+                var (command, tag, error) = await ReadCommandAsync(stopping);
+                if (command is null && error is null) return; // connection closed
+                if (error is not null)
+                {
+                    if (error.Code == "BYE")
+                    {
+                        _writer.Append("* BYE ").Append(error.Message).Append("\r\n");
+                        await _writer.FlushAsync(stopping);
+                        return;
+                    }
+
+                    await RespondErrorAsync(tag, error, stopping);
+                    if (++_badCommands >= Limits.MaxBadCommands)
+                    {
+                        _writer.Append("* BYE Too many invalid commands\r\n");
+                        await _writer.FlushAsync(stopping);
+                        return;
+                    }
+
+                    continue;
+                }
+
+                try
+                {
+                    await DispatchAsync(command!, stopping);
+                    _badCommands = 0;
+                }
+                catch (ImapCommandException e)
+                {
+                    await RespondErrorAsync(command!.Tag, e, stopping);
+                    if (e.Bad && ++_badCommands >= Limits.MaxBadCommands)
+                    {
+                        _writer.Append("* BYE Too many invalid commands\r\n");
+                        await _writer.FlushAsync(stopping);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (SessionTimeoutException)
+        {
+            await TryByeAsync("Autologout; idle for too long");
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await TryByeAsync("Server shutting down");
+        }
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ObjectDisposedException)
+        {
+            _services.Logger.LogDebug("IMAP session from {Remote} ended: {Reason}", _remote, e.Message);
+        }
+        catch (Exception e)
+        {
+            // A defect in one session must not go unseen, nor take other sessions with it.
+            _services.Logger.LogError(e, "IMAP session from {Remote} failed", _remote);
+            await TryByeAsync("Internal error");
+        }
+        finally
+        {
+            Deselect();
+            await _reader.CompleteAsync();
+            await _stream.DisposeAsync();
+        }
+    }
+
+    private async ValueTask RespondErrorAsync(string? tag, ImapCommandException error, CancellationToken ct)
+    {
+        _writer.Append(tag ?? "*").Append(error.Bad ? " BAD " : " NO ");
+        if (error.Code is not null) _writer.Append('[').Append(error.Code).Append("] ");
+        _writer.Append(error.Message).Append("\r\n");
+        await _writer.FlushAsync(ct);
+    }
+
+    private async ValueTask TryByeAsync(string text)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            _writer.Append("* BYE ").Append(text).Append("\r\n");
+            await _writer.FlushAsync(cts.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    private ValueTask DispatchAsync(ImapCommand command, CancellationToken ct)
+    {
+        var args = new ImapArguments(command.Arguments);
+        if (command.Uid && command.Name is not ("FETCH" or "STORE" or "SEARCH" or "COPY" or "MOVE" or "EXPUNGE"))
+            throw ImapCommandException.Syntax($"UID {command.Name} is not a command");
+        switch (command.Name)
+        {
+            // Any state (RFC 3501 6.1).
+            case "CAPABILITY": return CapabilityAsync(command, args, ct);
+            case "NOOP": return NoopAsync(command, args, ct);
+            case "LOGOUT": return LogoutAsync(command, args, ct);
+            case "ID": return IdAsync(command, args, ct);
+        }
+
+        if (_state == ImapState.NotAuthenticated)
+        {
+            return command.Name switch
+            {
+                "STARTTLS" => StartTlsCommandAsync(command, args, ct),
+                "LOGIN" => LoginAsync(command, args, ct),
+                "AUTHENTICATE" => AuthenticateAsync(command, args, ct),
+                _ when IsKnown(command.Name) => throw ImapCommandException.Syntax($"{command.Name} needs authentication first"),
+                _ => throw ImapCommandException.Syntax("Unknown command"),
+            };
+        }
+
+        switch (command.Name)
+        {
+            case "ENABLE": return EnableAsync(command, args, ct);
+            case "NAMESPACE": return NamespaceAsync(command, args, ct);
+            case "SELECT": return SelectAsync(command, args, readOnly: false, ct);
+            case "EXAMINE": return SelectAsync(command, args, readOnly: true, ct);
+            case "CREATE": return CreateAsync(command, args, ct);
+            case "DELETE": return DeleteAsync(command, args, ct);
+            case "RENAME": return RenameAsync(command, args, ct);
+            case "SUBSCRIBE": return SubscribeAsync(command, args, subscribe: true, ct);
+            case "UNSUBSCRIBE": return SubscribeAsync(command, args, subscribe: false, ct);
+            case "LIST": return ListAsync(command, args, subscribedOnly: false, ct);
+            case "LSUB": return ListAsync(command, args, subscribedOnly: true, ct);
+            case "STATUS": return StatusAsync(command, args, ct);
+            case "APPEND": return AppendAsync(command, args, ct);
+            case "IDLE": return IdleAsync(command, args, ct);
+            case "GETQUOTA": return GetQuotaAsync(command, args, ct);
+            case "GETQUOTAROOT": return GetQuotaRootAsync(command, args, ct);
+            case "SETQUOTA": throw ImapCommandException.Refused("Quotas are set by the administrator", "NOPERM");
+            case "STARTTLS": throw ImapCommandException.Syntax("Already authenticated");
+            case "LOGIN" or "AUTHENTICATE": throw ImapCommandException.Syntax("Already authenticated");
+        }
+
+        if (_state != ImapState.Selected)
+        {
+            if (IsKnown(command.Name)) throw ImapCommandException.Syntax($"{command.Name} needs a selected folder");
+            throw ImapCommandException.Syntax("Unknown command");
+        }
+
+        return command.Name switch
+        {
+            "CHECK" => NoopAsync(command, args, ct),
+            "CLOSE" => CloseAsync(command, args, expunge: true, ct),
+            "UNSELECT" => CloseAsync(command, args, expunge: false, ct),
+            "EXPUNGE" => ExpungeAsync(command, args, ct),
+            "SEARCH" => SearchAsync(command, args, ct),
+            "FETCH" => FetchAsync(command, args, ct),
+            "STORE" => StoreAsync(command, args, ct),
+            "COPY" => CopyAsync(command, args, move: false, ct),
+            "MOVE" => CopyAsync(command, args, move: true, ct),
+            _ => throw ImapCommandException.Syntax("Unknown command"),
+        };
+    }
+
+    private static bool IsKnown(string name) => name is "ENABLE" or "NAMESPACE" or "SELECT" or "EXAMINE" or "CREATE" or "DELETE" or "RENAME"
+        or "SUBSCRIBE" or "UNSUBSCRIBE" or "LIST" or "LSUB" or "STATUS" or "APPEND" or "IDLE" or "GETQUOTA" or "GETQUOTAROOT" or "SETQUOTA"
+        or "CHECK" or "CLOSE" or "UNSELECT" or "EXPUNGE" or "SEARCH" or "FETCH" or "STORE" or "COPY" or "MOVE";
+
+    /// <summary>Tagged OK, after the untagged updates the command may carry.</summary>
+    private async ValueTask CompleteAsync(ImapCommand command, string text, CancellationToken ct, string? code = null, bool allowExpunge = true)
+    {
+        if (_state == ImapState.Selected) await WriteUpdatesAsync(allowExpunge, ct);
+        _writer.Append(command.Tag).Append(" OK ");
+        if (code is not null) _writer.Append('[').Append(code).Append("] ");
+        _writer.Append(text).Append("\r\n");
+        await _writer.FlushAsync(ct);
+    }
+
+    // ---- framing ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Reads one whole command: lines and the literals they announce. A synchronizing literal gets
+    /// "+" before the client sends it (RFC 3501 7.5); one past the limit is refused before it is sent
+    /// ([TOOBIG], RFC 7889). A LITERAL+ literal past the limit cannot be refused in time: BYE (RFC 7888 4).
+    /// </summary>
+    private async ValueTask<(ImapCommand? Command, string? Tag, ImapCommandException? Error)> ReadCommandAsync(CancellationToken ct)
+    {
+        var builder = new ImapCommandBuilder();
+        while (true)
+        {
+            var line = await ReadLineAsync(Limits.MaxLineBytes, ct);
+            if (line is null) return (null, null, null);
+            if (line.Overlong) return (null, builder.Tag, ImapCommandException.Syntax("Line too long"));
+            var literal = builder.FeedLine(line.Bytes);
+            if (literal is null) break;
+            var announced = literal.Value;
+            if (announced.Length > Limits.MaxLiteralBytes)
+            {
+                if (announced.NonSynchronizing) return (null, null, new ImapCommandException("Literal too large", code: "BYE"));
+                return (null, builder.Tag, ImapCommandException.Refused("Literal too large", "TOOBIG"));
+            }
+
+            if (!announced.NonSynchronizing)
+            {
+                // A command already known to be bad is answered now: without "+" the client sends no literal.
+                if (builder.Failed) break;
+                _writer.Append("+ Ready for literal data\r\n");
+                await _writer.FlushAsync(ct);
+            }
+
+            builder.FeedLiteral(await ReadLiteralAsync((int)announced.Length, ct));
+        }
+
+        try
+        {
+            return (builder.Build(), null, null);
+        }
+        catch (ImapCommandException e)
+        {
+            return (null, builder.Tag, e);
+        }
+    }
+
+    private sealed record Line(byte[] Bytes, bool Overlong, bool Woken = false);
+
+    /// <summary>One line without its CRLF (a bare LF is accepted); an overlong line is consumed and flagged.</summary>
+    private async ValueTask<Line?> ReadLineAsync(int limit, CancellationToken ct)
+    {
+        var overlong = false;
+        while (true)
+        {
+            var result = await ReadAsync(_idling ? Limits.IdleTimeout : Limits.CommandTimeout, ct);
+            if (result.IsCanceled) return new Line([], false, Woken: true);
+            var buffer = result.Buffer;
+            if (buffer.PositionOf((byte)'\n') is { } lf)
+            {
+                var lineBuffer = buffer.Slice(0, lf);
+                var bytes = overlong || lineBuffer.Length > limit ? [] : lineBuffer.ToArray();
+                var tooLong = overlong || lineBuffer.Length > limit;
+                _reader.AdvanceTo(buffer.GetPosition(1, lf));
+                if (!tooLong && bytes.Length > 0 && bytes[^1] == '\r') bytes = bytes[..^1];
+                return new Line(bytes, tooLong);
+            }
+
+            if (buffer.Length > limit)
+            {
+                overlong = true;
+                _reader.AdvanceTo(buffer.End);
+                continue;
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted) return null;
+        }
+    }
+
+    private async ValueTask<byte[]> ReadLiteralAsync(int length, CancellationToken ct)
+    {
+        var octets = new byte[length];
+        var filled = 0;
+        while (filled < length)
+        {
+            var result = await ReadAsync(Limits.CommandTimeout, ct);
+            var buffer = result.Buffer;
+            var take = (int)Math.Min(buffer.Length, length - filled);
+            buffer.Slice(0, take).CopyTo(octets.AsSpan(filled));
+            filled += take;
+            _reader.AdvanceTo(buffer.GetPosition(take));
+            if (filled < length && result.IsCompleted) throw new IOException("Connection closed inside a literal");
+        }
+
+        return octets;
+    }
+
+    /// <summary>Reads with the autologout timer; a read cancelled by IDLE's wake-up returns IsCanceled.</summary>
+    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timer.CancelAfter(timeout);
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _reader.ReadAsync(timer.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new SessionTimeoutException();
+            }
+
+            // A wake-up meant for IDLE that arrives after it ended is ignored.
+            if (result.IsCanceled && !_idling) continue;
+            return result;
+        }
+    }
+
+    /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3501 6.2.1 STARTTLS, RFC 8314 implicit TLS).</summary>
+    private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificateSelectionCallback = (_, hostName) => _services.Snapshots.Current.Certificate(hostName) ?? _services.Certificates.Certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ClientCertificateRequired = false,
+            }, timeout.Token);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            _services.Logger.LogInformation("TLS handshake with {Remote} failed: {Reason}", _remote, e.Message);
+            await ssl.DisposeAsync();
+            return false;
+        }
+
+        // Anything pipelined before the handshake is dropped, never read as if it came over TLS.
+        await _reader.CompleteAsync();
+        _stream = ssl;
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _tls = true;
+        return true;
+    }
+
+    private sealed class SessionTimeoutException : Exception;
+}

@@ -1,0 +1,63 @@
+using System.Text;
+
+namespace MailEngine.Imap.Protocol;
+
+/// <summary>What one argument of an IMAP command is (RFC 3501 9 / RFC 9051 9).</summary>
+public enum ImapValueKind
+{
+    /// <summary>An atom, including NIL and a fetch attribute with its [section]&lt;partial&gt;.</summary>
+    Atom,
+
+    /// <summary>A quoted string.</summary>
+    Quoted,
+
+    /// <summary>A literal ({n} or {n+} followed by n octets).</summary>
+    Literal,
+
+    /// <summary>A parenthesized list.</summary>
+    List,
+}
+
+/// <summary>One parsed argument: atom, string (quoted or literal) or list.</summary>
+public sealed class ImapValue
+{
+    private ImapValue(ImapValueKind kind, string? text, byte[]? bytes, List<ImapValue>? items)
+    {
+        Kind = kind;
+        _text = text;
+        Bytes = bytes;
+        Items = items ?? [];
+    }
+
+    private string? _text;
+
+    public ImapValueKind Kind { get; }
+
+    /// <summary>A literal's octets, unchanged (APPEND stores them as they came).</summary>
+    public byte[]? Bytes { get; }
+
+    public List<ImapValue> Items { get; }
+
+    public static ImapValue Atom(string text) => new(ImapValueKind.Atom, text, null, null);
+    public static ImapValue Quoted(string text) => new(ImapValueKind.Quoted, text, null, null);
+    public static ImapValue Literal(byte[] bytes) => new(ImapValueKind.Literal, null, bytes, null);
+    public static ImapValue List(List<ImapValue> items) => new(ImapValueKind.List, null, null, items);
+
+    public bool IsList => Kind == ImapValueKind.List;
+    public bool IsString => Kind is ImapValueKind.Quoted or ImapValueKind.Literal;
+    public bool IsNil => Kind == ImapValueKind.Atom && _text!.Equals("NIL", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The text of an atom or string (a literal is read as UTF-8); a list has none.</summary>
+    public string Text => _text ??= Bytes is null ? string.Empty : Encoding.UTF8.GetString(Bytes);
+
+    /// <summary>astring (RFC 3501 9): an atom or a string.</summary>
+    public bool IsAString => Kind is ImapValueKind.Atom or ImapValueKind.Quoted or ImapValueKind.Literal;
+
+    public override string ToString() => Kind switch
+    {
+        ImapValueKind.List => "(" + string.Join(' ', Items) + ")",
+        ImapValueKind.Quoted => "\"" + Text + "\"",
+        ImapValueKind.Literal => "{" + Bytes!.Length + "}",
+        _ => Text,
+    };
+}

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace MailEngine.Imap.Protocol;
+
+/// <summary>
+/// Buffers responses and writes them to the connection in large blocks: FETCH of 10,000 envelopes
+/// is one stream of writes, not 10,000 flushes. Strings are quoted when they can be and sent as
+/// literals when they cannot (CR, LF, NUL, 8-bit text to a client that has not enabled UTF-8, or
+/// long text), as RFC 3501 4.3 requires.
+/// </summary>
+public sealed class ImapWriter(Func<Stream> stream)
+{
+    private const int FlushThreshold = 64 * 1024;
+    private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
+
+    /// <summary>Whether the client enabled UTF8=ACCEPT (RFC 6855): 8-bit text may then be quoted.</summary>
+    public bool Utf8Accepted { get; set; }
+
+    public ImapWriter Append(string text)
+    {
+        var span = _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+        return this;
+    }
+
+    public ImapWriter Append(char c)
+    {
+        _buffer.GetSpan(1)[0] = (byte)c;
+        _buffer.Advance(1);
+        return this;
+    }
+
+    public ImapWriter Append(long number)
+    {
+        var span = _buffer.GetSpan(20);
+        number.TryFormat(span, out var written, provider: CultureInfo.InvariantCulture);
+        _buffer.Advance(written);
+        return this;
+    }
+
+    public ImapWriter Append(ReadOnlySpan<byte> bytes)
+    {
+        _buffer.Write(bytes);
+        return this;
+    }
+
+    /// <summary>An nstring: NIL for null, else a string.</summary>
+    public ImapWriter NString(string? value) => value is null ? Append("NIL") : String(value);
+
+    /// <summary>A string, quoted if it may be and a literal otherwise.</summary>
+    public ImapWriter String(string value)
+    {
+        if (CanQuote(value))
+        {
+            var escaped = value.Contains('"') || value.Contains('\\') ? value.Replace("\\", "\\\\").Replace("\"", "\\\"") : value;
+            return Append('"').Append(escaped).Append('"');
+        }
+
+        return Literal(Encoding.UTF8.GetBytes(value));
+    }
+
+    public ImapWriter Literal(ReadOnlySpan<byte> bytes)
+    {
+        Append('{').Append(bytes.Length).Append("}\r\n");
+        return Append(bytes);
+    }
+
+    private bool CanQuote(string value)
+    {
+        if (value.Length > 1024) return false;
+        foreach (var c in value)
+        {
+            if (c is '\r' or '\n' or '\0') return false;
+            if (c >= 0x80 && !Utf8Accepted) return false;
+            if (char.IsSurrogate(c)) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes what is buffered when there is a lot of it; call <see cref="FlushAsync"/> at the end of a response.</summary>
+    public ValueTask MaybeFlushAsync(CancellationToken ct) => _buffer.WrittenCount >= FlushThreshold ? FlushAsync(ct) : ValueTask.CompletedTask;
+
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (_buffer.WrittenCount == 0) return;
+        var target = stream();
+        await target.WriteAsync(_buffer.WrittenMemory, ct);
+        await target.FlushAsync(ct);
+        _buffer.ResetWrittenCount();
+        if (_buffer.Capacity > FlushThreshold * 8) _buffer.Clear();
+    }
+
+    /// <summary>Takes what is buffered (for caching a rendered value) and empties the buffer.</summary>
+    public byte[] ToArray()
+    {
+        var bytes = _buffer.WrittenSpan.ToArray();
+        _buffer.ResetWrittenCount();
+        return bytes;
+    }
+
+    /// <summary>Drops what is buffered (after STARTTLS nothing from before may be sent).</summary>
+    public void Discard() => _buffer.ResetWrittenCount();
+}

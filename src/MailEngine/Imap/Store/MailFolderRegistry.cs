@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using MailEngine.Maildir;
+
+namespace MailEngine.Imap.Store;
+
+/// <summary>
+/// The open folders of this process, one <see cref="MailFolder"/> per directory, shared by every
+/// session that selects it so they see each other's changes at once. A folder nobody holds stays
+/// in memory for a while (up to <see cref="IdleFolders"/> of them) so that clients reconnecting
+/// often do not reload its index each time; its index is written when the last session lets go.
+/// Deliveries by this process wake the sessions holding the folder.
+/// </summary>
+public sealed class MailFolderRegistry
+{
+    public const int IdleFolders = 256;
+    private readonly MaildirStore _store;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
+    private readonly LinkedList<string> _idle = new();
+    private readonly Lock _gate = new();
+
+    private sealed class Entry(MailFolder folder)
+    {
+        public MailFolder Folder { get; } = folder;
+        public int References;
+        public LinkedListNode<string>? IdleNode;
+    }
+
+    public MailFolderRegistry(MaildirStore store, TimeProvider clock)
+    {
+        _store = store;
+        _clock = clock;
+        store.Delivered += path =>
+        {
+            MailFolder? folder;
+            lock (_gate) folder = _open.TryGetValue(path, out var entry) ? entry.Folder : null;
+            folder?.NotifyExternalChange();
+        };
+    }
+
+    /// <summary>Opens (or shares) a folder of a mailbox; release it with <see cref="Release"/>.</summary>
+    public MailFolder Acquire(string address, string name)
+    {
+        var path = _store.FolderPath(address, name);
+        Entry? entry;
+        lock (_gate)
+        {
+            if (_open.TryGetValue(path, out entry))
+            {
+                entry.References++;
+                if (entry.IdleNode is not null)
+                {
+                    _idle.Remove(entry.IdleNode);
+                    entry.IdleNode = null;
+                }
+            }
+        }
+
+        if (entry is not null)
+        {
+            entry.Folder.Sync();
+            return entry.Folder;
+        }
+
+        // Opening reads the index and lists the folder: done outside the registry's lock. Two
+        // sessions racing to open the same folder keep the first one registered.
+        var opened = MailFolder.Open(_store, path, name, _clock, delta => _store.AdjustUsage(address, delta));
+        lock (_gate)
+        {
+            if (_open.TryGetValue(path, out entry))
+            {
+                entry.References++;
+                if (entry.IdleNode is not null)
+                {
+                    _idle.Remove(entry.IdleNode);
+                    entry.IdleNode = null;
+                }
+
+                return entry.Folder;
+            }
+
+            _open[path] = new Entry(opened) { References = 1 };
+            return opened;
+        }
+    }
+
+    public void Release(MailFolder folder)
+    {
+        var evicted = new List<MailFolder>();
+        lock (_gate)
+        {
+            if (!_open.TryGetValue(folder.Path, out var entry) || entry.Folder != folder) return;
+            if (--entry.References > 0) return;
+            entry.IdleNode = _idle.AddLast(folder.Path);
+            while (_idle.Count > IdleFolders)
+            {
+                var oldest = _idle.First!.Value;
+                _idle.RemoveFirst();
+                if (_open.Remove(oldest, out var gone)) evicted.Add(gone.Folder);
+            }
+        }
+
+        folder.SaveIndex();
+        foreach (var gone in evicted) gone.SaveIndex();
+    }
+
+    /// <summary>Forgets a folder that was deleted or renamed (its sessions, if any, keep their copy until they leave).</summary>
+    public void Forget(string path)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _open.Keys.Where(k => k == path || k.StartsWith(path + ".", StringComparison.Ordinal)).ToList())
+            {
+                if (_open.Remove(key, out var entry) && entry.IdleNode is not null) _idle.Remove(entry.IdleNode);
+            }
+        }
+    }
+
+    /// <summary>Writes every open folder's index (at shutdown).</summary>
+    public void SaveAll()
+    {
+        List<MailFolder> folders;
+        lock (_gate) folders = _open.Values.Select(e => e.Folder).ToList();
+        foreach (var folder in folders) folder.SaveIndex();
+    }
+
+    public MaildirStore Store => _store;
+}
