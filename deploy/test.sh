@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The same set-up as run.sh plus what the tests need (Chromium, Dovecot's doveadm), a separate test
+# The same set-up as run.sh plus what the tests need (Chromium, Dovecot's doveadm, swaks, curl and mbsync as real clients), a separate test
 # database, then every test project: unit, integration and end-to-end. Ends with one line
 # "N passed, N failed, N skipped" and exits non-zero if anything failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Test peers are real programs from Debian; a missing one fails the run, it is never skipped.
 ensure_base
-ensure_packages chromium dovecot-core swaks
+ensure_packages chromium dovecot-core swaks curl isync
 ensure_database adminconsole_test CREATEDB
 # Test classes drop their databases WITH (FORCE), which ends the sessions still connected to them.
 psql_super -c "SET client_min_messages = warning; GRANT pg_signal_backend TO $DB_USER" >/dev/null

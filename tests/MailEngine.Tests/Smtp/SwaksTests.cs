@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MailEngine.Tests.Support;
 
 namespace MailEngine.Tests.Smtp;
@@ -12,16 +11,7 @@ public sealed class SwaksTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();
 
-    private static async Task<(int ExitCode, string Output)> SwaksAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("swaks") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("swaks did not start (deploy/test.sh installs it)");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> SwaksAsync(params string[] args) => ExternalTool.RunAsync("swaks", args);
 
     [Fact]
     public async Task Swaks_delivers_to_the_MX_listener()
