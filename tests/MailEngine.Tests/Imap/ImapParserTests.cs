@@ -232,4 +232,30 @@ public sealed class ImapParserTests
         for (var node = root; node.Message is { } inner; node = inner) depth++;
         Assert.InRange(depth, 1, 60);
     }
+
+    [Theory]
+    [InlineData("nsb@bellcore.com")]
+    [InlineData("Ned Freed <ned@innosoft.com>")]
+    [InlineData("\"Freed, Ned\" <ned@innosoft.com>")]
+    [InlineData("  <ned@innosoft.com>  ")]
+    [InlineData("\"\" <ned@innosoft.com>")]
+    public void The_plain_address_shortcut_reads_what_MimeKit_reads(string value)
+    {
+        var simple = EnvelopeWriter.TrySimple(value, out var name, out var local, out var domain);
+        Assert.True(MimeKit.InternetAddressList.TryParse(value, out var list));
+        var mailbox = Assert.IsType<MimeKit.MailboxAddress>(Assert.Single(list));
+        if (!simple) return; // left to MimeKit, which is right by definition here
+        Assert.Equal(string.IsNullOrEmpty(mailbox.Name) ? null : mailbox.Name, name);
+        Assert.Equal(mailbox.Address, local + "@" + domain);
+    }
+
+    [Theory]
+    [InlineData("a@b.test, c@d.test")]
+    [InlineData("Name (comment) <a@b.test>")]
+    [InlineData("=?utf-8?q?J=C3=B6rg?= <j@x.test>")]
+    [InlineData("Group: a@b.test;")]
+    [InlineData("J\u00f6rg <j@x.test>")]
+    [InlineData("\"a\\\"b\" <a@b.test>")]
+    public void Anything_but_a_plain_mailbox_is_left_to_MimeKit(string value) =>
+        Assert.False(EnvelopeWriter.TrySimple(value, out _, out _, out _));
 }

@@ -39,25 +39,39 @@ internal sealed partial class ImapSession
         foreach (var m in messages) byUid[m.Uid] = m;
 
         var needsContent = items.Any(i => i.NeedsContent);
-        var needsCache = items.Any(i => i.Kind is FetchKind.Envelope or FetchKind.Body or FetchKind.BodyStructure);
+        var needsHeader = items.Any(i => i.Kind is FetchKind.Envelope);
+        var needsStructure = items.Any(i => i.Kind is FetchKind.Body or FetchKind.BodyStructure);
         var setsSeen = !_readOnly && items.Any(i => i.SetsSeen);
         var keywords = folder.Keywords();
         var cacheFilled = false;
+
+        // Many messages not yet indexed (a folder's first FETCH of envelopes): index them on every core first.
+        if (!needsContent && (needsHeader || needsStructure) && targets.Count > 32)
+        {
+            var records = targets.Where(byUid.ContainsKey).Select(u => byUid[u]).ToList();
+            folder.Prefill(records, needsStructure);
+        }
 
         foreach (var uid in targets)
         {
             if (!byUid.TryGetValue(uid, out var record)) continue; // expunged by another session (RFC 2180 4.1.2)
             if (changedSince is { } since && record.ModSeq <= since) continue;
             byte[]? content = null;
-            if (needsContent || (needsCache && !record.HasCache))
+            if (needsContent || (needsStructure && !record.HasStructureCache))
             {
                 content = folder.Read(record);
                 if (content is null) continue;
-                if (!record.HasCache)
+                if (!record.HasStructureCache || !record.HasHeaderCache)
                 {
                     MailFolder.FillCache(record, content);
                     cacheFilled = true;
                 }
+            }
+            else if (needsHeader && !record.HasHeaderCache)
+            {
+                if (folder.ReadHeader(record) is not { } header) continue;
+                MailFolder.FillHeaderCache(record, header);
+                cacheFilled = true;
             }
 
             var showFlags = false;

@@ -1,7 +1,6 @@
 using System.Text;
 using MailEngine.Imap.Protocol;
 using MailEngine.Imap.Store;
-using MimeKit;
 
 namespace MailEngine.Imap;
 
@@ -10,7 +9,7 @@ internal sealed partial class ImapSession
     /// <summary>
     /// SEARCH and UID SEARCH (RFC 3501 6.4.4): every key, substring matches case-insensitive. From,
     /// To, Cc, Bcc, Subject and the Date come from the folder index; HEADER, BODY and TEXT read the
-    /// message (BODY and TEXT look at the decoded text parts, so base64 and quoted-printable match).
+    /// message (BODY and TEXT look at the decoded text parts (<see cref="MessageText"/>), so base64 and quoted-printable match).
     /// </summary>
     private async ValueTask SearchAsync(ImapCommand command, ImapArguments args, CancellationToken ct)
     {
@@ -23,30 +22,29 @@ internal sealed partial class ImapSession
         foreach (var m in messages) byUid[m.Uid] = m;
         var keywords = folder.Keywords();
         var context = new SearchContext(this, folder, keywords, (uint)_uids.Count, _uids.Count > 0 ? _uids[^1] : 0);
-        var cacheFilled = false;
+        var candidates = new List<(int Index, MessageRecord Record)>(_uids.Count);
+        for (var i = 0; i < _uids.Count; i++)
+            if (byUid.TryGetValue(_uids[i], out var record)) candidates.Add((i, record));
+        if (key.NeedsCache) folder.Prefill(candidates.Select(c => c.Record).ToList(), structure: false);
+
+        // Keys that read messages (BODY, TEXT, HEADER) are evaluated on every core; the rest from the index.
+        var matched = new bool[candidates.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = key.NeedsContent ? Environment.ProcessorCount : 1, CancellationToken = ct };
+        Parallel.For(0, candidates.Count, options, n =>
+        {
+            var (i, record) = candidates[n];
+            matched[n] = context.Matches(key, new SearchMessage(record, (uint)i + 1, null));
+        });
 
         var hits = new List<uint>();
         ulong highest = 0;
-        for (var i = 0; i < _uids.Count; i++)
+        for (var n = 0; n < candidates.Count; n++)
         {
-            if (!byUid.TryGetValue(_uids[i], out var record)) continue;
-            byte[]? content = null;
-            if (key.NeedsCache && !record.HasCache)
-            {
-                content = folder.Read(record);
-                if (content is null) continue;
-                MailFolder.FillCache(record, content);
-                cacheFilled = true;
-            }
-
-            var message = new SearchMessage(record, (uint)i + 1, content);
-            if (!context.Matches(key, message)) continue;
+            if (!matched[n]) continue;
+            var (i, record) = candidates[n];
             hits.Add(command.Uid ? record.Uid : (uint)i + 1);
             if (record.ModSeq > highest) highest = record.ModSeq;
-            if ((i & 1023) == 0) ct.ThrowIfCancellationRequested();
         }
-
-        if (cacheFilled) folder.MarkDirty();
         _writer.Append("* SEARCH");
         foreach (var hit in hits) _writer.Append(' ').Append(hit);
         // RFC 7162 3.1.5: a search with MODSEQ reports the highest mod-sequence of the matches.
@@ -60,7 +58,7 @@ internal sealed partial class ImapSession
         public MessageRecord Record { get; } = record;
         public uint Sequence { get; } = sequence;
         public byte[]? Content { get; set; } = content;
-        public MimeMessage? Parsed { get; set; }
+        public MimeNode? Structure { get; set; }
         public string? BodyText { get; set; }
     }
 
@@ -105,15 +103,21 @@ internal sealed partial class ImapSession
                 case SearchOp.Subject: return CachedHeader(r, 4).Contains(key.Text!, StringComparison.OrdinalIgnoreCase);
                 case SearchOp.ModSeq: return r.ModSeq >= (ulong)key.Number;
                 case SearchOp.Header:
-                    if (Parsed(m) is not { } headerMessage) return false;
+                    if (Structure(m) is not { } root) return false;
                     // RFC 3501: HEADER name "" matches every message that has the field.
-                    return headerMessage.Headers.Where(h => h.Field.Equals(key.Field, StringComparison.OrdinalIgnoreCase))
-                        .Any(h => h.Value.Contains(key.Text!, StringComparison.OrdinalIgnoreCase));
+                    foreach (var field in root.Fields)
+                    {
+                        if (!field.Name.Equals(key.Field, StringComparison.OrdinalIgnoreCase)) continue;
+                        if (Decoded(MimeNode.Value(m.Content, field)).Contains(key.Text!, StringComparison.OrdinalIgnoreCase)) return true;
+                    }
+
+                    return false;
                 case SearchOp.Body:
-                    return BodyText(m).Contains(key.Text!, StringComparison.OrdinalIgnoreCase);
+                    return Structure(m) is { } body && (m.BodyText ??= MessageText.Body(m.Content, body)).Contains(key.Text!, StringComparison.OrdinalIgnoreCase);
                 case SearchOp.Text:
-                    return Parsed(m) is { } textMessage &&
-                        (textMessage.Headers.Any(h => h.Value.Contains(key.Text!, StringComparison.OrdinalIgnoreCase)) || BodyText(m).Contains(key.Text!, StringComparison.OrdinalIgnoreCase));
+                    return Structure(m) is { } text &&
+                        (MessageText.Header(m.Content, text).Contains(key.Text!, StringComparison.OrdinalIgnoreCase) ||
+                         (m.BodyText ??= MessageText.Body(m.Content, text)).Contains(key.Text!, StringComparison.OrdinalIgnoreCase));
                 default:
                     return false;
             }
@@ -138,43 +142,23 @@ internal sealed partial class ImapSession
             return end < 0 ? text[start..] : text[start..end];
         }
 
-        private MimeMessage? Parsed(SearchMessage m)
+        private MimeNode? Structure(SearchMessage m)
         {
-            if (m.Parsed is not null) return m.Parsed;
+            if (m.Structure is not null) return m.Structure;
             m.Content ??= folder.Read(m.Record);
-            if (m.Content is null) return null;
-            using var stream = new MemoryStream(m.Content, writable: false);
-            try
-            {
-                m.Parsed = MimeMessage.Load(stream);
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
-
-            return m.Parsed;
+            return m.Content is null ? null : m.Structure = MimeStructureParser.Parse(m.Content);
         }
 
-        private string BodyText(SearchMessage m)
+        private static string Decoded(string value)
         {
-            if (m.BodyText is not null) return m.BodyText;
-            var builder = new StringBuilder();
-            if (Parsed(m) is { } message)
+            try
             {
-                foreach (var part in message.BodyParts.OfType<TextPart>())
-                {
-                    try
-                    {
-                        builder.Append(part.Text).Append('\n');
-                    }
-                    catch (Exception e) when (e is ArgumentException or NotSupportedException)
-                    {
-                    }
-                }
+                return MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(value));
             }
-
-            return m.BodyText = builder.ToString();
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                return value;
+            }
         }
     }
 }

@@ -10,10 +10,13 @@ namespace MailEngine.Imap.Protocol;
 /// literals when they cannot (CR, LF, NUL, 8-bit text to a client that has not enabled UTF-8, or
 /// long text), as RFC 3501 4.3 requires.
 /// </summary>
-public sealed class ImapWriter(Func<Stream> stream)
+public sealed class ImapWriter(Func<Stream> stream, int initialCapacity = 8 * 1024)
 {
     private const int FlushThreshold = 64 * 1024;
-    private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
+
+    // Small to start: a writer per session, and one per message while its envelope is cached. A
+    // large initial buffer would land on the large object heap every time.
+    private readonly ArrayBufferWriter<byte> _buffer = new(initialCapacity);
 
     /// <summary>Whether the client enabled UTF8=ACCEPT (RFC 6855): 8-bit text may then be quoted.</summary>
     public bool Utf8Accepted { get; set; }
@@ -90,7 +93,6 @@ public sealed class ImapWriter(Func<Stream> stream)
         await target.WriteAsync(_buffer.WrittenMemory, ct);
         await target.FlushAsync(ct);
         _buffer.ResetWrittenCount();
-        if (_buffer.Capacity > FlushThreshold * 8) _buffer.Clear();
     }
 
     /// <summary>Takes what is buffered (for caching a rendered value) and empties the buffer.</summary>

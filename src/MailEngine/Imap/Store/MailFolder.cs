@@ -640,21 +640,88 @@ public sealed class MailFolder
         return null;
     }
 
-    /// <summary>Fills the record's cached envelope, structures and search text from the message.</summary>
-    public static void FillCache(MessageRecord record, byte[] message)
+    /// <summary>
+    /// The message's header only (up to and including the blank line): enough for ENVELOPE and the
+    /// search headers, and a fraction of the reading for messages with attachments. Null when gone.
+    /// </summary>
+    public byte[]? ReadHeader(MessageRecord record)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                using var file = new FileStream(System.IO.Path.Combine(CurPath, record.FileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+                var buffer = new byte[(int)Math.Min(Math.Max(record.Size, 1), 16 * 1024)];
+                var filled = 0;
+                while (true)
+                {
+                    var read = file.Read(buffer, filled, buffer.Length - filled);
+                    if (read == 0) return buffer[..filled];
+                    var searchFrom = Math.Max(0, filled - 3);
+                    filled += read;
+                    var span = buffer.AsSpan(0, filled);
+                    var end = span[searchFrom..].IndexOf("\r\n\r\n"u8);
+                    if (end >= 0) return buffer[..(searchFrom + end + 4)];
+                    var bare = span[searchFrom..].IndexOf("\n\n"u8);
+                    if (bare >= 0) return buffer[..(searchFrom + bare + 2)];
+                    if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                // Renamed by a flag change meanwhile: the record has the new name.
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Fills the header-derived cache (envelope, search headers, sent date) from the header or the whole message.</summary>
+    public static void FillHeaderCache(MessageRecord record, byte[] message)
     {
         var root = MimeStructureParser.Parse(message);
-        var writer = new ImapWriter(() => Stream.Null);
+        var writer = new ImapWriter(() => Stream.Null, 1024);
         EnvelopeWriter.Write(writer, message, root);
-        record.Envelope = writer.ToArray();
-        BodyStructureWriter.Write(writer, message, root, extensible: true);
-        record.BodyStructure = writer.ToArray();
-        BodyStructureWriter.Write(writer, message, root, extensible: false);
-        record.Body = writer.ToArray();
         record.SentDate = EnvelopeWriter.SentDate(message, root)?.ToUnixTimeMilliseconds() ?? long.MinValue;
         var search = new StringBuilder();
         foreach (var name in SearchHeaderNames) search.Append(Decode(root.Header(message, name))).Append('\n');
         record.SearchHeaders = search.ToString();
+        record.Envelope = writer.ToArray();
+    }
+
+    /// <summary>Fills every cached value from the whole message.</summary>
+    public static void FillCache(MessageRecord record, byte[] message)
+    {
+        var root = MimeStructureParser.Parse(message);
+        var writer = new ImapWriter(() => Stream.Null, 1024);
+        BodyStructureWriter.Write(writer, message, root, extensible: true);
+        record.BodyStructure = writer.ToArray();
+        BodyStructureWriter.Write(writer, message, root, extensible: false);
+        record.Body = writer.ToArray();
+        if (!record.HasHeaderCache) FillHeaderCache(record, message);
+    }
+
+    /// <summary>
+    /// Fills missing caches for many messages at once, on every core: the first FETCH of a large
+    /// folder's envelopes reads thousands of headers. Returns how many were filled.
+    /// </summary>
+    public int Prefill(IReadOnlyCollection<MessageRecord> records, bool structure)
+    {
+        var missing = records.Where(r => structure ? !r.HasStructureCache : !r.HasHeaderCache).ToList();
+        if (missing.Count == 0) return 0;
+        Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, record =>
+        {
+            if (structure)
+            {
+                if (Read(record) is { } message) FillCache(record, message);
+            }
+            else if (ReadHeader(record) is { } header)
+            {
+                FillHeaderCache(record, header);
+            }
+        });
+        MarkDirty();
+        return missing.Count;
     }
 
     /// <summary>The headers SEARCH FROM/TO/CC/BCC/SUBJECT look at, in the order they are cached.</summary>
@@ -663,6 +730,7 @@ public sealed class MailFolder
     private static string Decode(string? value)
     {
         if (value is null) return string.Empty;
+        if (!value.Contains("=?", StringComparison.Ordinal)) return value; // no encoded words (RFC 2047): nothing to decode
         try
         {
             return MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(value)).Replace('\n', ' ');

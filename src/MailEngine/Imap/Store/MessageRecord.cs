@@ -42,7 +42,11 @@ public sealed class MessageRecord
     /// <summary>The Date header in Unix milliseconds, or long.MinValue when it has none.</summary>
     public long SentDate { get; set; } = long.MinValue;
 
-    public bool HasCache => Envelope is not null && BodyStructure is not null && Body is not null && SearchHeaders is not null;
+    /// <summary>Whether the header-derived values (envelope, search headers, sent date) are cached.</summary>
+    public bool HasHeaderCache => Envelope is not null && SearchHeaders is not null;
+
+    /// <summary>Whether the body structures (BODY, BODYSTRUCTURE) are cached; they need the whole message.</summary>
+    public bool HasStructureCache => BodyStructure is not null && Body is not null;
 
     /// <summary>The part of the file name before ":2," (stable while flags change).</summary>
     public string BaseName => MaildirNames.BaseName(FileName);
