@@ -49,6 +49,9 @@ internal sealed partial class ImapSession
     private bool _readOnly;
     private List<uint> _uids = [];
     private ulong _knownModSeq;
+
+    /// <summary>The folder MODSEQ up to which this session has been told everything (expunges included).</summary>
+    private ulong _syncedModSeq;
     private uint _recentFrom;
     private readonly HashSet<uint> _silentlyChanged = [];
 

@@ -71,10 +71,14 @@ public static partial class DurableFile
         }
     }
 
-    /// <summary>Renames and makes the rename durable (both directories when they differ).</summary>
+    /// <summary>
+    /// Renames and makes the rename durable (both directories when they differ). Callers use unique
+    /// names (Maildir, spool), so this is a plain rename(2): without overwrite .NET links and
+    /// unlinks instead, twice the metadata work.
+    /// </summary>
     public static void MoveDurably(string source, string destination)
     {
-        File.Move(source, destination);
+        File.Move(source, destination, overwrite: true);
         var destinationDirectory = Path.GetDirectoryName(Path.GetFullPath(destination))!;
         SyncDirectory(destinationDirectory);
         var sourceDirectory = Path.GetDirectoryName(Path.GetFullPath(source))!;

@@ -71,6 +71,25 @@ public sealed class ImapProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fetching_a_body_sets_Seen_and_says_so_but_a_peek_and_EXAMINE_do_not()
+    {
+        await _engine.DeliverAsync("alice@example.test", "read me", body: "Text.\r\n");
+        await using var client = await RawImapClient.ConnectAsync(_engine.Imaps);
+        await client.LoginAsync();
+        await client.CommandAsync("e", "EXAMINE INBOX");
+        Assert.DoesNotContain("\\Seen", (await client.CommandAsync("f1", "FETCH 1 BODY[TEXT]"))[0]);
+        await client.CommandAsync("s", "SELECT INBOX");
+        var peek = await client.CommandAsync("f2", "FETCH 1 BODY.PEEK[TEXT]");
+        Assert.Equal("* 1 FETCH (BODY[TEXT] {7}", peek[0]);
+        Assert.Equal("Text.", peek[1]);
+        Assert.Equal(")", peek[2]);
+        var read = await client.CommandAsync("f3", "FETCH 1 BODY[TEXT]<0.2>");
+        Assert.Equal("* 1 FETCH (BODY[TEXT]<0> {2}", read[0]);
+        Assert.Equal("Te FLAGS (\\Seen \\Recent))", read[1]);
+        Assert.Equal("* 1 FETCH (FLAGS (\\Seen \\Recent))", (await client.CommandAsync("f4", "FETCH 1 FLAGS"))[0]);
+    }
+
+    [Fact]
     public async Task Search_with_an_unknown_charset_gets_BADCHARSET()
     {
         await using var client = await RawImapClient.ConnectAsync(_engine.Imaps);

@@ -11,7 +11,7 @@ public static class ImapTesting
 {
     public static async Task<ImapClient> ConnectImapAsync(this TestEngine engine, string? user = "alice@example.test", bool implicitTls = false)
     {
-        var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 };
+        var client = new ImapClient(Environment.GetEnvironmentVariable("IMAP_PROTOCOL_LOG") is { } log ? new MailKit.ProtocolLogger(log) : new MailKit.NullProtocolLogger()) { ServerCertificateValidationCallback = (_, _, _, _) => true, SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 };
         var endpoint = implicitTls ? engine.Imaps : engine.Imap;
         await client.ConnectAsync(endpoint.Address.ToString(), endpoint.Port, implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls);
         if (user is not null) await client.AuthenticateAsync(user, TestEngine.Password);

@@ -35,8 +35,6 @@ internal sealed partial class ImapSession
         var folder = _folder!;
         var targets = Targets(set, command.Uid);
         var messages = folder.Messages();
-        var byUid = new Dictionary<uint, MessageRecord>(messages.Length);
-        foreach (var m in messages) byUid[m.Uid] = m;
 
         var needsContent = items.Any(i => i.NeedsContent);
         var needsHeader = items.Any(i => i.Kind is FetchKind.Envelope);
@@ -48,13 +46,15 @@ internal sealed partial class ImapSession
         // Many messages not yet indexed (a folder's first FETCH of envelopes): index them on every core first.
         if (!needsContent && (needsHeader || needsStructure) && targets.Count > 32)
         {
-            var records = targets.Where(byUid.ContainsKey).Select(u => byUid[u]).ToList();
+            var records = new List<MessageRecord>(targets.Count);
+            foreach (var uid in targets)
+                if (MailFolder.Find(messages, uid) is { } found) records.Add(found);
             folder.Prefill(records, needsStructure);
         }
 
         foreach (var uid in targets)
         {
-            if (!byUid.TryGetValue(uid, out var record)) continue; // expunged by another session (RFC 2180 4.1.2)
+            if (MailFolder.Find(messages, uid) is not { } record) continue; // expunged by another session (RFC 2180 4.1.2)
             if (changedSince is { } since && record.ModSeq <= since) continue;
             byte[]? content = null;
             if (needsContent || (needsStructure && !record.HasStructureCache))

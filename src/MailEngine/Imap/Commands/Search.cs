@@ -18,30 +18,31 @@ internal sealed partial class ImapSession
         args.End();
         var folder = _folder!;
         var messages = folder.Messages();
-        var byUid = new Dictionary<uint, MessageRecord>(messages.Length);
-        foreach (var m in messages) byUid[m.Uid] = m;
         var keywords = folder.Keywords();
         var context = new SearchContext(this, folder, keywords, (uint)_uids.Count, _uids.Count > 0 ? _uids[^1] : 0);
-        var candidates = new List<(int Index, MessageRecord Record)>(_uids.Count);
-        for (var i = 0; i < _uids.Count; i++)
-            if (byUid.TryGetValue(_uids[i], out var record)) candidates.Add((i, record));
-        if (key.NeedsCache) folder.Prefill(candidates.Select(c => c.Record).ToList(), structure: false);
+        // The session's messages, by sequence number (null: expunged by another session, not yet reported).
+        var records = new MessageRecord?[_uids.Count];
+        for (var i = 0; i < _uids.Count; i++) records[i] = MailFolder.Find(messages, _uids[i]);
+        if (key.NeedsCache) folder.Prefill(records.OfType<MessageRecord>().Where(r => !r.HasHeaderCache).ToList(), structure: false);
 
         // Keys that read messages (BODY, TEXT, HEADER) are evaluated on every core; the rest from the index.
-        var matched = new bool[candidates.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = key.NeedsContent ? Environment.ProcessorCount : 1, CancellationToken = ct };
-        Parallel.For(0, candidates.Count, options, n =>
+        var matched = new bool[records.Length];
+        if (key.NeedsContent)
         {
-            var (i, record) = candidates[n];
-            matched[n] = context.Matches(key, new SearchMessage(record, (uint)i + 1, null));
-        });
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
+            Parallel.For(0, records.Length, options, i => matched[i] = records[i] is { } r && context.Matches(key, new SearchMessage(r, (uint)i + 1, null)));
+        }
+        else
+        {
+            for (var i = 0; i < records.Length; i++) matched[i] = records[i] is { } r && context.Matches(key, new SearchMessage(r, (uint)i + 1, null));
+        }
 
         var hits = new List<uint>();
         ulong highest = 0;
-        for (var n = 0; n < candidates.Count; n++)
+        for (var i = 0; i < records.Length; i++)
         {
-            if (!matched[n]) continue;
-            var (i, record) = candidates[n];
+            if (!matched[i]) continue;
+            var record = records[i]!;
             hits.Add(command.Uid ? record.Uid : (uint)i + 1);
             if (record.ModSeq > highest) highest = record.ModSeq;
         }

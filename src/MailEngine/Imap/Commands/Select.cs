@@ -33,7 +33,7 @@ internal sealed partial class ImapSession
         var highest = folder.HighestModSeq;
         var messages = folder.Messages();
         _uids = messages.Select(m => m.Uid).ToList();
-        _knownModSeq = highest;
+        _knownModSeq = _syncedModSeq = highest;
         _recentFrom = folder.ClaimRecent(readOnly);
         folder.Changed += OnFolderChanged;
 
@@ -99,29 +99,42 @@ internal sealed partial class ImapSession
     {
         var folder = _folder!;
         folder.Sync();
+        // Every change (new message, expunge, flags) raises the folder's MODSEQ: nothing new, nothing to do.
         var highest = folder.HighestModSeq;
+        if (highest == _syncedModSeq)
+        {
+            _silentlyChanged.Clear();
+            return;
+        }
+
         var messages = folder.Messages();
         var keywords = folder.Keywords();
+        var pendingExpunges = false;
 
-        if (allowExpunge)
+        // Messages gone: both lists are sorted by UID, so one walk finds them. Walking down keeps
+        // each reported sequence number right when the client applies it.
+        var m = messages.Length - 1;
+        for (var i = _uids.Count - 1; i >= 0; i--)
         {
-            // Walk down so each sequence number is still right when the client applies it.
-            var present = new HashSet<uint>(messages.Length);
-            foreach (var m in messages) present.Add(m.Uid);
-            for (var i = _uids.Count - 1; i >= 0; i--)
+            var uid = _uids[i];
+            while (m >= 0 && messages[m].Uid > uid) m--;
+            if (m >= 0 && messages[m].Uid == uid) continue;
+            if (!allowExpunge)
             {
-                if (present.Contains(_uids[i])) continue;
-                _writer.Append("* ").Append(i + 1).Append(" EXPUNGE\r\n");
-                _uids.RemoveAt(i);
+                pendingExpunges = true;
+                break;
             }
+
+            _writer.Append("* ").Append(i + 1).Append(" EXPUNGE\r\n");
+            _uids.RemoveAt(i);
         }
 
         var last = _uids.Count > 0 ? _uids[^1] : 0;
         var added = false;
-        foreach (var m in messages)
+        foreach (var message in messages)
         {
-            if (m.Uid <= last) continue;
-            _uids.Add(m.Uid);
+            if (message.Uid <= last) continue;
+            _uids.Add(message.Uid);
             added = true;
         }
 
@@ -133,16 +146,16 @@ internal sealed partial class ImapSession
 
         if (highest > _knownModSeq)
         {
-            foreach (var m in messages)
+            foreach (var message in messages)
             {
-                if (m.ModSeq <= _knownModSeq || m.Uid > last) continue;
-                if (_silentlyChanged.Contains(m.Uid)) continue;
-                var index = _uids.BinarySearch(m.Uid);
+                if (message.ModSeq <= _knownModSeq || message.Uid > last) continue;
+                if (_silentlyChanged.Contains(message.Uid)) continue;
+                var index = _uids.BinarySearch(message.Uid);
                 if (index < 0) continue;
                 _writer.Append("* ").Append(index + 1).Append(" FETCH (");
-                WriteFlags(m, keywords);
-                _writer.Append(" UID ").Append(m.Uid);
-                if (_condStore) _writer.Append(" MODSEQ (").Append((long)m.ModSeq).Append(')');
+                WriteFlags(message, keywords);
+                _writer.Append(" UID ").Append(message.Uid);
+                if (_condStore) _writer.Append(" MODSEQ (").Append((long)message.ModSeq).Append(')');
                 _writer.Append(")\r\n");
                 await _writer.MaybeFlushAsync(ct);
             }
@@ -150,6 +163,7 @@ internal sealed partial class ImapSession
             _knownModSeq = highest;
         }
 
+        if (!pendingExpunges) _syncedModSeq = highest;
         _silentlyChanged.Clear();
     }
 

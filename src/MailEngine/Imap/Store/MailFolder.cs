@@ -43,6 +43,10 @@ public sealed class MailFolder
     private readonly Action<long> _usageChanged;
     private readonly MaildirStore _store;
     private List<MessageRecord> _messages = [];
+
+    // The list as an array, shared by every caller until the list changes (flags change records in
+    // place and keep it valid): a 10,000-message folder is not copied for every command of every session.
+    private MessageRecord[]? _snapshot;
     private Dictionary<string, MessageRecord> _byBase = new(StringComparer.Ordinal);
     private List<string> _keywords = [];
     private DateTime _curModified;
@@ -141,7 +145,8 @@ public sealed class MailFolder
         var fresh = new DirectoryInfo(NewPath).GetFiles();
         if (fresh.Length > 0)
         {
-            Array.Sort(fresh, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            // Arrival order: by delivery time, then name (Maildir names do not sort by time: "M" microseconds are not padded).
+            Array.Sort(fresh, (a, b) => a.LastWriteTimeUtc != b.LastWriteTimeUtc ? a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc) : string.CompareOrdinal(a.Name, b.Name));
             var first = AllocateUids(fresh.Length);
             var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             for (var i = 0; i < fresh.Length; i++)
@@ -153,7 +158,7 @@ public sealed class MailFolder
                 var name = baseName + MessageFlagNames.MaildirInfo(flags, keywords, passed);
                 try
                 {
-                    File.Move(file.FullName, System.IO.Path.Combine(CurPath, name));
+                    File.Move(file.FullName, System.IO.Path.Combine(CurPath, name), overwrite: true); // unique names: a plain rename(2)
                 }
                 catch (FileNotFoundException)
                 {
@@ -170,6 +175,7 @@ public sealed class MailFolder
                 _byBase[baseName] = record;
             }
 
+            _snapshot = null;
             DurableFile.SyncDirectory(CurPath);
             DurableFile.SyncDirectory(NewPath);
             _curModified = Directory.GetLastWriteTimeUtc(CurPath);
@@ -209,6 +215,8 @@ public sealed class MailFolder
         if (seen.Count != _messages.Count)
         {
             _messages.RemoveAll(r => !seen.Contains(r.BaseName));
+            _snapshot = null;
+            HighestModSeq++; // an expunge by another program is a change sessions must hear of
             foreach (var key in _byBase.Keys.Where(k => !seen.Contains(k)).ToList()) _byBase.Remove(key);
             changed = true;
         }
@@ -240,7 +248,7 @@ public sealed class MailFolder
                 var newName = MaildirNames.WithoutUid(MaildirNames.BaseName(name)) + ",U=" + uid.ToString(CultureInfo.InvariantCulture) + MessageFlagNames.MaildirInfo(flags0, keywords0, passed0);
                 try
                 {
-                    File.Move(file.FullName, System.IO.Path.Combine(CurPath, newName));
+                    File.Move(file.FullName, System.IO.Path.Combine(CurPath, newName), overwrite: true);
                 }
                 catch (FileNotFoundException)
                 {
@@ -263,6 +271,7 @@ public sealed class MailFolder
         }
 
         _messages.Sort((a, b) => a.Uid.CompareTo(b.Uid));
+        _snapshot = null;
         if (UidNext <= _messages[^1].Uid) UidNext = _messages[^1].Uid + 1;
         WriteUidFile();
         return true;
@@ -319,10 +328,27 @@ public sealed class MailFolder
         return keywords;
     }
 
-    /// <summary>The messages now, in UID order (a copy: the caller may hold it while the folder changes).</summary>
+    /// <summary>The messages now, in UID order; the caller may hold the array while the folder changes, and must not change it.</summary>
     public MessageRecord[] Messages()
     {
-        lock (_gate) return [.. _messages];
+        lock (_gate) return _snapshot ??= [.. _messages];
+    }
+
+    /// <summary>The record with that UID in a <see cref="Messages"/> array (sorted by UID), or null.</summary>
+    public static MessageRecord? Find(MessageRecord[] messages, uint uid)
+    {
+        var lo = 0;
+        var hi = messages.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var u = messages[mid].Uid;
+            if (u == uid) return messages[mid];
+            if (u < uid) lo = mid + 1;
+            else hi = mid - 1;
+        }
+
+        return null;
     }
 
     public IReadOnlyList<string> Keywords()
@@ -415,7 +441,7 @@ public sealed class MailFolder
                 var newName = record.BaseName + MessageFlagNames.MaildirInfo(newFlags, newKeywords, newPassed);
                 try
                 {
-                    File.Move(System.IO.Path.Combine(CurPath, record.FileName), System.IO.Path.Combine(CurPath, newName));
+                    File.Move(System.IO.Path.Combine(CurPath, record.FileName), System.IO.Path.Combine(CurPath, newName), overwrite: true);
                 }
                 catch (FileNotFoundException)
                 {
@@ -441,21 +467,7 @@ public sealed class MailFolder
         return changed;
     }
 
-    private MessageRecord? FindLocked(uint uid)
-    {
-        var lo = 0;
-        var hi = _messages.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var u = _messages[mid].Uid;
-            if (u == uid) return _messages[mid];
-            if (u < uid) lo = mid + 1;
-            else hi = mid - 1;
-        }
-
-        return null;
-    }
+    private MessageRecord? FindLocked(uint uid) => Find(_snapshot ??= [.. _messages], uid);
 
     /// <summary>Removes messages (their files are deleted); returns the UIDs removed, ascending.</summary>
     public List<uint> Expunge(Func<MessageRecord, bool> which)
@@ -464,7 +476,8 @@ public sealed class MailFolder
         long freed = 0;
         lock (_gate)
         {
-            foreach (var record in _messages.Where(which).ToList())
+            var doomed = _messages.Where(which).ToList();
+            foreach (var record in doomed)
             {
                 try
                 {
@@ -474,10 +487,16 @@ public sealed class MailFolder
                 {
                 }
 
-                _messages.Remove(record);
                 _byBase.Remove(record.BaseName);
                 removed.Add(record.Uid);
                 freed += record.Size;
+            }
+
+            if (doomed.Count > 0)
+            {
+                var gone = doomed.ToHashSet();
+                _messages.RemoveAll(gone.Contains);
+                _snapshot = null;
             }
 
             if (removed.Count > 0)
@@ -550,6 +569,7 @@ public sealed class MailFolder
                 InternalDate = internalDate, SavedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds(), ModSeq = ++HighestModSeq,
             };
             _messages.Add(record);
+            _snapshot = null;
             _byBase[baseName] = record;
             _curModified = Directory.GetLastWriteTimeUtc(CurPath);
             _dirty = true;
@@ -614,6 +634,7 @@ public sealed class MailFolder
                 _byBase.Remove(r.BaseName);
                 return true;
             });
+            _snapshot = null;
             HighestModSeq++;
             _curModified = Directory.GetLastWriteTimeUtc(CurPath);
             _dirty = true;
