@@ -7,7 +7,7 @@ using System.Text;
 // ImapLoad generate MAILDIR COUNT   writes COUNT varied messages into MAILDIR/new, as an MTA delivers them
 //                                   (both servers move them to cur/ at the first SELECT)
 // ImapLoad HOST PORT USER PASSWORD MODE [ARGS]
-//   fetch               LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE): prints "ms responses"
+//   fetch               LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE): prints "ms responses select-ms"
 //   search QUERY...     SELECT INBOX, then each SEARCH: prints "ms hits" per query
 //   seen                marks every third message \Seen (STORE), so UNSEEN has something to tell apart
 //   mixed SESSIONS N    SESSIONS concurrent clients, N rounds each of: connect+login, SELECT, FETCH 10
@@ -29,10 +29,11 @@ switch (mode)
         await using var client = await Client.ConnectAsync(host, port, user, password);
         var watch = Stopwatch.StartNew();
         var select = await client.CommandAsync("SELECT INBOX");
+        var selected = watch.Elapsed.TotalMilliseconds;
         var fetch = await client.CommandAsync("FETCH 1:* (FLAGS ENVELOPE)");
         watch.Stop();
         var count = fetch.Count(l => l.Contains(" FETCH (", StringComparison.Ordinal));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalMilliseconds:F1} {count}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{watch.Elapsed.TotalMilliseconds:F1} {count} {selected:F1}"));
         break;
     }
 

@@ -78,12 +78,38 @@ public static partial class DurableFile
     /// </summary>
     public static void MoveDurably(string source, string destination)
     {
-        File.Move(source, destination, overwrite: true);
+        Rename(source, destination);
         var destinationDirectory = Path.GetDirectoryName(Path.GetFullPath(destination))!;
         SyncDirectory(destinationDirectory);
         var sourceDirectory = Path.GetDirectoryName(Path.GetFullPath(source))!;
         if (sourceDirectory != destinationDirectory) SyncDirectory(sourceDirectory);
     }
+
+    /// <summary>
+    /// rename(2) and nothing else: .NET's File.Move stats the source first, which costs a third of
+    /// the work when a folder's first open moves thousands of messages from new/ to cur/.
+    /// </summary>
+    public static void Rename(string source, string destination)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            File.Move(source, destination, overwrite: true);
+            return;
+        }
+
+        while (rename(source, destination) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR) continue;
+            if (errno == ENOENT) throw new FileNotFoundException($"rename({source}) failed: no such file", source);
+            throw new IOException($"rename({source}, {destination}) failed: errno {errno}");
+        }
+    }
+
+    private const int ENOENT = 2;
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rename(string oldpath, string newpath);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);

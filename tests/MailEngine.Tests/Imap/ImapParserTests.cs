@@ -163,7 +163,7 @@ public sealed class ImapParserTests
         var root = MimeStructureParser.Parse(bytes);
         Assert.True(root.IsMultipart);
         Assert.Equal(3, root.Parts.Count);
-        string Section(string text) => Encoding.ASCII.GetString(FetchItem.Parse($"BODY[{text}]").Extract(bytes, root));
+        string Section(string text) => Encoding.ASCII.GetString(FetchItem.Parse($"BODY[{text}]").Extract(bytes, root).Span);
         Assert.Equal("This is implicitly typed plain US-ASCII text.\r\nIt does NOT end with a linebreak.", Section("1"));
         Assert.Equal("This is explicitly typed plain US-ASCII text.\r\nIt DOES end with a linebreak.\r\n", Section("2"));
         Assert.Equal("Content-type: text/plain; charset=us-ascii\r\n\r\n", Section("2.MIME"));

@@ -102,19 +102,22 @@ internal sealed partial class ImapSession
                     case FetchKind.Body: _writer.Append("BODY ").Append(record.Body!); break;
                     case FetchKind.BodyStructure: _writer.Append("BODYSTRUCTURE ").Append(record.BodyStructure!); break;
                     case FetchKind.Rfc822:
-                        _writer.Append("RFC822 ").Literal(content!);
+                        _writer.Append("RFC822 ");
+                        await _writer.LiteralAsync(content!, ct);
                         break;
                     case FetchKind.Rfc822Header:
                         root ??= MimeStructureParser.Parse(content!);
-                        _writer.Append("RFC822.HEADER ").Literal(content.AsSpan(root.HeaderStart, root.BodyStart - root.HeaderStart));
+                        _writer.Append("RFC822.HEADER ");
+                        await _writer.LiteralAsync(content.AsMemory(root.HeaderStart, root.BodyStart - root.HeaderStart), ct);
                         break;
                     case FetchKind.Rfc822Text:
                         root ??= MimeStructureParser.Parse(content!);
-                        _writer.Append("RFC822.TEXT ").Literal(content.AsSpan(root.BodyStart, root.End - root.BodyStart));
+                        _writer.Append("RFC822.TEXT ");
+                        await _writer.LiteralAsync(content.AsMemory(root.BodyStart, root.End - root.BodyStart), ct);
                         break;
                     case FetchKind.Section:
                         root ??= MimeStructureParser.Parse(content!);
-                        var octets = item.Extract(content, root);
+                        var octets = item.Extract(content!, root);
                         if (item.PartialStart is { } start)
                         {
                             var from = (int)Math.Min(start, octets.Length);
@@ -122,7 +125,8 @@ internal sealed partial class ImapSession
                             octets = octets.Slice(from, length);
                         }
 
-                        _writer.Append(item.ResponseName()).Append(' ').Literal(octets);
+                        _writer.Append(item.ResponseName()).Append(' ');
+                        await _writer.LiteralAsync(octets, ct);
                         break;
                 }
             }

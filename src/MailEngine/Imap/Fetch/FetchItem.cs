@@ -166,7 +166,7 @@ public sealed class FetchItem
     }
 
     /// <summary>The octets a section names, before the partial range is applied; empty when the part does not exist.</summary>
-    public ReadOnlySpan<byte> Extract(ReadOnlySpan<byte> message, MimeNode root)
+    public ReadOnlyMemory<byte> Extract(byte[] message, MimeNode root)
     {
         var node = root;
         var isMessage = true; // the top level is a message: HEADER/TEXT apply to it
@@ -175,12 +175,12 @@ public sealed class FetchItem
             if (node.IsMessage && node.Message is { } inner && node != root) node = inner;
             if (node.IsMultipart && node.Parts.Count > 0)
             {
-                if (n > node.Parts.Count) return [];
+                if (n > node.Parts.Count) return ReadOnlyMemory<byte>.Empty;
                 node = node.Parts[n - 1];
             }
             else if (n != 1)
             {
-                return [];
+                return ReadOnlyMemory<byte>.Empty;
             }
 
             isMessage = false;
@@ -190,18 +190,18 @@ public sealed class FetchItem
         {
             case null:
                 if (Path.Length == 0) return message;
-                return message[node.BodyStart..node.End];
+                return message.AsMemory(node.BodyStart, node.End - node.BodyStart);
             case "MIME":
-                return message[node.HeaderStart..node.BodyStart];
+                return message.AsMemory(node.HeaderStart, node.BodyStart - node.HeaderStart);
         }
 
         // HEADER and TEXT of a part are those of the message it holds (RFC 3501 6.4.5).
         var target = isMessage ? node : node.Message;
-        if (target is null) return [];
+        if (target is null) return ReadOnlyMemory<byte>.Empty;
         return Specifier switch
         {
-            "HEADER" => message[target.HeaderStart..target.BodyStart],
-            "TEXT" => message[target.BodyStart..target.End],
+            "HEADER" => message.AsMemory(target.HeaderStart, target.BodyStart - target.HeaderStart),
+            "TEXT" => message.AsMemory(target.BodyStart, target.End - target.BodyStart),
             _ => FilterFields(message, target, Specifier == "HEADER.FIELDS"),
         };
     }

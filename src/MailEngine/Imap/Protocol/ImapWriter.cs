@@ -70,6 +70,24 @@ public sealed class ImapWriter(Func<Stream> stream, int initialCapacity = 8 * 10
         return Append(bytes);
     }
 
+    /// <summary>
+    /// A literal that may be large (a message body): past a few kilobytes it goes to the connection
+    /// directly after what is buffered, instead of growing the buffer to the size of the message.
+    /// </summary>
+    public async ValueTask LiteralAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        if (bytes.Length < 16 * 1024)
+        {
+            Literal(bytes.Span);
+            return;
+        }
+
+        Append('{').Append(bytes.Length).Append("}\r\n");
+        await FlushAsync(ct);
+        var target = stream();
+        await target.WriteAsync(bytes, ct);
+    }
+
     private bool CanQuote(string value)
     {
         if (value.Length > 1024) return false;

@@ -141,24 +141,27 @@ public sealed class MailFolder
             _curModified = Directory.GetLastWriteTimeUtc(CurPath);
         }
 
-        // New deliveries: each gets the next UID and moves to cur/ under its final name.
-        var fresh = new DirectoryInfo(NewPath).GetFiles();
+        // New deliveries: each gets the next UID and moves to cur/ under its final name, in arrival
+        // order (the time in the name; "M" microseconds are not zero-padded, so not by name alone).
+        var fresh = Directory.GetFiles(NewPath);
         if (fresh.Length > 0)
         {
-            // Arrival order: by delivery time, then name (Maildir names do not sort by time: "M" microseconds are not padded).
-            Array.Sort(fresh, (a, b) => a.LastWriteTimeUtc != b.LastWriteTimeUtc ? a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc) : string.CompareOrdinal(a.Name, b.Name));
-            var first = AllocateUids(fresh.Length);
+            var ordered = fresh.Select(path => (Path: path, Name: System.IO.Path.GetFileName(path), Time: MaildirNames.DeliveryTime(System.IO.Path.GetFileName(path))))
+                .Select(f => (f.Path, f.Name, Time: f.Time ?? StatTime(f.Path)))
+                .OrderBy(f => f.Time.Seconds).ThenBy(f => f.Time.Microseconds).ThenBy(f => f.Name, StringComparer.Ordinal)
+                .ToList();
+            var first = AllocateUids(ordered.Count);
             var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-            for (var i = 0; i < fresh.Length; i++)
+            for (var i = 0; i < ordered.Count; i++)
             {
-                var file = fresh[i];
+                var (path, fileName, time) = ordered[i];
                 var uid = first + (uint)i;
-                var (flags, keywords, passed) = MessageFlagNames.FromMaildirName(file.Name);
-                var baseName = MaildirNames.WithoutUid(MaildirNames.BaseName(file.Name)) + ",U=" + uid.ToString(CultureInfo.InvariantCulture);
+                var (flags, keywords, passed) = MessageFlagNames.FromMaildirName(fileName);
+                var baseName = MaildirNames.WithoutUid(MaildirNames.BaseName(fileName)) + ",U=" + uid.ToString(CultureInfo.InvariantCulture);
                 var name = baseName + MessageFlagNames.MaildirInfo(flags, keywords, passed);
                 try
                 {
-                    File.Move(file.FullName, System.IO.Path.Combine(CurPath, name), overwrite: true); // unique names: a plain rename(2)
+                    DurableFile.Rename(path, System.IO.Path.Combine(CurPath, name));
                 }
                 catch (FileNotFoundException)
                 {
@@ -168,8 +171,8 @@ public sealed class MailFolder
                 var record = new MessageRecord
                 {
                     Uid = uid, FileName = name, Flags = flags, Keywords = keywords, Passed = passed,
-                    Size = MaildirStore.SizeFromName(file.Name) ?? file.Length,
-                    InternalDate = new DateTimeOffset(file.LastWriteTimeUtc).ToUnixTimeMilliseconds(), SavedAt = now, ModSeq = ++HighestModSeq,
+                    Size = MaildirStore.SizeFromName(fileName) ?? new FileInfo(System.IO.Path.Combine(CurPath, name)).Length,
+                    InternalDate = time.Seconds * 1000 + time.Microseconds / 1000, SavedAt = now, ModSeq = ++HighestModSeq,
                 };
                 _messages.Add(record);
                 _byBase[baseName] = record;
@@ -184,6 +187,12 @@ public sealed class MailFolder
 
         if (changed) _dirty = true;
         return changed;
+    }
+
+    private static (long Seconds, long Microseconds) StatTime(string path)
+    {
+        var ticks = File.GetLastWriteTimeUtc(path).Ticks - DateTime.UnixEpoch.Ticks;
+        return (ticks / TimeSpan.TicksPerSecond, ticks % TimeSpan.TicksPerSecond / 10);
     }
 
     /// <summary>Compares cur/ with the index: files gone are expunged, new files get UIDs, renamed ones give their flags.</summary>
@@ -248,7 +257,7 @@ public sealed class MailFolder
                 var newName = MaildirNames.WithoutUid(MaildirNames.BaseName(name)) + ",U=" + uid.ToString(CultureInfo.InvariantCulture) + MessageFlagNames.MaildirInfo(flags0, keywords0, passed0);
                 try
                 {
-                    File.Move(file.FullName, System.IO.Path.Combine(CurPath, newName), overwrite: true);
+                    DurableFile.Rename(file.FullName, System.IO.Path.Combine(CurPath, newName));
                 }
                 catch (FileNotFoundException)
                 {
@@ -441,7 +450,7 @@ public sealed class MailFolder
                 var newName = record.BaseName + MessageFlagNames.MaildirInfo(newFlags, newKeywords, newPassed);
                 try
                 {
-                    File.Move(System.IO.Path.Combine(CurPath, record.FileName), System.IO.Path.Combine(CurPath, newName), overwrite: true);
+                    DurableFile.Rename(System.IO.Path.Combine(CurPath, record.FileName), System.IO.Path.Combine(CurPath, newName));
                 }
                 catch (FileNotFoundException)
                 {

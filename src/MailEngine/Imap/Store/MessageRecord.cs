@@ -71,6 +71,25 @@ public static class MaildirNames
         return uint.TryParse(baseName.AsSpan(s + 3, end - s - 3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var uid) ? uid : 0;
     }
 
+    /// <summary>
+    /// Delivery time from a Maildir name ("&lt;seconds&gt;.M&lt;microseconds&gt;P..." as qmail, Dovecot and
+    /// this engine write them), or null for names of another form. Saves a stat(2) per new message.
+    /// </summary>
+    public static (long Seconds, long Microseconds)? DeliveryTime(string fileName)
+    {
+        var dot = fileName.IndexOf('.');
+        if (dot <= 0 || !long.TryParse(fileName.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)) return null;
+        long micro = 0;
+        if (dot + 1 < fileName.Length && fileName[dot + 1] == 'M')
+        {
+            var end = dot + 2;
+            while (end < fileName.Length && char.IsAsciiDigit(fileName[end])) end++;
+            _ = long.TryParse(fileName.AsSpan(dot + 2, end - dot - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out micro);
+        }
+
+        return (seconds, micro);
+    }
+
     /// <summary>Removes a ",U=" field (a message copied or moved gets its new folder's UID).</summary>
     public static string WithoutUid(string baseName)
     {
