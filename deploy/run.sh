@@ -24,7 +24,7 @@ if [ -z "$("$LOCAL/adminctl/adminctl" admin list)" ]; then
   printf '    password (shown once, also in .local/secrets/admin-password): %s\n' "$(cat "$SECRETS/admin-password")"
 fi
 
-log "console at http://127.0.0.1:${CONSOLE_PORT:-5080}, SMTP on 127.0.0.1:2525/2587/2465 (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"
+log "console at http://127.0.0.1:${CONSOLE_PORT:-5080}, SMTP on 127.0.0.1:2525/2587/2465, IMAP on :2143 (STARTTLS) and :2993 (TLS) (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"
 # The published appsettings.json is read from the content root; the engine's folders stay under .local/.
 cd "$ROOT"
 exec env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \

@@ -60,7 +60,9 @@ public sealed class EngineOverview(AdminDbContext db, MailEngineHost engine, Eng
             push.Error,
             push.Duration is { } d ? Math.Round(d.TotalMilliseconds, 1) : null,
             engine.Running,
-            engine.Endpoints.ToDictionary(e => e.Key.ToString().ToLowerInvariant(), e => e.Value.ToString()),
+            engine.Endpoints.Select(e => (Name: e.Key.ToString().ToLowerInvariant(), Endpoint: e.Value))
+                .Concat(engine.ImapEndpoints.Select(e => (Name: e.Key, Endpoint: e.Value)))
+                .ToDictionary(e => e.Name, e => e.Endpoint.ToString()),
             engine.Running ? engine.Queue.Length : 0,
             engine.Running ? Math.Round(engine.Queue.OldestAge.TotalSeconds, 1) : 0,
             engine.Counters.All.Select(c => new CounterReport(c.Name, c.Help, c.Values.Select(v => new CounterValue(v.Label, v.Value, v.Count)).ToList())).ToList(),
