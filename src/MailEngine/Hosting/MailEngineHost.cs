@@ -35,8 +35,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
     private readonly TimeProvider _clock;
     private readonly ILoggerFactory _loggers;
     private readonly IDnsResolver _dns;
-    private readonly List<SmtpListener> _listeners = [];
-    private readonly List<ImapListener> _imapListeners = [];
+    private readonly List<ConnectionListener> _listeners = [];
     private PeriodicTimer? _expiryTimer;
     private DeliveryQueue? _queue;
     private PeriodicTimer? _sampler;
@@ -91,7 +90,9 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })
         {
             if (!listener.Enabled) continue;
-            var smtp = new SmtpListener(services, kind, new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port));
+            var smtp = new ConnectionListener(new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port),
+                (socket, ct) => new SmtpSession(services, socket, kind).RunAsync(ct));
+            logger.LogInformation("SMTP {Kind} listening on {EndPoint}", kind, smtp.EndPoint);
             _listeners.Add(smtp);
             Endpoints[kind] = smtp.EndPoint;
         }
@@ -100,8 +101,10 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         foreach (var (name, listener, implicitTls) in new[] { ("imap", _options.Imap.Listener, false), ("imaps", _options.Imap.ImplicitTls, true) })
         {
             if (!listener.Enabled) continue;
-            var server = new ImapListener(imap, new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port), implicitTls);
-            _imapListeners.Add(server);
+            var server = new ConnectionListener(new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port),
+                (socket, ct) => new ImapSession(imap, socket, implicitTls).RunAsync(ct));
+            imap.Logger.LogInformation("{Name} listening on {EndPoint}", name.ToUpperInvariant(), server.EndPoint);
+            _listeners.Add(server);
             ImapEndpoints[name] = server.EndPoint;
         }
 
@@ -142,16 +145,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         // Stop may be called by the host and again at disposal: whoever takes the parts stops them.
         Interlocked.Exchange(ref _sampler, null)?.Dispose();
         Interlocked.Exchange(ref _expiryTimer, null)?.Dispose();
-        ImapListener[] imapListeners;
-        lock (_imapListeners)
-        {
-            imapListeners = [.. _imapListeners];
-            _imapListeners.Clear();
-        }
-
-        foreach (var listener in imapListeners) await listener.DisposeAsync();
-        Folders.SaveAll();
-        SmtpListener[] listeners;
+        ConnectionListener[] listeners;
         lock (_listeners)
         {
             listeners = [.. _listeners];
@@ -159,6 +153,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         }
 
         foreach (var listener in listeners) await listener.DisposeAsync();
+        Folders.SaveAll(); // after the sessions have let their folders go
         if (Interlocked.Exchange(ref _queue, null) is { } queue) await queue.DisposeAsync();
     }
 

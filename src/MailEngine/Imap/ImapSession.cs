@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using MailEngine.Imap.Protocol;
 using MailEngine.Imap.Store;
+using MailEngine.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace MailEngine.Imap;
@@ -368,27 +368,12 @@ internal sealed partial class ImapSession
     /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3501 6.2.1 STARTTLS, RFC 8314 implicit TLS).</summary>
     private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
     {
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificateSelectionCallback = (_, hostName) => _services.Snapshots.Current.Certificate(hostName) ?? _services.Certificates.Certificate,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificateRequired = false,
-            }, timeout.Token);
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-        {
-            _services.Logger.LogInformation("TLS handshake with {Remote} failed: {Reason}", _remote, e.Message);
-            await ssl.DisposeAsync();
-            return false;
-        }
+        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, TimeSpan.FromMinutes(1), _remote, _services.Logger, ct);
+        if (ssl is null) return false;
 
         // Anything pipelined before the handshake is dropped, never read as if it came over TLS.
         await _reader.CompleteAsync();
+        _writer.Discard();
         _stream = ssl;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _tls = true;

@@ -243,25 +243,8 @@ internal sealed partial class SmtpSession
     /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3207 for STARTTLS, RFC 8314 for port 465).</summary>
     private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
     {
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Limits.CommandTimeout);
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                // RFC 6066 3: the certificate for the name the client asked for, else the node's default.
-                ServerCertificateSelectionCallback = (_, hostName) => Snapshot.Certificate(hostName) ?? _services.Certificates.Certificate,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                ClientCertificateRequired = false,
-            }, timeout.Token);
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-        {
-            _services.Logger.LogInformation("TLS handshake with {Remote} failed: {Reason}", _remote, e.Message);
-            await ssl.DisposeAsync();
-            return false;
-        }
+        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, Limits.CommandTimeout, _remote, _services.Logger, ct);
+        if (ssl is null) return false;
 
         // Anything the client pipelined before the handshake is discarded, never read as if it had
         // come over TLS (the STARTTLS command injection of CVE-2011-0411).

@@ -106,7 +106,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         await client.CommandAsync("MAIL FROM:<a@b.test>");
         await client.CommandAsync("RCPT TO:<alice@example.test>");
         await client.CommandAsync("DATA");
-        await client.SendRawAsync("Subject: half a message\r\n\r\nand then silence");
+        await client.SendAsync("Subject: half a message\r\n\r\nand then silence");
         Assert.StartsWith("421 4.4.2", await client.ReadReplyAsync(), StringComparison.Ordinal);
         Assert.Equal(0, _engine.SpoolFiles);
     }
@@ -134,7 +134,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         await client.CommandAsync("MAIL FROM:<a@b.test>");
         await client.CommandAsync("RCPT TO:<alice@example.test>");
         Assert.StartsWith("354", await client.CommandAsync("DATA"), StringComparison.Ordinal);
-        await client.SendRawAsync(data);
+        await client.SendAsync(data);
         Assert.StartsWith("521 5.5.2", await client.ReadReplyAsync(), StringComparison.Ordinal);
         Assert.Equal("", await client.ReadReplyAsync());
         Assert.Equal(0, _engine.SpoolFiles);
@@ -148,7 +148,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         await client.CommandAsync("MAIL FROM:<a@b.test>");
         await client.CommandAsync("RCPT TO:<alice@example.test>");
         await client.CommandAsync("DATA");
-        await client.SendRawAsync($"Subject: x\r\n\r\n{new string('z', 5000)}\r\nend\r\n.\r\n");
+        await client.SendAsync($"Subject: x\r\n\r\n{new string('z', 5000)}\r\nend\r\n.\r\n");
         Assert.StartsWith("500 5.5.2", await client.ReadReplyAsync(), StringComparison.Ordinal);
         Assert.StartsWith("250", await client.CommandAsync("NOOP"), StringComparison.Ordinal);
         Assert.Equal(0, _engine.SpoolFiles);
@@ -158,7 +158,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
     public async Task Pipelined_commands_are_answered_in_order_RFC_2920()
     {
         await using var client = await GreetedAsync();
-        await client.SendRawAsync("MAIL FROM:<a@b.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nDATA\r\n");
+        await client.SendAsync("MAIL FROM:<a@b.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nDATA\r\n");
         Assert.StartsWith("250 2.1.0", await client.ReadReplyAsync(), StringComparison.Ordinal);
         Assert.StartsWith("250 2.1.5", await client.ReadReplyAsync(), StringComparison.Ordinal);
         Assert.StartsWith("550 5.1.1", await client.ReadReplyAsync(), StringComparison.Ordinal);
@@ -175,7 +175,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         await client.CommandAsync("RCPT TO:<alice@example.test>");
         await client.CommandAsync("DATA");
         var hops = string.Concat(Enumerable.Repeat("Received: from a by b; Mon, 1 Jan 2026 00:00:00 +0000\r\n", 51));
-        await client.SendRawAsync(hops + "Subject: loop\r\n\r\nbody\r\n.\r\n");
+        await client.SendAsync(hops + "Subject: loop\r\n\r\nbody\r\n.\r\n");
         Assert.StartsWith("554 5.4.6", await client.ReadReplyAsync(), StringComparison.Ordinal);
         Assert.Equal(0, _engine.SpoolFiles);
     }
@@ -184,7 +184,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
     public async Task Commands_pipelined_before_STARTTLS_completes_are_discarded_CVE_2011_0411()
     {
         await using var client = await GreetedAsync();
-        await client.SendRawAsync("STARTTLS\r\nMAIL FROM:<injected@b.test>\r\n");
+        await client.SendAsync("STARTTLS\r\nMAIL FROM:<injected@b.test>\r\n");
         Assert.StartsWith("220 2.0.0", await client.ReadReplyAsync(), StringComparison.Ordinal);
         await client.UpgradeAsync();
         // Had the injected MAIL been read as if it came over TLS, its reply would come first.

@@ -1,38 +1,21 @@
 using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Text;
 
 namespace MailEngine.Tests.Support;
 
 /// <summary>A byte-level IMAP client for what MailKit will not send: bad syntax, overlong lines, oversized literals.</summary>
-public sealed class RawImapClient : IAsyncDisposable
+public sealed class RawImapClient : RawConnection
 {
-    private readonly TcpClient _tcp;
-    private Stream _stream;
-    private readonly List<byte> _buffer = [];
-
-    private RawImapClient(TcpClient tcp)
+    private RawImapClient(System.Net.Sockets.TcpClient tcp) : base(tcp)
     {
-        _tcp = tcp;
-        _stream = tcp.GetStream();
     }
 
     public string Greeting { get; private set; } = string.Empty;
 
-    /// <summary>Connects with implicit TLS (the IMAPS listener) and reads the greeting.</summary>
+    /// <summary>Connects (with implicit TLS for the IMAPS listener) and reads the greeting.</summary>
     public static async Task<RawImapClient> ConnectAsync(IPEndPoint endpoint, bool tls = true)
     {
-        var tcp = new TcpClient();
-        await tcp.ConnectAsync(endpoint);
-        var client = new RawImapClient(tcp);
-        if (tls)
-        {
-            var ssl = new SslStream(client._stream, false, (_, _, _, _) => true);
-            await ssl.AuthenticateAsClientAsync("localhost");
-            client._stream = ssl;
-        }
-
+        var client = new RawImapClient(await OpenAsync(endpoint));
+        if (tls) await client.UpgradeAsync();
         client.Greeting = await client.ReadLineAsync() ?? string.Empty;
         return client;
     }
@@ -41,14 +24,6 @@ public sealed class RawImapClient : IAsyncDisposable
     {
         var reply = await CommandAsync("L1", $"LOGIN {user} {TestEngine.Password}");
         if (!reply[^1].StartsWith("L1 OK", StringComparison.Ordinal)) throw new InvalidOperationException(string.Join("\n", reply));
-    }
-
-    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
-
-    public async Task SendAsync(byte[] bytes)
-    {
-        await _stream.WriteAsync(bytes);
-        await _stream.FlushAsync();
     }
 
     /// <summary>Sends "TAG TEXT" and returns every line up to and including the tagged one.</summary>
@@ -68,41 +43,5 @@ public sealed class RawImapClient : IAsyncDisposable
             lines.Add(line);
             if (line.StartsWith(tag + " ", StringComparison.Ordinal)) return lines;
         }
-    }
-
-    /// <summary>One line; null when the server closed the connection.</summary>
-    public async Task<string?> ReadLineAsync()
-    {
-        var chunk = new byte[8192];
-        while (true)
-        {
-            var lf = _buffer.IndexOf((byte)'\n');
-            if (lf >= 0)
-            {
-                var line = Encoding.UTF8.GetString(_buffer.GetRange(0, lf).ToArray()).TrimEnd('\r');
-                _buffer.RemoveRange(0, lf + 1);
-                return line;
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            int read;
-            try
-            {
-                read = await _stream.ReadAsync(chunk, timeout.Token);
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-
-            if (read == 0) return null;
-            _buffer.AddRange(chunk.AsSpan(0, read).ToArray());
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stream.DisposeAsync();
-        _tcp.Dispose();
     }
 }

@@ -42,24 +42,12 @@ public sealed class MailFolderRegistry
     public MailFolder Acquire(string address, string name)
     {
         var path = _store.FolderPath(address, name);
-        Entry? entry;
-        lock (_gate)
+        MailFolder? shared;
+        lock (_gate) shared = TakeLocked(path);
+        if (shared is not null)
         {
-            if (_open.TryGetValue(path, out entry))
-            {
-                entry.References++;
-                if (entry.IdleNode is not null)
-                {
-                    _idle.Remove(entry.IdleNode);
-                    entry.IdleNode = null;
-                }
-            }
-        }
-
-        if (entry is not null)
-        {
-            entry.Folder.Sync();
-            return entry.Folder;
+            shared.Sync();
+            return shared;
         }
 
         // Opening reads the index and lists the folder: done outside the registry's lock. Two
@@ -67,21 +55,24 @@ public sealed class MailFolderRegistry
         var opened = MailFolder.Open(_store, path, name, _clock, delta => _store.AdjustUsage(address, delta));
         lock (_gate)
         {
-            if (_open.TryGetValue(path, out entry))
-            {
-                entry.References++;
-                if (entry.IdleNode is not null)
-                {
-                    _idle.Remove(entry.IdleNode);
-                    entry.IdleNode = null;
-                }
-
-                return entry.Folder;
-            }
-
+            if (TakeLocked(path) is { } first) return first;
             _open[path] = new Entry(opened) { References = 1 };
             return opened;
         }
+    }
+
+    /// <summary>One more reference to an open folder (no longer idle), or null when it is not open.</summary>
+    private MailFolder? TakeLocked(string path)
+    {
+        if (!_open.TryGetValue(path, out var entry)) return null;
+        entry.References++;
+        if (entry.IdleNode is not null)
+        {
+            _idle.Remove(entry.IdleNode);
+            entry.IdleNode = null;
+        }
+
+        return entry.Folder;
     }
 
     public void Release(MailFolder folder)

@@ -1,31 +1,31 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 
-namespace MailEngine.Imap;
+namespace MailEngine.Hosting;
 
-/// <summary>Accepts IMAP connections on one address (STARTTLS or implicit TLS) and runs a session for each.</summary>
-public sealed class ImapListener : IAsyncDisposable
+/// <summary>
+/// Accepts connections on one address and runs a session for each (SMTP or IMAP), independently of
+/// the others: a failing session never stops the accept loop. Disposal stops accepting, cancels the
+/// sessions and gives them ten seconds to say goodbye.
+/// </summary>
+public sealed class ConnectionListener : IAsyncDisposable
 {
-    private readonly ImapServices _services;
-    private readonly bool _implicitTls;
+    private readonly Func<Socket, CancellationToken, Task> _session;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly HashSet<Task> _sessions = [];
     private readonly Lock _gate = new();
 
-    public ImapListener(ImapServices services, IPEndPoint endpoint, bool implicitTls)
+    public ConnectionListener(IPEndPoint endpoint, Func<Socket, CancellationToken, Task> session)
     {
-        _services = services;
-        _implicitTls = implicitTls;
+        _session = session;
         _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _socket.Bind(endpoint);
         _socket.Listen(512);
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _acceptLoop = AcceptLoopAsync();
-        services.Logger.LogInformation("IMAP{Tls} listening on {EndPoint}", implicitTls ? "S" : string.Empty, EndPoint);
     }
 
     public IPEndPoint EndPoint { get; }
@@ -46,7 +46,7 @@ public sealed class ImapListener : IAsyncDisposable
             }
 
             client.NoDelay = true;
-            var session = Task.Run(() => new ImapSession(_services, client, _implicitTls).RunAsync(_stop.Token));
+            var session = Task.Run(() => _session(client, _stop.Token));
             lock (_gate) _sessions.Add(session);
             _ = session.ContinueWith(t => { lock (_gate) _sessions.Remove(t); }, TaskScheduler.Default);
         }

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MailEngine.Tests.Support;
+
+/// <summary>A line-oriented client connection for byte-level protocol tests (SMTP and IMAP).</summary>
+public abstract class RawConnection : IAsyncDisposable
+{
+    private readonly TcpClient _tcp;
+    private Stream _stream;
+    private readonly List<byte> _buffer = [];
+
+    protected RawConnection(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+    }
+
+    protected static async Task<TcpClient> OpenAsync(IPEndPoint endpoint)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint);
+        return tcp;
+    }
+
+    /// <summary>Starts TLS (any certificate: loopback tests); what was buffered before is dropped.</summary>
+    public async Task UpgradeAsync()
+    {
+        var ssl = new SslStream(_stream, false, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync("localhost");
+        _stream = ssl;
+        _buffer.Clear();
+    }
+
+    public Task SendAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text));
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+
+    /// <summary>One line without CRLF; null when the server closed the connection.</summary>
+    public async Task<string?> ReadLineAsync()
+    {
+        var chunk = new byte[8192];
+        while (true)
+        {
+            var lf = _buffer.IndexOf((byte)'\n');
+            if (lf >= 0)
+            {
+                var line = Encoding.UTF8.GetString(_buffer.GetRange(0, lf).ToArray()).TrimEnd('\r');
+                _buffer.RemoveRange(0, lf + 1);
+                return line;
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            int read;
+            try
+            {
+                read = await _stream.ReadAsync(chunk, timeout.Token);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+
+            if (read == 0) return null;
+            _buffer.AddRange(chunk.AsSpan(0, read).ToArray());
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync();
+        _tcp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
