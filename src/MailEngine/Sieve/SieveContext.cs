@@ -1,0 +1,66 @@
+using MimeKit;
+
+namespace MailEngine.Sieve;
+
+/// <summary>The SMTP envelope of the message being delivered (RFC 5228 5.4 envelope test).</summary>
+public sealed record SieveEnvelope(string From, string To, string? Auth = null);
+
+/// <summary>
+/// Remembers vacation replies (RFC 5230 4.2: at most one per sender and handle per period). The
+/// engine's implementation persists it; tests and sieve-test use the in-memory one.
+/// </summary>
+public interface IVacationMemory
+{
+    /// <summary>Whether a reply to <paramref name="sender"/> under <paramref name="handle"/> may go now; if so, it is recorded.</summary>
+    bool TryRecord(string recipient, string sender, string handle, TimeSpan period, DateTimeOffset now);
+}
+
+public sealed class InMemoryVacationMemory : IVacationMemory
+{
+    private readonly Dictionary<string, DateTimeOffset> _sent = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool TryRecord(string recipient, string sender, string handle, TimeSpan period, DateTimeOffset now)
+    {
+        var key = $"{recipient}\n{sender}\n{handle}";
+        lock (_sent)
+        {
+            if (_sent.TryGetValue(key, out var last) && now - last < period) return false;
+            _sent[key] = now;
+            return true;
+        }
+    }
+}
+
+/// <summary>What a script runs against besides the message: the clock, the user, folders, vacation memory, spam score.</summary>
+public sealed record SieveContext
+{
+    public required DateTimeOffset Now { get; init; }
+
+    /// <summary>The mailbox the message is delivered to (vacation's own address).</summary>
+    public required string Recipient { get; init; }
+
+    /// <summary>Other addresses of the user (groups they receive through), for vacation's "is it to me" check.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    public Func<string, bool> FolderExists { get; init; } = _ => false;
+    public IVacationMemory Vacations { get; init; } = new InMemoryVacationMemory();
+
+    /// <summary>The spam scanner's score on spamtest's 0-10 scale, or null when the message was not scanned (RFC 5235 3.2: "0").</summary>
+    public double? SpamScore { get; init; }
+
+    /// <summary>The score as a percentage for spamtestplus (:percent), or null.</summary>
+    public double? SpamPercent { get; init; }
+
+    public SieveLimits Limits { get; init; } = SieveLimits.Default;
+}
+
+/// <summary>The message a script runs on: parsed once, with its size and envelope.</summary>
+public sealed record SieveMessage(MimeMessage Message, long Size, SieveEnvelope Envelope)
+{
+    public static SieveMessage Load(Stream stream, SieveEnvelope envelope)
+    {
+        var size = stream.CanSeek ? stream.Length - stream.Position : 0;
+        var message = MimeMessage.Load(stream);
+        return new SieveMessage(message, size, envelope);
+    }
+}
