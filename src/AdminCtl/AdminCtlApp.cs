@@ -29,6 +29,10 @@ public static class AdminCtlApp
                                                     create an API token; prints it once
           token list                                list API tokens (never their secrets)
           token revoke NAME                         revoke the active token with that name
+          sieve-test SCRIPT MESSAGE [--from ADDR] [--to ADDR]
+                                                    run a Sieve script on a message file and print the
+                                                    actions, one per line (errors as line:column); the
+                                                    envelope defaults to the From and first To address
 
         Settings come from the environment: Database__Host, Database__Port, Database__Name,
         Database__Username, and the credentials folder (CREDENTIALS_DIRECTORY or
@@ -42,6 +46,9 @@ public static class AdminCtlApp
             await stdout.WriteLineAsync(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+
+        // Needs no database: it is the engine's interpreter on files.
+        if (args[0] == "sieve-test") return args.Length >= 3 ? await SieveTestAsync(args, stdout, stderr) : await UsageErrorAsync(stderr);
 
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
@@ -92,6 +99,53 @@ public static class AdminCtlApp
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>
+    /// sieve-test: the actions a script takes on a message, in the stable form of
+    /// <see cref="MailEngine.Sieve.SieveAction.Describe"/>; what other Sieve implementations print can be
+    /// compared with it. Folders do not exist (mailboxexists is false) and no reply has been sent yet.
+    /// </summary>
+    private static async Task<int> SieveTestAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string script;
+        byte[] message;
+        try
+        {
+            script = await File.ReadAllTextAsync(args[1]);
+            message = await File.ReadAllBytesAsync(args[2]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"adminctl: {e.Message}");
+            return 1;
+        }
+
+        var compiled = MailEngine.Sieve.SieveParser.Compile(script);
+        if (!compiled.Succeeded)
+        {
+            foreach (var error in compiled.Errors) await stderr.WriteLineAsync($"{args[1]}:{error}");
+            return 1;
+        }
+
+        MimeKit.MimeMessage parsed;
+        try
+        {
+            parsed = MimeKit.MimeMessage.Load(new MemoryStream(message));
+        }
+        catch (FormatException e)
+        {
+            await stderr.WriteLineAsync($"adminctl: {args[2]}: not a message: {e.Message}");
+            return 1;
+        }
+
+        var from = Option(args, "--from") ?? parsed.From.Mailboxes.FirstOrDefault()?.Address ?? string.Empty;
+        var to = Option(args, "--to") ?? parsed.To.Mailboxes.FirstOrDefault()?.Address ?? string.Empty;
+        var result = MailEngine.Sieve.SieveInterpreter.Run(compiled.Script!,
+            new MailEngine.Sieve.SieveMessage(parsed, message.Length, new MailEngine.Sieve.SieveEnvelope(from, to)),
+            new MailEngine.Sieve.SieveContext { Now = DateTimeOffset.Now, Recipient = to });
+        await stdout.WriteAsync(result.Describe());
+        return 0;
     }
 
     private static async Task<int> UsageErrorAsync(TextWriter stderr)

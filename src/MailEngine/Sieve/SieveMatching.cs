@@ -14,6 +14,11 @@ internal sealed class SieveMatcher
     private readonly string _matchType;
     private readonly string? _relation;
 
+    // A bound on :matches backtracking: "*a*a*a*…b" against a long value would otherwise take
+    // exponential time. Past it the value does not match.
+    private const int WildcardBudget = 200_000;
+    private int _steps;
+
     public SieveMatcher(SieveCall call)
     {
         _comparator = (call.String("comparator") ?? "i;ascii-casemap").ToLowerInvariant();
@@ -54,6 +59,7 @@ internal sealed class SieveMatcher
             case "matches":
                 if (_comparator == "i;ascii-numeric") return false;
                 var found = new List<string>();
+                _steps = 0;
                 if (!Wildcard(value, 0, key, 0, found)) return false;
                 if (captures is not null)
                 {
@@ -117,6 +123,7 @@ internal sealed class SieveMatcher
     /// <summary>"*" any run, "?" one character, "\" quotes the next (RFC 5228 2.7.1); records what each wildcard matched.</summary>
     private bool Wildcard(string value, int v, string pattern, int p, List<string> captures)
     {
+        if (++_steps > WildcardBudget) return false;
         while (p < pattern.Length)
         {
             var c = pattern[p];

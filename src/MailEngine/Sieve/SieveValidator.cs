@@ -227,7 +227,8 @@ public static class SieveValidator
                 errors.Add(new SieveError(command.Position, problem));
             else CheckValues(command.Name, call, command.Position, errors);
             if (spec.TakesTest && command.Tests.Count != 1) errors.Add(new SieveError(command.Position, $"{command.Name} needs one test"));
-            if (!spec.TakesTest && command.Tests.Count > 0) errors.Add(new SieveError(command.Position, $"{command.Name} takes no test"));
+            // A command with a test it does not take is, in practice, a missing ';' before the next command.
+            if (!spec.TakesTest && command.Tests.Count > 0) errors.Add(new SieveError(command.Tests[0].Position, $"missing ';' before \"{command.Tests[0].Name}\""));
             if (spec.TakesBlock != command.Block is not null)
                 errors.Add(new SieveError(command.Position, spec.TakesBlock ? $"{command.Name} needs a block" : $"{command.Name} takes no block; missing ';'?"));
 
