@@ -32,7 +32,9 @@ public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? C
 /// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see <see cref="Auth.MailPasswordHasher"/>).</param>
 /// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's
 /// own script in local delivery; null when the mailbox has no rule turned on.</param>
-public sealed record SnapshotMailbox(string Address, string PasswordHash, long QuotaBytes, bool Enabled = true, string DisplayName = "", string? VacationSieve = null);
+/// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's script.</param>
+/// <param name="SieveScript">The user's own Sieve filter, run after the global before-script.</param>
+public sealed record SnapshotMailbox(string Address, string PasswordHash, long QuotaBytes, bool Enabled = true, string DisplayName = "", string? VacationSieve = null, string? SieveScript = null);
 
 /// <param name="Recipients">The group's members expanded to full addresses: local mailboxes and external addresses, no groups.</param>
 public sealed record SnapshotAlias(string Address, IReadOnlyList<string> Recipients);

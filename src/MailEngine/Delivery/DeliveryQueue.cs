@@ -179,7 +179,10 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
 
         foreach (var target in envelope.Targets.Where(t => t.Local && !done.Contains(t.Address)))
         {
-            var result = _local.Deliver(envelope, target, snapshot.Mailbox(target.Address), message);
+            var outgoing = new List<OutgoingMessage>();
+            var result = _local.Deliver(envelope, target, snapshot.Mailbox(target.Address), message, outgoing);
+            // What the mailbox's Sieve scripts send (vacation, redirect, reject) is queued before the copy counts as delivered.
+            foreach (var mail in outgoing) Submit(mail.Sender, mail.Recipient, mail.Content, mail.Kind, queueId);
             Record(queueId, envelope, target, result, failures, temporary, "local");
         }
 
@@ -255,32 +258,42 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         }
 
         var report = DeliveryStatusNotification.Build(envelope, failures, message, _hostName, _clock.GetUtcNow());
-        var resolution = _snapshots.Current.Resolve(sender);
+        Submit(string.Empty, envelope.Sender, report, "dsn", envelope.QueueId);
+    }
+
+    /// <summary>
+    /// Queues a message the engine itself sends (a DSN, a vacation reply, a Sieve redirect or refusal)
+    /// to one recipient, resolved like any other: a local mailbox, a group's members, or remote.
+    /// </summary>
+    private void Submit(string sender, string recipient, byte[] content, string kind, string causedBy)
+    {
+        if (!EmailAddress.TryParse(recipient, out var address, out _)) return;
+        var resolution = _snapshots.Current.Resolve(address);
         var targets = resolution.Kind switch
         {
-            RecipientKind.LocalMailbox => [new DeliveryTarget(resolution.Address, true, envelope.Sender)],
-            RecipientKind.Alias => resolution.Targets.Select(t => new DeliveryTarget(t, _snapshots.Current.Mailbox(t) is not null, envelope.Sender)).ToList(),
-            RecipientKind.Remote => [new DeliveryTarget(resolution.Address, false, envelope.Sender)],
+            RecipientKind.LocalMailbox => [new DeliveryTarget(resolution.Address, true, recipient)],
+            RecipientKind.Alias => resolution.Targets.Select(t => new DeliveryTarget(t, _snapshots.Current.Mailbox(t) is not null, recipient)).ToList(),
+            RecipientKind.Remote => [new DeliveryTarget(resolution.Address, false, recipient)],
             _ => new List<DeliveryTarget>(),
         };
         if (targets.Count == 0) return;
 
-        var dsn = new Envelope
+        var queued = new Envelope
         {
             QueueId = Spool.NewQueueId(),
             ReceivedAt = _clock.GetUtcNow(),
-            Sender = string.Empty,
+            Sender = sender,
             Targets = targets,
-            Listener = "dsn",
+            Listener = kind,
         };
-        using (var incoming = _spool.Begin(dsn))
+        using (var incoming = _spool.Begin(queued))
         {
-            incoming.Stream.Write(report);
+            incoming.Stream.Write(content);
             incoming.Commit();
         }
 
-        _logger.LogInformation("DSN {DsnId} for {QueueId} queued to <{Sender}>", dsn.QueueId, envelope.QueueId, envelope.Sender);
-        Enqueue(dsn.QueueId);
+        _logger.LogInformation("{Kind} {QueuedId} for {QueueId} queued to <{Recipient}>", kind, queued.QueueId, causedBy, recipient);
+        Enqueue(queued.QueueId);
     }
 
     private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..];

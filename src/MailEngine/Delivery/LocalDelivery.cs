@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text;
 using MailEngine.Control;
+using MailEngine.Imap.Store;
 using MailEngine.Maildir;
 using MailEngine.Queue;
+using MailEngine.Sieve;
+using MimeKit;
+using Microsoft.Extensions.Logging;
 
 namespace MailEngine.Delivery;
 
@@ -14,35 +18,196 @@ public sealed record DeliveryResult(bool Delivered, bool Permanent, string Statu
     public static DeliveryResult Failed(string status, string detail) => new(false, true, status, detail);
 }
 
+/// <summary>A message a delivery causes to be sent (a vacation reply, a redirect, a Sieve refusal), for the queue.</summary>
+public sealed record OutgoingMessage(string Sender, string Recipient, byte[] Content, string Kind);
+
 /// <summary>
 /// Delivers into a local mailbox's Maildir, adding Return-Path and Delivered-To (RFC 5321 4.4,
-/// as Dovecot's LDA does). Quota is checked against the message's size; crossing 80% and 95% of the
-/// quota sends the user one warning each (the seed's Dovecot quota_warning settings).
+/// as Dovecot's LDA does), after the mailbox's Sieve scripts decided where (<see cref="SieveDelivery"/>):
+/// keep (INBOX), fileinto (a folder, made with :create; INBOX if it does not exist), imap4flags as
+/// Maildir flags, redirect, reject, discard and vacation, whose messages are returned to the queue.
+/// Quota is checked against every copy stored; crossing 80% and 95% of the quota sends the user one
+/// warning each (the seed's Dovecot quota_warning settings).
 /// </summary>
-public sealed class LocalDelivery(MaildirStore maildirs, string hostName, TimeProvider clock)
+public sealed class LocalDelivery(MaildirStore maildirs, SieveDelivery sieve, string hostName, TimeProvider clock, ILogger logger)
 {
     public static readonly int[] WarningPercents = [80, 95];
 
-    public DeliveryResult Deliver(Envelope envelope, DeliveryTarget target, SnapshotMailbox? mailbox, Stream message)
+    public SieveDelivery Sieve => sieve;
+
+    public DeliveryResult Deliver(Envelope envelope, DeliveryTarget target, SnapshotMailbox? mailbox, Stream message, List<OutgoingMessage> outgoing)
     {
         if (mailbox is null) return DeliveryResult.Failed("5.1.1", $"{target.Address}: no such mailbox here any more");
         if (!mailbox.Enabled) return DeliveryResult.Failed("5.2.1", $"{target.Address}: mailbox disabled");
 
+        message.Position = 0;
+        SieveMessage parsed;
+        try
+        {
+            parsed = SieveMessage.Load(message, new SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
+        }
+        catch (FormatException)
+        {
+            parsed = new SieveMessage(new MimeMessage(), message.Length, new SieveEnvelope(envelope.Sender, target.OriginalRecipient));
+        }
+
+        var aliases = target.OriginalRecipient.Equals(mailbox.Address, StringComparison.OrdinalIgnoreCase) ? [] : new[] { target.OriginalRecipient };
+        var actions = sieve.Plan(mailbox, aliases, parsed, folder => maildirs.FolderExists(mailbox.Address, folder));
+
         var before = maildirs.Usage(mailbox.Address);
         var prefix = Encoding.UTF8.GetBytes($"Return-Path: <{envelope.Sender}>\r\nDelivered-To: {mailbox.Address}\r\n");
         var size = prefix.Length + message.Length;
+        var stores = actions.Count(a => a is KeepAction or FileIntoAction);
         // RFC 3463 4.2.2: mailbox full is temporary; the user may make room before the message expires.
-        if (before + size > mailbox.QuotaBytes) return DeliveryResult.Temporary("4.2.2", $"{target.Address}: mailbox full");
+        if (stores > 0 && before + size * stores > mailbox.QuotaBytes) return DeliveryResult.Temporary("4.2.2", $"{target.Address}: mailbox full");
 
-        message.Position = 0;
-        var written = maildirs.Deliver(mailbox.Address, "INBOX", prefix, message);
+        var done = new List<string>();
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        long written = 0;
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case KeepAction keep:
+                    written += Store("INBOX", keep.Flags);
+                    break;
+                case FileIntoAction file:
+                    var folder = file.Folder;
+                    if (!maildirs.FolderExists(mailbox.Address, folder))
+                    {
+                        if (file.Create && IsValidFolder(folder)) MaildirStore.EnsureFolder(maildirs.FolderPath(mailbox.Address, folder));
+                        else folder = "INBOX"; // as Dovecot's LDA without lda_mailbox_autocreate: never lost
+                    }
+
+                    written += Store(folder, file.Flags);
+                    break;
+                case RedirectAction redirect:
+                    // Loop safety: a message that already passed through this mailbox is not sent on again.
+                    if (parsed.Message.Headers.Any(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase) && h.Value.Trim().Equals(mailbox.Address, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        logger.LogWarning("Sieve redirect of {QueueId} from {Address} to {Target} refused: the message has been here before", envelope.QueueId, mailbox.Address, redirect.Address);
+                        written += Store("INBOX", []);
+                        break;
+                    }
+
+                    message.Position = 0;
+                    using (var copy = new MemoryStream())
+                    {
+                        copy.Write(Encoding.UTF8.GetBytes($"Delivered-To: {mailbox.Address}\r\n"));
+                        message.CopyTo(copy);
+                        outgoing.Add(new OutgoingMessage(envelope.Sender, redirect.Address, copy.ToArray(), "redirect"));
+                    }
+
+                    done.Add("redirected to " + redirect.Address);
+                    break;
+                case RejectAction reject:
+                    if (envelope.Sender.Length > 0) outgoing.Add(new OutgoingMessage(string.Empty, envelope.Sender, Refusal(mailbox, parsed.Message, reject.Reason), "sieve-reject"));
+                    done.Add("rejected");
+                    break;
+                case VacationAction vacation:
+                    outgoing.Add(new OutgoingMessage(string.Empty, vacation.To, Reply(vacation, parsed.Message), "vacation"));
+                    done.Add("vacation reply to " + vacation.To);
+                    break;
+                case DiscardAction:
+                    done.Add("discarded");
+                    break;
+            }
+        }
+
         foreach (var percent in WarningPercents)
         {
             var threshold = mailbox.QuotaBytes * percent / 100;
             if (before < threshold && before + written >= threshold) SendQuotaWarning(mailbox, percent, before + written);
         }
 
-        return DeliveryResult.Ok($"delivered to {mailbox.Address} INBOX ({written} bytes)");
+        return DeliveryResult.Ok($"{mailbox.Address}: {string.Join(", ", done)}");
+
+        long Store(string folder, IReadOnlyList<string> flags)
+        {
+            if (!stored.Add(folder)) return 0;
+            message.Position = 0;
+            var length = maildirs.Deliver(mailbox.Address, folder, prefix, message, MaildirInfo(flags));
+            done.Add($"{folder} ({length} bytes)");
+            return length;
+        }
+    }
+
+    private static bool IsValidFolder(string folder)
+    {
+        try
+        {
+            MailAccount.Validate(folder);
+            return true;
+        }
+        catch (Imap.Protocol.ImapCommandException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>imap4flags' system flags as Maildir info letters; keywords need the folder's keyword file and are left to IMAP.</summary>
+    private static string MaildirInfo(IReadOnlyList<string> flags)
+    {
+        var system = Imap.Store.MessageFlags.None;
+        foreach (var flag in flags)
+            if (MessageFlagNames.TryParseSystem(flag, out var f)) system |= f;
+        return system == Imap.Store.MessageFlags.None ? string.Empty : MessageFlagNames.MaildirInfo(system, 0, passed: false);
+    }
+
+    /// <summary>A vacation reply (RFC 5230 5, RFC 3834): threaded to the original, marked auto-replied.</summary>
+    private byte[] Reply(VacationAction vacation, MimeMessage original)
+    {
+        var reply = new MimeMessage();
+        reply.From.Add(MailboxAddress.TryParse(vacation.From, out var from) ? from : new MailboxAddress(string.Empty, vacation.From));
+        reply.To.Add(MailboxAddress.Parse(vacation.To));
+        reply.Subject = vacation.Subject;
+        reply.Date = clock.GetUtcNow();
+        reply.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(hostName);
+        if (vacation.InReplyTo is not null) reply.Headers.Add(HeaderId.InReplyTo, vacation.InReplyTo);
+        if (vacation.References is not null) reply.Headers.Add(HeaderId.References, vacation.References);
+        reply.Headers.Add("Auto-Submitted", "auto-replied"); // RFC 3834 5.1
+        if (vacation.Mime)
+        {
+            try
+            {
+                reply.Body = MimeEntity.Load(new MemoryStream(Encoding.UTF8.GetBytes(vacation.Reason)));
+            }
+            catch (FormatException)
+            {
+                reply.Body = new TextPart("plain") { Text = vacation.Reason };
+            }
+        }
+        else
+        {
+            reply.Body = new TextPart("plain") { Text = vacation.Reason };
+        }
+
+        return Serialize(reply);
+    }
+
+    /// <summary>The refusal a Sieve reject sends once the message was accepted (RFC 5429 2.2: an MDN-style notice).</summary>
+    private byte[] Refusal(SnapshotMailbox mailbox, MimeMessage original, string reason)
+    {
+        var notice = new MimeMessage();
+        notice.From.Add(new MailboxAddress("Mail Delivery System", $"MAILER-DAEMON@{hostName}"));
+        notice.To.AddRange(original.From.Count > 0 ? original.From : []);
+        notice.Subject = "Rejected: " + (original.Subject ?? string.Empty);
+        notice.Date = clock.GetUtcNow();
+        notice.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(hostName);
+        if (original.MessageId is { } id) notice.InReplyTo = id;
+        notice.Headers.Add("Auto-Submitted", "auto-replied");
+        notice.Body = new TextPart("plain")
+        {
+            Text = $"Your message to {mailbox.Address} was rejected by the recipient's filter:\r\n\r\n{reason}\r\n",
+        };
+        return Serialize(notice);
+    }
+
+    private static byte[] Serialize(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(FormatOptions.Default, stream);
+        return stream.ToArray();
     }
 
     private void SendQuotaWarning(SnapshotMailbox mailbox, int percent, long used)

@@ -31,6 +31,12 @@ public sealed class EngineOptions
 
     public Delivery.QueueOptions Queue { get; set; } = new();
 
+    /// <summary>
+    /// The global Sieve script every local delivery runs first (the seed's sieve_before); unset, the
+    /// built-in one files messages the scanner calls spam into Junk (<see cref="Sieve.SieveDelivery.DefaultBeforeScript"/>).
+    /// </summary>
+    public string? SieveBeforeScriptPath { get; set; }
+
     public string SpoolDirectory => Path.Combine(StateDirectory, "spool");
 }
 

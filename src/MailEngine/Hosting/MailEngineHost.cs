@@ -51,7 +51,12 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
         Folders = new MailFolderRegistry(Maildirs, clock);
         Learning = new LearnEvents(_options.StateDirectory, clock);
+        var before = _options.SieveBeforeScriptPath is { } path ? File.ReadAllText(path) : null;
+        Sieve = new Sieve.SieveDelivery(before, new Sieve.VacationMemoryFile(_options.StateDirectory), clock, loggers.CreateLogger<Sieve.SieveDelivery>());
     }
+
+    /// <summary>The Sieve scripts local delivery runs; the spam scanner gives it its verdicts.</summary>
+    public Sieve.SieveDelivery Sieve { get; }
 
     /// <summary>The IMAP view of the Maildirs: open folders shared by sessions.</summary>
     public MailFolderRegistry Folders { get; }
@@ -80,7 +85,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         var certificates = new CertificateProvider(_options);
         var spool = new Spool(_options.SpoolDirectory);
         _queue = new DeliveryQueue(
-            spool, Snapshots, new LocalDelivery(Maildirs, _options.HostName, _clock),
+            spool, Snapshots, new LocalDelivery(Maildirs, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
             new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.

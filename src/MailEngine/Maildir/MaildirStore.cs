@@ -99,7 +99,7 @@ public sealed class MaildirStore
     /// Delivers <paramref name="prefix"/> followed by <paramref name="message"/> into a folder, durably.
     /// Returns the size written. The caller holds no lock: Maildir needs none, names are unique.
     /// </summary>
-    public long Deliver(string address, string folder, ReadOnlySpan<byte> prefix, Stream message)
+    public long Deliver(string address, string folder, ReadOnlySpan<byte> prefix, Stream message, string info = "")
     {
         var folderPath = FolderPath(address, folder);
         EnsureFolder(folderPath);
@@ -114,12 +114,18 @@ public sealed class MaildirStore
             size = output.Length;
         }
 
-        var final = Path.Combine(folderPath, "new", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}");
+        // With flags (Sieve imap4flags) the message goes straight to cur/ with its info part, as Dovecot's LDA does.
+        var final = info.Length == 0
+            ? Path.Combine(folderPath, "new", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}")
+            : Path.Combine(folderPath, "cur", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}{info}");
         DurableFile.MoveDurably(temporary, final);
         _usage.AddOrUpdate(address, _ => ScanUsage(address), (_, used) => used + size);
         Delivered?.Invoke(folderPath);
         return size;
     }
+
+    /// <summary>Whether the folder exists (INBOX always does once anything was delivered).</summary>
+    public bool FolderExists(string address, string folder) => Directory.Exists(Path.Combine(FolderPath(address, folder), "cur"));
 
     /// <summary>Bytes stored for the address across all folders (cached after the first scan).</summary>
     public long Usage(string address) => _usage.GetOrAdd(address, ScanUsage);

@@ -50,7 +50,7 @@ public sealed class SieveInterpreter
 
         var actions = interpreter._actions;
         if (interpreter._implicitKeep && !actions.Any(a => a is KeepAction)) actions.Add(new KeepAction([.. interpreter._flags], Implicit: true));
-        return new SieveResult(actions, null);
+        return new SieveResult(actions, null, interpreter._stopped);
     }
 
     private bool Has(string extension) => _script.Extensions.Contains(extension);

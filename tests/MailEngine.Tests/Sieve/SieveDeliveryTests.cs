@@ -1,0 +1,142 @@
+using MailEngine.Control;
+using MailEngine.Tests.Support;
+using MailKit;
+using MailKit.Search;
+
+namespace MailEngine.Tests.Sieve;
+
+/// <summary>Sieve in local delivery, end to end: mail in over SMTP, the scripts' decisions seen over IMAP.</summary>
+public sealed class SieveDeliveryTests : IAsyncLifetime
+{
+    private const string Vacation = "require [\"vacation\"];\nvacation :days 1 :subject \"Away\" \"I am away this week.\";\n";
+    private TestEngine _engine = default!;
+
+    public async Task InitializeAsync()
+    {
+        var snapshot = TestEngine.StandardSnapshot();
+        snapshot = snapshot with
+        {
+            Mailboxes = snapshot.Mailboxes.Select(m => m.Address switch
+            {
+                "alice@example.test" => m with { VacationSieve = Vacation },
+                "bob@example.test" => m with
+                {
+                    SieveScript = """
+                        require ["fileinto", "mailbox", "imap4flags", "reject", "copy"];
+                        if header :contains "subject" "[dev]" { addflag "\\Flagged"; fileinto :create "Lists/dev"; stop; }
+                        if header :contains "subject" "forward me" { redirect :copy "alice@example.test"; }
+                        if header :contains "subject" "go away" { reject "Not interested."; }
+                        if header :contains "subject" "shred" { discard; }
+                        """,
+                },
+                _ => m,
+            }).ToList(),
+        };
+        _engine = await TestEngine.StartAsync(snapshot);
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    private async Task<IList<IMessageSummary>> FolderAsync(string user, string folder)
+    {
+        using var client = await _engine.ConnectImapAsync(user);
+        var opened = await client.GetFolderAsync(folder);
+        await opened.OpenAsync(FolderAccess.ReadOnly);
+        var summaries = opened.Count == 0 ? [] : await opened.FetchAsync(0, -1, MessageSummaryItems.Envelope | MessageSummaryItems.Flags | MessageSummaryItems.Headers);
+        await client.DisconnectAsync(true);
+        return summaries;
+    }
+
+    [Fact]
+    public async Task A_user_on_vacation_answers_each_sender_once_and_never_lists_or_auto_replies()
+    {
+        await _engine.DeliverAsync("alice@example.test", "first", from: "bob@example.test");
+        await _engine.DeliverAsync("alice@example.test", "second", from: "bob@example.test");
+        await _engine.DeliverAsync("alice@example.test", "from a list", from: "dave@example.test", shape: m => m.Headers.Add("List-Id", "<dev.example.test>"));
+        await _engine.DeliverAsync("alice@example.test", "an auto-reply", from: "dave@example.test", shape: m => m.Headers.Add("Auto-Submitted", "auto-replied"));
+
+        var replies = (await FolderAsync("bob@example.test", "INBOX")).Where(s => s.Envelope!.Subject == "Away").ToList();
+        var reply = Assert.Single(replies);
+        Assert.Equal("alice@example.test", reply.Envelope!.From.Mailboxes.Single().Address);
+        Assert.Equal("auto-replied", reply.Headers!["Auto-Submitted"]);
+        Assert.NotNull(reply.Envelope.InReplyTo);
+        Assert.DoesNotContain(await FolderAsync("dave@example.test", "INBOX"), s => s.Envelope!.Subject == "Away");
+        // The originals are all kept.
+        Assert.Equal(4, (await FolderAsync("alice@example.test", "INBOX")).Count);
+    }
+
+    [Fact]
+    public async Task The_vacation_memory_survives_a_restart()
+    {
+        var root = Directory.CreateTempSubdirectory("sieve-restart").FullName;
+        try
+        {
+            var snapshot = TestEngine.StandardSnapshot() with
+            {
+                Mailboxes = TestEngine.StandardSnapshot().Mailboxes.Select(m => m.Address == "alice@example.test" ? m with { VacationSieve = Vacation } : m).ToList(),
+            };
+            await using (var engine = await TestEngine.StartAsync(snapshot, root: root))
+                await engine.DeliverAsync("alice@example.test", "before restart", from: "bob@example.test");
+            await using (var engine = await TestEngine.StartAsync(snapshot, root: root))
+            {
+                await engine.DeliverAsync("alice@example.test", "after restart", from: "bob@example.test");
+                using var client = await engine.ConnectImapAsync("bob@example.test");
+                await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+                Assert.Single(await client.Inbox.SearchAsync(SearchQuery.SubjectContains("Away")));
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Fileinto_create_makes_the_folder_and_an_IMAP_client_sees_the_message_flagged()
+    {
+        await _engine.DeliverAsync("bob@example.test", "[dev] build broken");
+        var messages = await FolderAsync("bob@example.test", "Lists/dev");
+        var message = Assert.Single(messages);
+        Assert.Equal("[dev] build broken", message.Envelope!.Subject);
+        Assert.True(message.Flags!.Value.HasFlag(MailKit.MessageFlags.Flagged));
+        Assert.Empty(await FolderAsync("bob@example.test", "INBOX"));
+    }
+
+    [Fact]
+    public async Task Spam_scored_by_the_scanner_lands_in_Junk_through_the_before_script()
+    {
+        // The scanner (its own issue) gives the verdict; here a header stands for its score.
+        _engine.Host.Sieve.SpamVerdict = m => m.Message.Headers.Contains("X-Test-Spam") ? (9.0, 95.0) : (0.5, 5.0);
+        await _engine.DeliverAsync("alice@example.test", "cheap watches", from: "spammer@elsewhere.test", shape: m => m.Headers.Add("X-Test-Spam", "yes"));
+        await _engine.DeliverAsync("alice@example.test", "lunch?", from: "friend@elsewhere.test");
+        Assert.Equal(["cheap watches"], (await FolderAsync("alice@example.test", "Junk")).Select(s => s.Envelope!.Subject));
+        // Spam gets no vacation reply either: the before-script stops the run.
+        Assert.Equal(["lunch?"], (await FolderAsync("alice@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
+    }
+
+    [Fact]
+    public async Task Redirect_copy_reject_and_discard_do_what_they_say()
+    {
+        await _engine.DeliverAsync("bob@example.test", "please forward me", from: "dave@example.test");
+        await _engine.DeliverAsync("bob@example.test", "go away", from: "dave@example.test");
+        await _engine.DeliverAsync("bob@example.test", "shred this", from: "dave@example.test");
+
+        Assert.Equal(["please forward me"], (await FolderAsync("bob@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
+        Assert.Contains("please forward me", (await FolderAsync("alice@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
+        var refusal = Assert.Single(await FolderAsync("dave@example.test", "INBOX"), s => s.Envelope!.Subject == "Rejected: go away");
+        Assert.Equal("auto-replied", refusal.Headers!["Auto-Submitted"]);
+    }
+
+    [Fact]
+    public async Task A_script_that_does_not_compile_keeps_the_mail()
+    {
+        var snapshot = TestEngine.StandardSnapshot(version: 2);
+        _engine.Host.Apply(snapshot with
+        {
+            Mailboxes = snapshot.Mailboxes.Select(m => m.Address == "bob@example.test" ? m with { SieveScript = "if broken {" } : m).ToList(),
+        });
+        await _engine.DeliverAsync("bob@example.test", "still arrives");
+        Assert.Single(await FolderAsync("bob@example.test", "INBOX"));
+        Assert.Contains(_engine.Logs.Warnings, w => w.Contains("does not compile", StringComparison.Ordinal));
+    }
+}
