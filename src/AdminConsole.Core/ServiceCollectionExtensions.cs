@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Domains.DomainService>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
+        services.AddScoped<Filters.SieveFilterService>();
         services.AddScoped<Mailboxes.MailboxDirectory>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<Import.MailboxImport>();

@@ -348,6 +348,44 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("engine_snapshot_versions", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Filters.SieveFilter", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("MailboxId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("mailbox_id");
+
+                    b.Property<string>("Script")
+                        .IsRequired()
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("script");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sieve_filters");
+
+                    b.HasIndex("MailboxId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sieve_filters_mailbox_id");
+
+                    b.ToTable("sieve_filters", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Groups.GroupAlias", b =>
                 {
                     b.Property<Guid>("Id")
@@ -641,6 +679,18 @@ namespace AdminConsole.Migrations.Migrations
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Filters.SieveFilter", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Mailboxes.Mailbox", "Mailbox")
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sieve_filters_mailboxes_mailbox_id");
+
+                    b.Navigation("Mailbox");
                 });
 
             modelBuilder.Entity("AdminConsole.Core.Groups.GroupAlias", b =>

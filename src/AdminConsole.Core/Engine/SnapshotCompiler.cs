@@ -38,6 +38,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
             .Select(m => new { m.Id, Snapshot = new SnapshotMailbox(m.Address, m.PasswordHash, m.QuotaBytes, m.Enabled, m.DisplayName, null) }).ToListAsync(ct);
         var vacations = await db.VacationRules.AsNoTracking().Where(v => v.Enabled).Include(v => v.Mailbox)
             .ToDictionaryAsync(v => v.MailboxId, v => VacationSieveScript.Compile(v, v.Mailbox!.Address), ct);
+        var filters = await db.SieveFilters.AsNoTracking().Where(f => f.Script != "").ToDictionaryAsync(f => f.MailboxId, f => f.Script, ct);
         var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Address).ToListAsync(ct);
 
         var memberIds = groups.SelectMany(g => g.Members).Select(m => m.MailboxId).OfType<Guid>().ToHashSet();
@@ -48,7 +49,11 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
             Version = 0,
             CompiledAt = DateTimeOffset.UnixEpoch,
             Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress)).ToList(),
-            Mailboxes = mailboxes.Select(m => vacations.TryGetValue(m.Id, out var sieve) ? m.Snapshot with { VacationSieve = sieve } : m.Snapshot).ToList(),
+            Mailboxes = mailboxes.Select(m => (vacations.TryGetValue(m.Id, out var vacation), filters.TryGetValue(m.Id, out var filter)) switch
+            {
+                (false, false) => m.Snapshot,
+                _ => m.Snapshot with { VacationSieve = vacation, SieveScript = filter },
+            }).ToList(),
             Aliases = groups.Select(g => new SnapshotAlias(g.Address, expansion.Expand(g.Id))).ToList(),
             Policy = new SnapshotPolicy
             {

@@ -27,6 +27,7 @@ public sealed class ComponentTestContext : BunitContext
         var services = host.Factory.Services;
         Services.AddSingleton(services.GetRequiredService<MailEngineHost>());
         Services.AddSingleton(services.GetRequiredService<EnginePushStatus>());
+        Services.AddSingleton(services.GetRequiredService<TimeProvider>());
         Services.AddScoped(sp => new ConsoleSession(sp.GetRequiredService<AuthenticationStateProvider>(), services.GetRequiredService<IServiceScopeFactory>(), new HttpContextAccessor()));
         // Popovers (autocomplete lists, menus) render into the provider.
         Render<MudPopoverProvider>();

@@ -103,4 +103,33 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
             Assert.Equal("admin:components@example.com", rule.UpdatedBy);
         }
     }
+
+    [Fact]
+    public async Task The_filters_editor_refuses_a_bad_script_beside_the_field_saves_a_good_one_and_tries_it_on_a_message()
+    {
+        var domain = await SeedAsync("fay");
+        await using var ctx = new ComponentTestContext(host);
+        var editor = ctx.Render<AdminConsole.Web.Features.Filters.FiltersEditor>(p => p.Add(f => f.Address, $"fay@{domain}"));
+        editor.WaitForAssertion(() => editor.Find("#filters-script"));
+
+        editor.Find("#filters-script").Input("require \"fileinto\";\nfileinto;");
+        await editor.InvokeAsync(() => editor.Find("#filters-save").Click());
+        editor.WaitForAssertion(() => Assert.Contains("2:1: fileinto takes 1 argument(s), 0 given", editor.Find("#filters-editor").TextContent, StringComparison.Ordinal));
+        await using (var db = host.Database.CreateContext()) Assert.False(await db.SieveFilters.AnyAsync(f => f.Mailbox!.Address == $"fay@{domain}"));
+
+        const string good = "require \"fileinto\";\nif header :contains \"subject\" \"invoice\" { fileinto \"Invoices\"; }";
+        editor.Find("#filters-script").Input(good);
+        editor.Find("#filters-test-message").Change("From: a@b.test\nSubject: Your invoice\n\nPay.\n");
+        await editor.InvokeAsync(() => editor.Find("#filters-test").Click());
+        Assert.Equal("fileinto \"Invoices\"", editor.Find("#filters-test-actions").TextContent);
+
+        await editor.InvokeAsync(() => editor.Find("#filters-save").Click());
+        editor.WaitForAssertion(() => Assert.Contains("components@example.com", editor.Find("#filters-set-by").TextContent, StringComparison.Ordinal));
+        await using (var db = host.Database.CreateContext())
+        {
+            var filter = await db.SieveFilters.SingleAsync(f => f.Mailbox!.Address == $"fay@{domain}");
+            Assert.Equal(good, filter.Script);
+            Assert.Equal("admin:components@example.com", filter.UpdatedBy);
+        }
+    }
 }

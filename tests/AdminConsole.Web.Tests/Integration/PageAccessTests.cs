@@ -37,7 +37,7 @@ public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHos
     public async Task Anonymous_visitors_are_sent_to_sign_in_from_every_page()
     {
         using var client = host.Factory.CreateHttpClient();
-        foreach (var page in ReadPages.Concat(WritePages).Append("/account").Append("/mailboxes/user@access.test"))
+        foreach (var page in ReadPages.Concat(WritePages).Append("/account").Append("/account/filters").Append("/mailboxes/user@access.test"))
             Assert.Equal((page, "/signin"), (page, await OutcomeAsync(client, page)));
     }
 
@@ -46,9 +46,10 @@ public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHos
     {
         using var client = await MailboxUserAsync();
         Assert.Equal("ok", await OutcomeAsync(client, "/account"));
+        Assert.Equal("ok", await OutcomeAsync(client, "/account/filters"));
         foreach (var page in ReadPages.Where(p => p != "/").Concat(WritePages).Append("/mailboxes/user@access.test"))
             Assert.Equal((page, "/denied"), (page, await OutcomeAsync(client, page)));
-        foreach (var api in new[] { "/api/v1/domains", "/api/v1/mailboxes", "/api/v1/mailboxes/user@access.test", "/api/v1/mailboxes/user@access.test/vacation", "/api/v1/groups", "/api/v1/audit", "/api/v1/engine/status" })
+        foreach (var api in new[] { "/api/v1/domains", "/api/v1/mailboxes", "/api/v1/mailboxes/user@access.test", "/api/v1/mailboxes/user@access.test/vacation", "/api/v1/mailboxes/user@access.test/sieve", "/api/v1/groups", "/api/v1/audit", "/api/v1/engine/status" })
             Assert.Equal((api, "403"), (api, await OutcomeAsync(client, api)));
         using var put = await client.PutAsync("/api/v1/mailboxes/user@access.test/vacation", ApiTesting.Json("""{"enabled":true,"body":"x"}"""));
         Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
@@ -60,7 +61,7 @@ public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHos
         var reader = await host.CreateAdminAsync("pages-reader@example.com", AdminRole.ReadOnly);
         using var client = await host.SignedInClientAsync(reader.Account.Email, reader.Password);
         foreach (var page in ReadPages) Assert.Equal((page, "ok"), (page, await OutcomeAsync(client, page)));
-        foreach (var page in WritePages.Append("/account")) Assert.Equal((page, "/denied"), (page, await OutcomeAsync(client, page)));
+        foreach (var page in WritePages.Append("/account").Append("/account/filters")) Assert.Equal((page, "/denied"), (page, await OutcomeAsync(client, page)));
     }
 
     [Fact]

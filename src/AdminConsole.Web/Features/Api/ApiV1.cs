@@ -6,6 +6,7 @@ using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Mailboxes;
 using AdminConsole.Web.Features.Vacation;
+using AdminConsole.Web.Features.Filters;
 using AdminConsole.Web.Features.Import;
 
 namespace AdminConsole.Web.Features.Api;
@@ -34,6 +35,7 @@ internal static class ApiV1
         api.MapMailboxApi();
         api.MapGroupApi();
         api.MapVacationApi();
+        api.MapFilterApi();
         api.MapImportApi();
         api.MapAuditApi();
         return api;
