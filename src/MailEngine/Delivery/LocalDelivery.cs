@@ -29,7 +29,7 @@ public sealed record OutgoingMessage(string Sender, string Recipient, byte[] Con
 /// Quota is checked against every copy stored; crossing 80% and 95% of the quota sends the user one
 /// warning each (the seed's Dovecot quota_warning settings).
 /// </summary>
-public sealed class LocalDelivery(MaildirStore maildirs, SieveDelivery sieve, string hostName, TimeProvider clock, ILogger logger)
+public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry folders, SieveDelivery sieve, string hostName, TimeProvider clock, ILogger logger)
 {
     public static readonly int[] WarningPercents = [80, 95];
 
@@ -126,7 +126,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, SieveDelivery sieve, st
         {
             if (!stored.Add(folder)) return 0;
             message.Position = 0;
-            var length = maildirs.Deliver(mailbox.Address, folder, prefix, message, MaildirInfo(flags));
+            var length = maildirs.Deliver(mailbox.Address, folder, prefix, message, MaildirInfo(mailbox.Address, folder, flags));
             done.Add($"{folder} ({length} bytes)");
             return length;
         }
@@ -145,13 +145,41 @@ public sealed class LocalDelivery(MaildirStore maildirs, SieveDelivery sieve, st
         }
     }
 
-    /// <summary>imap4flags' system flags as Maildir info letters; keywords need the folder's keyword file and are left to IMAP.</summary>
-    private static string MaildirInfo(IReadOnlyList<string> flags)
+    /// <summary>
+    /// imap4flags' flags as the Maildir info part: system flags as letters, keywords as the folder's
+    /// a..z letters (numbered in its dovecot-keywords file, through the IMAP folder so sessions agree).
+    /// </summary>
+    private string MaildirInfo(string address, string folder, IReadOnlyList<string> flags)
     {
         var system = Imap.Store.MessageFlags.None;
+        var passed = false;
+        var keywords = new List<string>();
         foreach (var flag in flags)
+        {
             if (MessageFlagNames.TryParseSystem(flag, out var f)) system |= f;
-        return system == Imap.Store.MessageFlags.None ? string.Empty : MessageFlagNames.MaildirInfo(system, 0, passed: false);
+            else if (flag.Equals("$Forwarded", StringComparison.OrdinalIgnoreCase)) passed = true;
+            else if (!flag.StartsWith('\\') && flag.All(c => c > ' ' && c < 0x7f && c is not ('(' or ')' or '{' or '%' or '*' or '"' or ']'))) keywords.Add(flag);
+        }
+
+        uint mask = 0;
+        if (keywords.Count > 0)
+        {
+            var open = folders.Acquire(address, folder);
+            try
+            {
+                mask = open.KeywordMask(keywords, create: true);
+            }
+            catch (Imap.Protocol.ImapCommandException)
+            {
+                logger.LogInformation("Keywords {Keywords} not kept for {Address}/{Folder}: the folder has 26 already", string.Join(' ', keywords), address, folder);
+            }
+            finally
+            {
+                folders.Release(open);
+            }
+        }
+
+        return system == Imap.Store.MessageFlags.None && mask == 0 && !passed ? string.Empty : MessageFlagNames.MaildirInfo(system, mask, passed);
     }
 
     /// <summary>A vacation reply (RFC 5230 5, RFC 3834): threaded to the original, marked auto-replied.</summary>

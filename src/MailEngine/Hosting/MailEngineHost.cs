@@ -85,12 +85,12 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         var certificates = new CertificateProvider(_options);
         var spool = new Spool(_options.SpoolDirectory);
         _queue = new DeliveryQueue(
-            spool, Snapshots, new LocalDelivery(Maildirs, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
+            spool, Snapshots, new LocalDelivery(Maildirs, Folders, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
             new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock);
-        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger);
+        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, Sieve);
 
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })
         {

@@ -46,7 +46,7 @@ public sealed class Spool
         stream.Write(Magic);
         stream.Write(JsonSerializer.SerializeToUtf8Bytes(envelope, JsonSerializerOptions.Web));
         stream.Write("\r\n"u8);
-        return new IncomingMessage(this, envelope, path, stream);
+        return new IncomingMessage(this, envelope, path, stream) { MessageStart = stream.Position };
     }
 
     internal void Commit(IncomingMessage message)
@@ -172,6 +172,9 @@ public sealed class IncomingMessage : IDisposable
 
     public Envelope Envelope { get; }
     public FileStream Stream { get; }
+
+    /// <summary>Where the message starts in the file (after the magic and the envelope line).</summary>
+    public long MessageStart { get; init; }
     internal string TemporaryPath { get; }
 
     /// <summary>fsync file, rename into queue/, fsync queue/. Only after this returns may the server answer 250.</summary>

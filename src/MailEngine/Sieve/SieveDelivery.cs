@@ -32,8 +32,21 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
     /// <summary>The scanner's verdict on a message (spamtest's 0-10 scale and a percentage), or null when it was not scanned.</summary>
     public Func<SieveMessage, (double Score, double Percent)?>? SpamVerdict { get; set; }
 
+    /// <summary>
+    /// Whether the recipient's scripts would refuse the message (reject or ereject), and why: asked at
+    /// DATA so a refusal can be the SMTP reply (RFC 5429 2.1). Nothing is recorded: a vacation reply
+    /// counts as not sent, so the delivery that follows still decides it.
+    /// </summary>
+    public string? Refusal(SnapshotMailbox mailbox, SieveMessage message, Func<string, bool> folderExists) =>
+        Plan(mailbox, [], message, folderExists, dryRun: true).OfType<RejectAction>().FirstOrDefault()?.Reason;
+
+    private sealed class NoVacations : IVacationMemory
+    {
+        public bool TryRecord(string recipient, string sender, string handle, TimeSpan period, DateTimeOffset now) => false;
+    }
+
     /// <summary>Runs the scripts for one recipient and returns the combined actions (an implicit keep when there is nothing to run).</summary>
-    public IReadOnlyList<SieveAction> Plan(SnapshotMailbox mailbox, IReadOnlyList<string> aliases, SieveMessage message, Func<string, bool> folderExists)
+    public IReadOnlyList<SieveAction> Plan(SnapshotMailbox mailbox, IReadOnlyList<string> aliases, SieveMessage message, Func<string, bool> folderExists, bool dryRun = false)
     {
         var verdict = SpamVerdict?.Invoke(message);
         var context = new SieveContext
@@ -42,7 +55,7 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
             Recipient = mailbox.Address,
             Aliases = aliases,
             FolderExists = folderExists,
-            Vacations = vacations,
+            Vacations = dryRun ? new NoVacations() : vacations,
             SpamScore = verdict?.Score,
             SpamPercent = verdict?.Percent,
         };
@@ -56,7 +69,7 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
             var script = Compile(name, mailbox.Address, text);
             if (script is null) continue;
             var result = SieveInterpreter.Run(script, message, context);
-            if (result.Error is not null)
+            if (result.Error is not null && !dryRun)
                 logger.LogWarning("Sieve {Script} script of {Address} failed: {Error}; the message is kept", name, mailbox.Address, result.Error);
             foreach (var action in result.Actions)
             {

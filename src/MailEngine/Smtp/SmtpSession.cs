@@ -41,7 +41,8 @@ public sealed record SmtpServices(
     IDeliveryScheduler Delivery,
     EngineCounters Counters,
     TimeProvider Clock,
-    ILogger Logger);
+    ILogger Logger,
+    Sieve.SieveDelivery? Sieve = null);
 
 /// <summary>
 /// One SMTP connection (RFC 5321): reads command lines through System.IO.Pipelines, answers each

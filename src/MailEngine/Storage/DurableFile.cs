@@ -42,10 +42,10 @@ public static partial class DurableFile
         }
     }
 
-    /// <summary>Creates a new file readable and writable by this user only (0600).</summary>
+    /// <summary>Creates a new file readable and writable by this user only (0600); others may read it meanwhile (SMTP runs Sieve on a message before it is committed).</summary>
     public static FileStream OpenPrivate(string path)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 64 * 1024 };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 64 * 1024 };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         return new FileStream(path, options);
     }

@@ -20,6 +20,10 @@ public sealed class ComponentTestContext : BunitContext
     public ComponentTestContext(ConsoleHost host, string user = "components@example.com", string role = "administrator")
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // These components save to and read from the real database: bUnit's default of one second per
+        // wait was shorter than a save on a busy two-core CI machine (a group editor save timed out).
+        // A wait still fails if the state never comes; it only stops failing because the machine is slow.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         Services.AddMudServices();
         var authorization = AddAuthorization();
         authorization.SetAuthorized(user);

@@ -23,7 +23,7 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
                 {
                     SieveScript = """
                         require ["fileinto", "mailbox", "imap4flags", "reject", "copy"];
-                        if header :contains "subject" "[dev]" { addflag "\\Flagged"; fileinto :create "Lists/dev"; stop; }
+                        if header :contains "subject" "[dev]" { addflag ["\\Flagged", "$Build"]; fileinto :create "Lists/dev"; stop; }
                         if header :contains "subject" "forward me" { redirect :copy "alice@example.test"; }
                         if header :contains "subject" "go away" { reject "Not interested."; }
                         if header :contains "subject" "shred" { discard; }
@@ -99,6 +99,7 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
         var message = Assert.Single(messages);
         Assert.Equal("[dev] build broken", message.Envelope!.Subject);
         Assert.True(message.Flags!.Value.HasFlag(MailKit.MessageFlags.Flagged));
+        Assert.Contains("$Build", message.Keywords);
         Assert.Empty(await FolderAsync("bob@example.test", "INBOX"));
     }
 
@@ -118,11 +119,16 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
     public async Task Redirect_copy_reject_and_discard_do_what_they_say()
     {
         await _engine.DeliverAsync("bob@example.test", "please forward me", from: "dave@example.test");
-        await _engine.DeliverAsync("bob@example.test", "go away", from: "dave@example.test");
+        // To bob alone, his reject is the SMTP answer (RFC 5429 2.1) and nothing is queued ...
+        var refused = await Assert.ThrowsAsync<MailKit.Net.Smtp.SmtpCommandException>(() => _engine.DeliverAsync("bob@example.test", "go away", from: "dave@example.test"));
+        Assert.Equal(MailKit.Net.Smtp.SmtpStatusCode.MailboxUnavailable, refused.StatusCode);
+        Assert.Contains("Not interested.", refused.Message, StringComparison.Ordinal);
+        // ... with alice as well it is accepted, and bob's refusal goes to the sender by mail.
+        await _engine.DeliverAsync("bob@example.test", "go away", from: "dave@example.test", shape: m => m.To.Add(MimeKit.MailboxAddress.Parse("alice@example.test")));
         await _engine.DeliverAsync("bob@example.test", "shred this", from: "dave@example.test");
 
         Assert.Equal(["please forward me"], (await FolderAsync("bob@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
-        Assert.Contains("please forward me", (await FolderAsync("alice@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
+        Assert.Equal(["please forward me", "go away"], (await FolderAsync("alice@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
         var refusal = Assert.Single(await FolderAsync("dave@example.test", "INBOX"), s => s.Envelope!.Subject == "Rejected: go away");
         Assert.Equal("auto-replied", refusal.Headers!["Auto-Submitted"]);
     }

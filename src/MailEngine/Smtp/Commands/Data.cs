@@ -77,6 +77,14 @@ internal sealed partial class SmtpSession
             return refusal;
         }
 
+        if (SieveRefusal(incoming, envelope) is { } reason)
+        {
+            // Every recipient's filter refuses it: say so now (RFC 5429 2.1), and nothing is queued.
+            _services.Counters.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sieve"));
+            _services.Logger.LogInformation("SMTP {QueueId} refused from {Remote} by the recipients' Sieve filters", envelope.QueueId, _remote.Address);
+            return new SmtpReply(550, "5.7.1", OneLine(reason));
+        }
+
         incoming.Commit();
         _services.Counters.Accepted.Add(1, new KeyValuePair<string, object?>("listener", envelope.Listener));
         _services.Logger.LogInformation(
@@ -84,6 +92,44 @@ internal sealed partial class SmtpSession
             envelope.QueueId, _remote.Address, _helo, _authenticated ?? "-", envelope.Sender, recipients, envelope.Targets.Count, decoder.MessageBytes);
         _services.Delivery.Enqueue(envelope.QueueId);
         return new SmtpReply(250, "2.0.0", $"Ok: queued as {envelope.QueueId}");
+    }
+
+    /// <summary>
+    /// The reason to refuse at DATA when every recipient is a local mailbox whose Sieve scripts
+    /// reject the message; null otherwise (then a refusal, if any, is mailed after delivery).
+    /// </summary>
+    private string? SieveRefusal(Queue.IncomingMessage incoming, Queue.Envelope envelope)
+    {
+        if (_services.Sieve is null || envelope.Targets.Any(t => !t.Local)) return null;
+        var mailboxes = envelope.Targets.Select(t => Snapshot.Mailbox(t.Address)).ToList();
+        if (mailboxes.Any(m => m is null || (m.SieveScript is null && m.VacationSieve is null))) return null;
+        incoming.Stream.Flush();
+        string? reason = null;
+        foreach (var (target, mailbox) in envelope.Targets.Zip(mailboxes))
+        {
+            using var read = new FileStream(incoming.TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) { Position = incoming.MessageStart };
+            Sieve.SieveMessage message;
+            try
+            {
+                message = Sieve.SieveMessage.Load(read, new Sieve.SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+
+            var refusal = _services.Sieve.Refusal(mailbox!, message, folder => _services.Maildirs.FolderExists(mailbox!.Address, folder));
+            if (refusal is null) return null;
+            reason ??= refusal;
+        }
+
+        return reason;
+    }
+
+    private static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length == 0 ? "Rejected by the recipient's filter" : line.Length > 400 ? line[..400] : line;
     }
 
     /// <summary>The trace header (RFC 5321 4.4) with the protocol keyword of RFC 3848 (ESMTP, ESMTPS, ESMTPSA).</summary>
