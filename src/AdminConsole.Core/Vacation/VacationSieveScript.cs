@@ -24,17 +24,23 @@ public static class VacationSieveScript
         if (rule.StartsAt is { } start) conditions.Add($"currentdate :zone \"+0000\" :value \"ge\" \"iso8601\" {Quote(Utc(start))}");
         if (rule.EndsAt is { } end) conditions.Add($"currentdate :zone \"+0000\" :value \"lt\" \"iso8601\" {Quote(Utc(end))}");
 
-        var action = new StringBuilder("vacation :days ").Append(rule.ReplyIntervalDays.ToString(CultureInfo.InvariantCulture));
-        if (rule.Subject.Length > 0) action.Append(" :subject ").Append(Quote(rule.Subject));
         var addresses = new[] { mailboxAddress }.Concat(rule.ExtraAddresses).Distinct(StringComparer.Ordinal).ToList();
-        action.Append(" :addresses [").AppendJoin(", ", addresses.Select(Quote)).Append(']');
-        action.Append("\r\n    ").Append(MultiLine(rule.Body)).Append(';');
+        string Action(string indent)
+        {
+            var action = new StringBuilder(indent).Append("vacation :days ").Append(rule.ReplyIntervalDays.ToString(CultureInfo.InvariantCulture));
+            if (rule.Subject.Length > 0) action.Append(" :subject ").Append(Quote(rule.Subject));
+            action.Append(" :addresses [").AppendJoin(", ", addresses.Select(Quote)).Append(']');
+            // The reply's own lines are not indented: they are the text (RFC 5228 2.4.2), and the
+            // closing "." must stand alone on its line, so ';' follows on the next one.
+            action.Append("\r\n").Append(indent).Append("    ").Append(MultiLine(rule.Body)).Append(indent).Append(";\r\n");
+            return action.ToString();
+        }
 
-        if (conditions.Count == 0) script.Append(action).Append("\r\n");
+        if (conditions.Count == 0) script.Append(Action(string.Empty));
         else
         {
             script.Append(conditions.Count == 1 ? $"if {conditions[0]}" : $"if allof({string.Join(", ", conditions)})");
-            script.Append(" {\r\n    ").Append(action.ToString().Replace("\r\n    ", "\r\n        ", StringComparison.Ordinal)).Append("\r\n}\r\n");
+            script.Append(" {\r\n").Append(Action("    ")).Append("}\r\n");
         }
 
         return script.ToString();
@@ -48,12 +54,12 @@ public static class VacationSieveScript
     public static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>A multi-line string (RFC 5228 2.4.2): "text:", the lines with a leading dot doubled, then a lone ".".</summary>
+    /// <summary>A multi-line string (RFC 5228 2.4.2): "text:", the lines with a leading dot doubled, then "." alone on a line.</summary>
     private static string MultiLine(string body)
     {
         var text = new StringBuilder("text:\r\n");
         foreach (var line in body.ReplaceLineEndings("\n").Split('\n'))
             text.Append(line.StartsWith('.') ? "." : "").Append(line).Append("\r\n");
-        return text.Append('.').ToString();
+        return text.Append(".\r\n").ToString();
     }
 }
