@@ -121,29 +121,10 @@ public static class AdminCtlApp
             return 1;
         }
 
-        var compiled = MailEngine.Sieve.SieveParser.Compile(script);
-        if (!compiled.Succeeded)
-        {
-            foreach (var error in compiled.Errors) await stderr.WriteLineAsync($"{args[1]}:{error}");
-            return 1;
-        }
-
-        MimeKit.MimeMessage parsed;
-        try
-        {
-            parsed = MimeKit.MimeMessage.Load(new MemoryStream(message));
-        }
-        catch (FormatException e)
-        {
-            await stderr.WriteLineAsync($"adminctl: {args[2]}: not a message: {e.Message}");
-            return 1;
-        }
-
-        var from = Option(args, "--from") ?? parsed.From.Mailboxes.FirstOrDefault()?.Address ?? string.Empty;
-        var to = Option(args, "--to") ?? parsed.To.Mailboxes.FirstOrDefault()?.Address ?? string.Empty;
-        var result = MailEngine.Sieve.SieveInterpreter.Run(compiled.Script!,
-            new MailEngine.Sieve.SieveMessage(parsed, message.Length, new MailEngine.Sieve.SieveEnvelope(from, to)),
-            new MailEngine.Sieve.SieveContext { Now = DateTimeOffset.Now, Recipient = to });
+        var trial = MailEngine.Sieve.SieveTrial.Run(script, message, Option(args, "--from"), Option(args, "--to"), null, DateTimeOffset.Now);
+        foreach (var error in trial.CompileErrors) await stderr.WriteLineAsync($"{args[1]}:{error}");
+        if (trial.MessageError is not null) await stderr.WriteLineAsync($"adminctl: {args[2]}: not a message: {trial.MessageError}");
+        if (trial.Result is not { } result) return 1;
         await stdout.WriteAsync(result.Describe());
         return 0;
     }

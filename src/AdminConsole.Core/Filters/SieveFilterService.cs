@@ -74,25 +74,10 @@ public sealed class SieveFilterService(AdminDbContext db, AuditLog audit, TimePr
     /// </summary>
     public static SieveTestResult Test(string address, string script, string message, string? from, string? to, DateTimeOffset now)
     {
-        var compiled = SieveParser.Compile(script.ReplaceLineEndings("\n"));
-        if (!compiled.Succeeded) return new SieveTestResult([], compiled.Errors.Select(e => e.ToString()).ToList());
-        MimeKit.MimeMessage parsed;
-        var bytes = Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n"));
-        try
-        {
-            parsed = MimeKit.MimeMessage.Load(new MemoryStream(bytes));
-        }
-        catch (FormatException e)
-        {
-            return new SieveTestResult([], [$"message: {e.Message}"]);
-        }
-
-        var sender = string.IsNullOrWhiteSpace(from) ? parsed.From.Mailboxes.FirstOrDefault()?.Address ?? string.Empty : from.Trim();
-        var recipient = string.IsNullOrWhiteSpace(to) ? address : to.Trim();
-        var result = SieveInterpreter.Run(compiled.Script!, new SieveMessage(parsed, bytes.Length, new SieveEnvelope(sender, recipient)),
-            new SieveContext { Now = now, Recipient = address });
-        var lines = result.Actions.Select(a => a.Describe()).ToList();
-        return new SieveTestResult(lines, result.Error is null ? [] : [result.Error]);
+        var trial = SieveTrial.Run(script.ReplaceLineEndings("\n"), Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n")), from, to, address, now);
+        if (trial.Result is not { } result)
+            return new SieveTestResult([], trial.MessageError is { } bad ? [$"message: {bad}"] : trial.CompileErrors.Select(e => e.ToString()).ToList());
+        return new SieveTestResult(result.Actions.Select(a => a.Describe()).ToList(), result.Error is null ? [] : [result.Error]);
     }
 
     private async Task<(Mailbox Mailbox, SieveFilter? Filter)> LoadAsync(string address, CancellationToken ct)

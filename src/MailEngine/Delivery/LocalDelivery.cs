@@ -41,15 +41,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
         if (!mailbox.Enabled) return DeliveryResult.Failed("5.2.1", $"{target.Address}: mailbox disabled");
 
         message.Position = 0;
-        SieveMessage parsed;
-        try
-        {
-            parsed = SieveMessage.Load(message, new SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
-        }
-        catch (FormatException)
-        {
-            parsed = new SieveMessage(new MimeMessage(), message.Length, new SieveEnvelope(envelope.Sender, target.OriginalRecipient));
-        }
+        var parsed = SieveMessage.Load(message, new SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
 
         var aliases = target.OriginalRecipient.Equals(mailbox.Address, StringComparison.OrdinalIgnoreCase) ? [] : new[] { target.OriginalRecipient };
         var actions = sieve.Plan(mailbox, aliases, parsed, folder => maildirs.FolderExists(mailbox.Address, folder));
@@ -151,16 +143,8 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
     /// </summary>
     private string MaildirInfo(string address, string folder, IReadOnlyList<string> flags)
     {
-        var system = Imap.Store.MessageFlags.None;
-        var passed = false;
-        var keywords = new List<string>();
-        foreach (var flag in flags)
-        {
-            if (MessageFlagNames.TryParseSystem(flag, out var f)) system |= f;
-            else if (flag.Equals("$Forwarded", StringComparison.OrdinalIgnoreCase)) passed = true;
-            else if (!flag.StartsWith('\\') && flag.All(c => c > ' ' && c < 0x7f && c is not ('(' or ')' or '{' or '%' or '*' or '"' or ']'))) keywords.Add(flag);
-        }
-
+        // Names that are not valid IMAP flags cannot be stored and are left out.
+        var (system, passed, keywords, _) = MessageFlagNames.Classify(flags);
         uint mask = 0;
         if (keywords.Count > 0)
         {

@@ -54,13 +54,49 @@ public sealed record SieveContext
     public SieveLimits Limits { get; init; } = SieveLimits.Default;
 }
 
-/// <summary>The message a script runs on: parsed once, with its size and envelope.</summary>
-public sealed record SieveMessage(MimeMessage Message, long Size, SieveEnvelope Envelope)
+/// <summary>
+/// The message a script runs on, with its size and envelope. It is parsed (once) only when a test
+/// or action looks at it: most deliveries run only the spam before-script, which reads no header.
+/// </summary>
+public sealed class SieveMessage
 {
+    private readonly Lazy<MimeMessage> _message;
+
+    public SieveMessage(MimeMessage message, long size, SieveEnvelope envelope)
+        : this(() => message, size, envelope)
+    {
+    }
+
+    private SieveMessage(Func<MimeMessage> load, long size, SieveEnvelope envelope)
+    {
+        _message = new Lazy<MimeMessage>(load, LazyThreadSafetyMode.None);
+        Size = size;
+        Envelope = envelope;
+    }
+
+    public MimeMessage Message => _message.Value;
+    public long Size { get; }
+    public SieveEnvelope Envelope { get; }
+
+    /// <summary>
+    /// A message read from <paramref name="stream"/> at its current position when first needed; the
+    /// stream must stay open while the message is in use. Unparseable input reads as an empty message.
+    /// </summary>
     public static SieveMessage Load(Stream stream, SieveEnvelope envelope)
     {
-        var size = stream.CanSeek ? stream.Length - stream.Position : 0;
-        var message = MimeMessage.Load(stream);
-        return new SieveMessage(message, size, envelope);
+        var start = stream.CanSeek ? stream.Position : 0;
+        var size = stream.CanSeek ? stream.Length - start : 0;
+        return new SieveMessage(() =>
+        {
+            if (stream.CanSeek) stream.Position = start;
+            try
+            {
+                return MimeMessage.Load(stream);
+            }
+            catch (FormatException)
+            {
+                return new MimeMessage();
+            }
+        }, size, envelope);
     }
 }

@@ -64,8 +64,7 @@ public sealed class ImapProtocolTests : IAsyncLifetime
         await client.LoginAsync();
         await client.CommandAsync("s", "SELECT INBOX");
         var reply = await client.CommandAsync("t1", command);
-        Assert.Matches(@"^(t1|\*) BAD ", reply[^1]);
-        if (!reply[^1].StartsWith("t1", StringComparison.Ordinal)) await client.SendAsync("\r\n"); // the untagged BAD answered a line without a tag
+        Assert.StartsWith("t1 BAD ", reply[^1]);
         var flags = await client.CommandAsync("t2", "FETCH 1 FLAGS");
         Assert.Equal("* 1 FETCH (FLAGS (\\Recent))", flags[0]);
     }

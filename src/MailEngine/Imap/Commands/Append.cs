@@ -41,19 +41,9 @@ internal sealed partial class ImapSession
     /// <summary>Flag names to system flags, keywords and $Forwarded (kept as Maildir's P); \Recent may not be set.</summary>
     private static (MessageFlags Flags, uint Keywords, bool Passed) ParseFlags(MailFolder folder, IEnumerable<string> names, bool create)
     {
-        var flags = MessageFlags.None;
-        var passed = false;
-        var keywords = new List<string>();
-        foreach (var name in names)
-        {
-            if (MessageFlagNames.TryParseSystem(name, out var flag)) flags |= flag;
-            else if (name.Equals("$Forwarded", StringComparison.OrdinalIgnoreCase)) passed = true;
-            else if (name.StartsWith('\\')) throw ImapCommandException.Syntax($"Invalid flag {name}");
-            else if (name.Length == 0 || name.Any(c => c <= ' ' || c >= 0x7f || c is '(' or ')' or '{' or '%' or '*' or '"' or ']')) throw ImapCommandException.Syntax($"Invalid keyword {name}");
-            else keywords.Add(name);
-        }
-
-        return (flags, folder.KeywordMask(keywords, create), passed);
+        var classified = MessageFlagNames.Classify(names);
+        if (classified.Invalid is [var bad, ..]) throw ImapCommandException.Syntax(bad.StartsWith('\\') ? $"Invalid flag {bad}" : $"Invalid keyword {bad}");
+        return (classified.System, folder.KeywordMask(classified.Keywords, create), classified.Passed);
     }
 
     /// <summary>date-time (RFC 3501 9): "dd-Mon-yyyy hh:mm:ss +zzzz", the day possibly space-padded.</summary>

@@ -109,7 +109,7 @@ internal sealed partial class ImapSession
                     foreach (var field in root.Fields)
                     {
                         if (!field.Name.Equals(key.Field, StringComparison.OrdinalIgnoreCase)) continue;
-                        if (Decoded(MimeNode.Value(m.Content, field)).Contains(key.Text!, StringComparison.OrdinalIgnoreCase)) return true;
+                        if (MessageText.DecodeHeader(MimeNode.Value(m.Content, field)).Contains(key.Text!, StringComparison.OrdinalIgnoreCase)) return true;
                     }
 
                     return false;
@@ -148,18 +148,6 @@ internal sealed partial class ImapSession
             if (m.Structure is not null) return m.Structure;
             m.Content ??= folder.Read(m.Record);
             return m.Content is null ? null : m.Structure = MimeStructureParser.Parse(m.Content);
-        }
-
-        private static string Decoded(string value)
-        {
-            try
-            {
-                return MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(value));
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException)
-            {
-                return value;
-            }
         }
     }
 }

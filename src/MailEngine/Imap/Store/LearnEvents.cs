@@ -22,7 +22,8 @@ public sealed class LearnEvents(string stateDirectory, TimeProvider clock)
         var folder = Path.Combine(Directory, spam ? "spam" : "ham");
         System.IO.Directory.CreateDirectory(folder);
         var now = clock.GetUtcNow();
-        var path = Path.Combine(folder, $"{now.ToUnixTimeMilliseconds()}.{Guid.NewGuid():N}.eml");
+        // The user is part of the name ("<ms>.<guid>_<address>.eml"), so a verdict read back after a restart still says whose it is.
+        var path = Path.Combine(folder, $"{now.ToUnixTimeMilliseconds()}.{Guid.NewGuid():N}_{Uri.EscapeDataString(address)}.eml");
         DurableFile.WriteAllBytes(path, message);
         Raised?.Invoke(new LearnEvent(address, spam, path, now));
     }
@@ -35,7 +36,11 @@ public sealed class LearnEvents(string stateDirectory, TimeProvider clock)
             var folder = Path.Combine(Directory, kind);
             if (!System.IO.Directory.Exists(folder)) continue;
             foreach (var file in System.IO.Directory.EnumerateFiles(folder, "*.eml").Order(StringComparer.Ordinal))
-                yield return new LearnEvent(string.Empty, spam, file, File.GetLastWriteTimeUtc(file));
+            {
+                var name = Path.GetFileNameWithoutExtension(file);
+                var address = name.IndexOf('_') is var at and >= 0 ? Uri.UnescapeDataString(name[(at + 1)..]) : string.Empty;
+                yield return new LearnEvent(address, spam, file, File.GetLastWriteTimeUtc(file));
+            }
         }
     }
 }

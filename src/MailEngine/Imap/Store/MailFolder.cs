@@ -757,19 +757,7 @@ public sealed class MailFolder
     /// <summary>The headers SEARCH FROM/TO/CC/BCC/SUBJECT look at, in the order they are cached.</summary>
     public static readonly string[] SearchHeaderNames = ["From", "To", "Cc", "Bcc", "Subject"];
 
-    private static string Decode(string? value)
-    {
-        if (value is null) return string.Empty;
-        if (!value.Contains("=?", StringComparison.Ordinal)) return value; // no encoded words (RFC 2047): nothing to decode
-        try
-        {
-            return MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(value)).Replace('\n', ' ');
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            return value;
-        }
-    }
+    private static string Decode(string? value) => value is null ? string.Empty : MessageText.DecodeHeader(value).Replace('\n', ' ');
 
     /// <summary>Marks the index as needing a write (caches were filled).</summary>
     public void MarkDirty() => _dirty = true;

@@ -23,6 +23,27 @@ public static class MessageFlagNames
         (MessageFlags.Draft, "\\Draft", 'D'),
     ];
 
+    /// <summary>Flag names (IMAP STORE/APPEND, Sieve imap4flags) sorted out: system flags, $Forwarded (Maildir's P), keywords, and names that are neither.</summary>
+    public sealed record Classified(MessageFlags System, bool Passed, List<string> Keywords, List<string> Invalid);
+
+    public static Classified Classify(IEnumerable<string> names)
+    {
+        var system = MessageFlags.None;
+        var passed = false;
+        var keywords = new List<string>();
+        var invalid = new List<string>();
+        foreach (var name in names)
+        {
+            if (TryParseSystem(name, out var flag)) system |= flag;
+            else if (name.Equals("$Forwarded", StringComparison.OrdinalIgnoreCase)) passed = true;
+            // flag-keyword is an atom (RFC 3501 9): no controls, spaces or atom-specials; "\" starts only system flags.
+            else if (name.Length == 0 || name.StartsWith('\\') || name.Any(c => c <= ' ' || c >= 0x7f || c is '(' or ')' or '{' or '%' or '*' or '"' or ']')) invalid.Add(name);
+            else keywords.Add(name);
+        }
+
+        return new Classified(system, passed, keywords, invalid);
+    }
+
     public static bool TryParseSystem(string name, out MessageFlags flag)
     {
         foreach (var (f, n, _) in All)

@@ -25,19 +25,24 @@ public static class MessageText
         var builder = new StringBuilder();
         foreach (var field in root.Fields)
         {
-            var value = MimeNode.Value(message, field);
-            try
-            {
-                value = MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(value));
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException)
-            {
-            }
-
-            builder.Append(field.Name).Append(": ").Append(value).Append('\n');
+            builder.Append(field.Name).Append(": ").Append(DecodeHeader(MimeNode.Value(message, field))).Append('\n');
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>A header value with its encoded words (RFC 2047) decoded; as written when it has none or they are broken.</summary>
+    public static string DecodeHeader(string value)
+    {
+        if (!value.Contains("=?", StringComparison.Ordinal)) return value;
+        try
+        {
+            return MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(value));
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            return value;
+        }
     }
 
     private static void Append(StringBuilder builder, ReadOnlySpan<byte> message, MimeNode node, int depth)

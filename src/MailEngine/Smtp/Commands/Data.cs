@@ -108,15 +108,7 @@ internal sealed partial class SmtpSession
         foreach (var (target, mailbox) in envelope.Targets.Zip(mailboxes))
         {
             using var read = new FileStream(incoming.TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) { Position = incoming.MessageStart };
-            Sieve.SieveMessage message;
-            try
-            {
-                message = Sieve.SieveMessage.Load(read, new Sieve.SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
+            var message = Sieve.SieveMessage.Load(read, new Sieve.SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
 
             var refusal = _services.Sieve.Refusal(mailbox!, message, folder => _services.Maildirs.FolderExists(mailbox!.Address, folder));
             if (refusal is null) return null;
