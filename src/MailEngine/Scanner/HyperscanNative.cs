@@ -49,6 +49,10 @@ internal static unsafe partial class HyperscanNative
     [LibraryImport(Library, EntryPoint = "hs_compile_multi")]
     public static partial int CompileMulti(byte** expressions, uint* flags, uint* ids, uint count, uint mode, PlatformInfo* platform, nint* database, CompileError** error);
 
+    /// <summary>Parses one expression without compiling it: refuses what Hyperscan does not support (cheap placement).</summary>
+    [LibraryImport(Library, EntryPoint = "hs_expression_info", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ExpressionInfo(string expression, uint flags, void** info, CompileError** error);
+
     [LibraryImport(Library, EntryPoint = "hs_free_compile_error")]
     public static partial int FreeCompileError(CompileError* error);
 

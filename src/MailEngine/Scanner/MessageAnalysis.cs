@@ -1,0 +1,219 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using MimeKit;
+using MimeKit.Text;
+
+namespace MailEngine.Scanner;
+
+/// <summary>
+/// A message taken apart for the rules (<see cref="SpamRule"/> targets) and the Bayes classifier:
+/// MimeKit decodes the parts (transfer encodings, charsets, RFC 2047 words), HTML is reduced to its
+/// text with its links kept as URIs, and structural facts are listed. Text beyond
+/// <see cref="MaxTextChars"/> is not looked at, as SpamAssassin and rspamd bound their work.
+/// </summary>
+public sealed partial class MessageAnalysis
+{
+    public const int MaxTextChars = 256 * 1024;
+    private readonly MimeMessage _message;
+    private readonly Dictionary<string, ScanBuffer> _buffers = new(StringComparer.OrdinalIgnoreCase);
+
+    private MessageAnalysis(MimeMessage message, string rawBody)
+    {
+        _message = message;
+        var text = new StringBuilder();
+        var uris = new List<string>();
+        var facts = new List<string>();
+        var htmlParts = 0;
+        var plainParts = 0;
+        var attachments = 0;
+        var images = 0;
+        foreach (var part in message.BodyParts)
+        {
+            if (part is MimePart { IsAttachment: true } attachment)
+            {
+                attachments++;
+                var fileName = attachment.FileName ?? string.Empty;
+                if (Regex.IsMatch(fileName, @"\.(exe|scr|pif|bat|cmd|com|js|jse|vbs|vbe|wsf|hta|lnk|iso|img)$", RegexOptions.IgnoreCase)) facts.Add("executable-attachment");
+                if (Regex.IsMatch(fileName, @"\.(zip|rar|7z|gz|ace|arj)$", RegexOptions.IgnoreCase)) facts.Add("archive-attachment");
+                if (part.ContentType.MediaType.Equals("image", StringComparison.OrdinalIgnoreCase)) images++;
+                continue;
+            }
+
+            if (part is not TextPart textPart)
+            {
+                if (part.ContentType.MediaType.Equals("image", StringComparison.OrdinalIgnoreCase)) images++;
+                continue;
+            }
+
+            if (text.Length >= MaxTextChars) break;
+            string content;
+            try
+            {
+                content = textPart.Text ?? string.Empty;
+            }
+            catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException)
+            {
+                facts.Add("undecodable-part");
+                continue;
+            }
+
+            if (textPart.IsHtml)
+            {
+                htmlParts++;
+                content = HtmlToText(content, uris, facts);
+            }
+            else
+            {
+                plainParts++;
+            }
+
+            if (text.Length > 0) text.Append('\n');
+            text.Append(content.Length + text.Length > MaxTextChars ? content[..(MaxTextChars - text.Length)] : content);
+        }
+
+        var body = text.ToString();
+        foreach (Match m in UriInText().Matches(body)) uris.Add(m.Value.TrimEnd('.', ',', ')', ';', '>', '"', '\''));
+        Body = body;
+        Uris = uris.Distinct(StringComparer.OrdinalIgnoreCase).Take(1000).ToList();
+
+        if (message.Headers[HeaderId.MessageId] is null) facts.Add("no-message-id");
+        if (message.Headers[HeaderId.Date] is null) facts.Add("no-date");
+        if (string.IsNullOrWhiteSpace(message.Subject)) facts.Add("no-subject");
+        if (message.From.Count == 0) facts.Add("no-from");
+        if (message.To.Count == 0 && message.Cc.Count == 0) facts.Add("no-to");
+        if (message.To.Count + message.Cc.Count > 50) facts.Add("many-recipients");
+        if (htmlParts > 0 && plainParts == 0) facts.Add("html-only");
+        if (htmlParts == 0 && plainParts == 0) facts.Add("no-text");
+        if (body.Trim().Length == 0) facts.Add("empty-body");
+        if (images > 0 && body.Trim().Length < 200) facts.Add("image-mostly");
+        if (attachments > 0) facts.Add("has-attachment");
+        if (message.Headers[HeaderId.MimeVersion] is null && message.Body is Multipart) facts.Add("multipart-without-mime-version");
+        if (message.ReplyTo.Mailboxes.FirstOrDefault() is { } replyTo && message.From.Mailboxes.FirstOrDefault() is { } from
+            && !Domain(replyTo.Address).Equals(Domain(from.Address), StringComparison.OrdinalIgnoreCase)) facts.Add("reply-to-other-domain");
+        if (message.From.Mailboxes.FirstOrDefault() is { } sender && sender.Name is { Length: > 0 } display
+            && EmailInText().Match(display) is { Success: true } shown && !shown.Value.Equals(sender.Address, StringComparison.OrdinalIgnoreCase)) facts.Add("from-name-other-address");
+        if (message.Subject is { Length: >= 10 } subject && subject.Any(char.IsLetter) && subject.Where(char.IsLetter).All(char.IsUpper)) facts.Add("subject-all-capitals");
+        if (Uris.Count > 0 && body.Length > 0 && Uris.Count * 60 > body.Length) facts.Add("mostly-links");
+        Facts = facts;
+        RawBody = rawBody;
+    }
+
+    public MimeMessage Message => _message;
+
+    /// <summary>The decoded text of the text parts (HTML as text), parts separated by a newline.</summary>
+    public string Body { get; }
+
+    public string RawBody { get; }
+    public IReadOnlyList<string> Uris { get; }
+    public IReadOnlyList<string> Facts { get; }
+
+    /// <summary>Reads a message (at most <paramref name="maxBytes"/> of it); unparseable input reads as an empty message with the "unparseable" fact.</summary>
+    public static MessageAnalysis Load(Stream stream, int maxBytes = 4 * 1024 * 1024)
+    {
+        var bytes = ReadAtMost(stream, maxBytes);
+        return Load(bytes);
+    }
+
+    public static MessageAnalysis Load(byte[] bytes)
+    {
+        var bodyStart = BodyStart(bytes);
+        var rawLength = Math.Min(bytes.Length - bodyStart, MaxTextChars);
+        var raw = Encoding.Latin1.GetString(bytes, bodyStart, Math.Max(rawLength, 0));
+        MimeMessage message;
+        try
+        {
+            message = MimeMessage.Load(new MemoryStream(bytes, writable: false));
+        }
+        catch (FormatException)
+        {
+            message = new MimeMessage();
+        }
+
+        return new MessageAnalysis(message, raw);
+    }
+
+    private static byte[] ReadAtMost(Stream stream, int maxBytes)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while (buffer.Length < maxBytes && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes - buffer.Length))) > 0) buffer.Write(chunk, 0, read);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Where the body starts: after the first empty line (CRLF CRLF or LF LF).</summary>
+    private static int BodyStart(ReadOnlySpan<byte> bytes)
+    {
+        var crlf = bytes.IndexOf("\r\n\r\n"u8);
+        var lf = bytes.IndexOf("\n\n"u8);
+        if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
+        return lf >= 0 ? lf + 2 : bytes.Length;
+    }
+
+    /// <summary>The text of one target, made once per message.</summary>
+    public ScanBuffer Target(string target)
+    {
+        if (_buffers.TryGetValue(target, out var buffer)) return buffer;
+        var text = target switch
+        {
+            "headers" => string.Concat(_message.Headers.Select(h => $"{h.Field}: {Unfold(h.Value)}\n")),
+            "body" => Body,
+            "rawbody" => RawBody,
+            "uri" => string.Join('\n', Uris),
+            "facts" => string.Join('\n', Facts),
+            _ when target.StartsWith("header:", StringComparison.OrdinalIgnoreCase) =>
+                string.Join('\n', _message.Headers.Where(h => h.Field.Equals(target[7..], StringComparison.OrdinalIgnoreCase)).Select(h => Unfold(h.Value))),
+            _ => throw new ArgumentException($"unknown target {target}", nameof(target)),
+        };
+        buffer = new ScanBuffer(text);
+        _buffers[target] = buffer;
+        return buffer;
+    }
+
+    private static string Unfold(string value) => value.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
+
+    private static string Domain(string address) => address.LastIndexOf('@') is var at and >= 0 ? address[(at + 1)..] : address;
+
+    /// <summary>HTML to text: text tokens kept (entities decoded), script and style dropped, block elements as line breaks; href and src become URIs.</summary>
+    public static string HtmlToText(string html, List<string> uris, List<string>? facts = null)
+    {
+        var text = new StringBuilder(html.Length / 2);
+        var tokenizer = new HtmlTokenizer(new StringReader(html));
+        var skip = 0;
+        var hidden = false;
+        while (tokenizer.ReadNextToken(out var token))
+        {
+            switch (token)
+            {
+                case HtmlTagToken tag:
+                    if (tag.Id is HtmlTagId.Script or HtmlTagId.Style or HtmlTagId.Head) skip += tag.IsEndTag ? -1 : tag.IsEmptyElement ? 0 : 1;
+                    if (skip < 0) skip = 0;
+                    if (tag.Id is HtmlTagId.Br or HtmlTagId.P or HtmlTagId.Div or HtmlTagId.TR or HtmlTagId.LI or HtmlTagId.H1 or HtmlTagId.H2 or HtmlTagId.H3 or HtmlTagId.Table) text.Append('\n');
+                    else if (tag.Id is HtmlTagId.TD) text.Append(' ');
+                    foreach (var attribute in tag.Attributes)
+                    {
+                        if (attribute.Id is HtmlAttributeId.Href or HtmlAttributeId.Src or HtmlAttributeId.Action && attribute.Value is { Length: > 0 } url
+                            && (url.Contains("://", StringComparison.Ordinal) || url.StartsWith("www.", StringComparison.OrdinalIgnoreCase) || url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)))
+                            uris.Add(url.Trim());
+                        if (attribute.Id is HtmlAttributeId.Style && attribute.Value is { } style && Regex.IsMatch(style, @"display\s*:\s*none|font-size\s*:\s*[01](px|pt)?\s*(;|$)|visibility\s*:\s*hidden", RegexOptions.IgnoreCase)) hidden = true;
+                    }
+
+                    if (tag.Id == HtmlTagId.Form) facts?.Add("html-form");
+                    if (tag.Id is HtmlTagId.Image) facts?.Add("html-image");
+                    break;
+                case HtmlDataToken data when skip == 0:
+                    text.Append(data.Data);
+                    break;
+            }
+        }
+
+        if (hidden) facts?.Add("html-hidden-text");
+        return System.Net.WebUtility.HtmlDecode(Regex.Replace(text.ToString(), @"[ \t\u00a0]+", " "));
+    }
+
+    [GeneratedRegex(@"\b(?:https?://|www\.)[^\s<>""'\]\[{}|\\^`]+", RegexOptions.IgnoreCase)]
+    private static partial Regex UriInText();
+
+    [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")]
+    private static partial Regex EmailInText();
+}

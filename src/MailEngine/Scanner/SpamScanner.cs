@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace MailEngine.Scanner;
+
+/// <summary>The scanner's settings (section "Engine:Scanner").</summary>
+public sealed class ScannerOptions
+{
+    /// <summary>Scan mail arriving at the MX listener (authenticated submissions are never scanned).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A Hyperscan library to load instead of libhs.so.5 from the system (a hand-built one); missing means the managed tier.</summary>
+    public string? LibraryPath { get; set; }
+
+    /// <summary>A folder of extra *.rules files; a rule there replaces a shipped one of the same name.</summary>
+    public string? RulesDirectory { get; set; }
+}
+
+/// <summary>One tier's self-test figures.</summary>
+public sealed record TierSelfTest(ScannerTier Tier, int Messages, long Bytes, double Seconds, double MessagesPerSecond, double MegabytesPerSecond, int ExpectationFailures);
+
+/// <summary>The self-test: every tier over the built-in corpus, and where tiers disagree.</summary>
+public sealed record ScannerSelfTest(IReadOnlyList<TierSelfTest> Tiers, IReadOnlyList<string> Disagreements, IReadOnlyList<string> ExpectationFailures)
+{
+    public bool Agree => Disagreements.Count == 0;
+}
+
+/// <summary>A message of the built-in corpus with the symbols it must raise (Stalwart's "expect" test files).</summary>
+public sealed record ExpectedMessage(string Name, IReadOnlySet<string> Expected, IReadOnlySet<string> Unexpected, byte[] Message);
+
+/// <summary>
+/// The spam scanner: the rules compiled for the tier this machine can trust (<see cref="ScannerTiers"/>),
+/// the Bayes model, and the verdict for a domain. Rules and symbols are scanned once per message;
+/// each domain's settings turn the symbols into its score. The tier can be forced by an
+/// administrator (recorded in the state folder, so it holds across restarts).
+/// </summary>
+public sealed class SpamScanner
+{
+    public const string Gtube = "GTUBE";
+    private readonly ScannerOptions _options;
+    private readonly string _forcedTierFile;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private volatile CompiledRules _compiled;
+
+    public SpamScanner(ScannerOptions options, string stateDirectory, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        var directory = Path.Combine(stateDirectory, "scanner");
+        Directory.CreateDirectory(directory);
+        _forcedTierFile = Path.Combine(directory, "forced-tier");
+        Rules = RuleFile.Load(options.RulesDirectory);
+        Scores = Rules.Select(r => (r.Name, r.Score)).Concat(BayesClassifier.Bands.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
+        Bayes = new BayesClassifier(Path.Combine(directory, "bayes.model"));
+        var forced = File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : (ScannerTier?)null;
+        (Platform, _compiled) = Build(forced);
+    }
+
+    public IReadOnlyList<SpamRule> Rules { get; }
+
+    /// <summary>Every symbol's default score: the rules' and the Bayes bands'.</summary>
+    public IReadOnlyDictionary<string, double> Scores { get; }
+
+    public BayesClassifier Bayes { get; }
+    public ScannerPlatform Platform { get; private set; }
+    public CompiledRules Compiled => _compiled;
+    public ScannerTier? ForcedTier => File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : null;
+
+    private (ScannerPlatform, CompiledRules) Build(ScannerTier? forced)
+    {
+        var platform = ScannerTiers.Detect(_options.LibraryPath, forced);
+        var compiled = CompiledRules.Shared(Rules, platform.Tier);
+        _logger.LogInformation("Spam scanner: {Tier} tier ({Reason}); {Rules} rules compiled in {Ms} ms", platform.Tier, platform.Reason, Rules.Count, (int)compiled.CompileTime.TotalMilliseconds);
+        return (platform, compiled);
+    }
+
+    /// <summary>Forces a tier (null: choose again), recompiles, and records the choice for restarts.</summary>
+    public ScannerPlatform Force(ScannerTier? tier)
+    {
+        lock (_gate)
+        {
+            if (tier is null) File.Delete(_forcedTierFile);
+            else Storage.DurableFile.WriteAllBytes(_forcedTierFile, Encoding.ASCII.GetBytes(tier.Value.ToString()));
+            var (platform, compiled) = Build(tier);
+            // The previous set stays in the process-wide cache: scans in flight finish with it.
+            _compiled = compiled;
+            Platform = platform;
+            return platform;
+        }
+    }
+
+    /// <summary>Scans a message: the rules that match and, once the model has learned enough, the Bayes band.</summary>
+    public SpamScanResult Scan(MessageAnalysis message) => Scan(message, _compiled);
+
+    public SpamScanResult Scan(MessageAnalysis message, CompiledRules compiled)
+    {
+        var symbols = compiled.Scan(message).ToList();
+        var probability = Bayes.Classify(BayesClassifier.Tokenize(message));
+        if (probability is { } p && BayesClassifier.Band(p) is { } band) symbols.Add(band.Name);
+        symbols.Sort(StringComparer.Ordinal);
+        return new SpamScanResult(symbols, probability is { } q ? Math.Round(q, 4) : null);
+    }
+
+    public SpamScanResult Scan(Stream message) => Scan(MessageAnalysis.Load(message));
+
+    public SpamVerdict Evaluate(SpamScanResult scan, SpamPolicy policy) => SpamVerdict.Evaluate(scan, policy, Scores);
+
+    /// <summary>The built-in corpus: messages with the symbols they must (and must not) raise, in Scanner/SelfTest/*.msg.</summary>
+    public static IReadOnlyList<ExpectedMessage> BuiltInCorpus { get; } = LoadCorpus();
+
+    private static List<ExpectedMessage> LoadCorpus()
+    {
+        var assembly = typeof(SpamScanner).Assembly;
+        var corpus = new List<ExpectedMessage>();
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".msg", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            corpus.AddRange(ParseExpectations(name.Replace("MailEngine.Scanner.SelfTest.", string.Empty, StringComparison.Ordinal), buffer.ToArray()));
+        }
+
+        return corpus;
+    }
+
+    /// <summary>
+    /// A test file: "expect SYMBOL …" and "!expect SYMBOL …" lines, an empty line, the message; several
+    /// messages in one file are separated by a line "&lt;!-- NEXT TEST --&gt;" (as Stalwart's files are).
+    /// </summary>
+    public static IEnumerable<ExpectedMessage> ParseExpectations(string name, byte[] content)
+    {
+        var text = Encoding.UTF8.GetString(content).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var index = 0;
+        foreach (var section in text.Split("\n<!-- NEXT TEST -->\n"))
+        {
+            index++;
+            var split = section.IndexOf("\n\n", StringComparison.Ordinal);
+            if (split < 0) throw new FormatException($"{name} #{index}: expect lines, an empty line, then the message");
+            var expected = new HashSet<string>(StringComparer.Ordinal);
+            var unexpected = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var line in section[..split].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var into = words[0] switch { "expect" => expected, "!expect" => unexpected, _ => throw new FormatException($"{name} #{index}: '{line}' is not an expect line") };
+                foreach (var w in words.Skip(1)) into.Add(w);
+            }
+
+            var message = section[(split + 2)..].Replace("\n", "\r\n", StringComparison.Ordinal);
+            yield return new ExpectedMessage($"{name} #{index}", expected, unexpected, Encoding.UTF8.GetBytes(message));
+        }
+    }
+
+    /// <summary>
+    /// Scans the built-in corpus (or the given messages) with every tier this machine can run, timing
+    /// each (repeated to about <paramref name="budget"/> per tier), and lists every message on which
+    /// the tiers' symbols differ and every expectation a tier misses.
+    /// </summary>
+    public ScannerSelfTest SelfTest(IReadOnlyList<ExpectedMessage>? corpus = null, TimeSpan? budget = null)
+    {
+        corpus ??= BuiltInCorpus;
+        var perTier = budget ?? TimeSpan.FromSeconds(1);
+        var analyses = corpus.Select(m => (m, MessageAnalysis.Load(m.Message))).ToList();
+        var tiers = new List<ScannerTier>();
+        if (Platform.LibraryFound && Platform.ValidPlatform && System.Runtime.Intrinsics.X86.Ssse3.IsSupported) tiers.AddRange([ScannerTier.Native, ScannerTier.Ssse3Baseline]);
+        tiers.Add(ScannerTier.Managed);
+        var results = new List<TierSelfTest>();
+        var symbolsByTier = new Dictionary<ScannerTier, List<IReadOnlySet<string>>>();
+        var failures = new List<string>();
+        foreach (var tier in tiers)
+        {
+            var rules = CompiledRules.Shared(Rules, tier);
+            var found = analyses.Select(a => rules.Scan(a.Item2)).ToList();
+            symbolsByTier[tier] = found;
+            var missed = 0;
+            foreach (var ((message, _), symbols) in analyses.Zip(found))
+            {
+                var missing = message.Expected.Where(e => !symbols.Contains(e) && Scores.ContainsKey(e) && !e.StartsWith("BAYES_", StringComparison.Ordinal)).ToList();
+                var extra = message.Unexpected.Where(symbols.Contains).ToList();
+                if (missing.Count + extra.Count == 0) continue;
+                missed++;
+                failures.Add($"{tier}: {message.Name}: {(missing.Count > 0 ? "missing " + string.Join(' ', missing) : string.Empty)}{(extra.Count > 0 ? " unexpected " + string.Join(' ', extra) : string.Empty)}".TrimEnd());
+            }
+
+            // Timing: fresh analyses each round (the analysis is part of a scan's cost, as in the pipeline).
+            var bytes = corpus.Sum(m => (long)m.Message.Length);
+            var started = Stopwatch.GetTimestamp();
+            var rounds = 0;
+            do
+            {
+                foreach (var m in corpus) rules.Scan(MessageAnalysis.Load(m.Message));
+                rounds++;
+            }
+            while (Stopwatch.GetElapsedTime(started) < perTier);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            results.Add(new TierSelfTest(tier, rounds * corpus.Count, rounds * bytes, Math.Round(seconds, 3),
+                Math.Round(rounds * corpus.Count / seconds, 1), Math.Round(rounds * bytes / seconds / 1e6, 2), missed));
+        }
+
+        var disagreements = new List<string>();
+        var reference = symbolsByTier[tiers[0]];
+        for (var i = 0; i < analyses.Count; i++)
+            foreach (var tier in tiers.Skip(1))
+                if (!symbolsByTier[tier][i].SetEquals(reference[i]))
+                    disagreements.Add($"{analyses[i].m.Name}: {tiers[0]} [{string.Join(' ', reference[i].Order())}] but {tier} [{string.Join(' ', symbolsByTier[tier][i].Order())}]");
+        return new ScannerSelfTest(results, disagreements, failures);
+    }
+}
