@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Test peers are real programs from Debian; a missing one fails the run, it is never skipped.
 ensure_base
-ensure_packages chromium dovecot-core swaks curl isync libhyperscan5
+ensure_packages chromium dovecot-core swaks libnet-ssleay-perl libio-socket-ssl-perl curl isync libhyperscan5 nodejs npm
 ensure_database adminconsole_test CREATEDB
 # Test classes drop their databases WITH (FORCE), which ends the sessions still connected to them.
 psql_super -c "SET client_min_messages = warning; GRANT pg_signal_backend TO $DB_USER" >/dev/null

@@ -27,7 +27,8 @@ public sealed record EngineSnapshot
 /// <param name="Name">The domain in A-label form.</param>
 /// <param name="MaxMessageBytes">The largest message accepted for this domain's recipients.</param>
 /// <param name="CatchAllAddress">Where mail for unknown local parts goes; null rejects them.</param>
-public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null);
+/// <param name="Spam">The domain's spam settings (thresholds, rule overrides); null means the defaults.</param>
+public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, Scanner.SpamPolicy? Spam = null);
 
 /// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see <see cref="Auth.MailPasswordHasher"/>).</param>
 /// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's

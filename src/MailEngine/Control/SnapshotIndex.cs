@@ -74,6 +74,10 @@ public sealed class SnapshotIndex
 
     public SnapshotMailbox? Mailbox(string address) => _mailboxes.GetValueOrDefault(address);
 
+    /// <summary>The spam settings of the domain of <paramref name="address"/> (the defaults for a domain without any).</summary>
+    public Scanner.SpamPolicy SpamPolicy(string address) =>
+        _domains.GetValueOrDefault(address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant())?.Spam ?? Scanner.SpamPolicy.Default;
+
     public bool IsTrusted(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();

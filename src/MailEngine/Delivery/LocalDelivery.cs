@@ -42,12 +42,15 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
 
         message.Position = 0;
         var parsed = SieveMessage.Load(message, new SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
+        // The verdict under this recipient's domain (decided at DATA): spamtest for the before-script, headers on the stored copy.
+        var spam = envelope.Spam?.GetValueOrDefault(mailbox.Address[(mailbox.Address.LastIndexOf('@') + 1)..]);
+        parsed.Spam = spam?.Spamtest();
 
         var aliases = target.OriginalRecipient.Equals(mailbox.Address, StringComparison.OrdinalIgnoreCase) ? [] : new[] { target.OriginalRecipient };
         var actions = sieve.Plan(mailbox, aliases, parsed, folder => maildirs.FolderExists(mailbox.Address, folder));
 
         var before = maildirs.Usage(mailbox.Address);
-        var prefix = Encoding.UTF8.GetBytes($"Return-Path: <{envelope.Sender}>\r\nDelivered-To: {mailbox.Address}\r\n");
+        var prefix = Encoding.UTF8.GetBytes($"Return-Path: <{envelope.Sender}>\r\nDelivered-To: {mailbox.Address}\r\n{spam?.HeaderLines()}");
         var size = prefix.Length + message.Length;
         var stores = actions.Count(a => a is KeepAction or FileIntoAction);
         // RFC 3463 4.2.2: mailbox full is temporary; the user may make room before the message expires.

@@ -37,6 +37,9 @@ public sealed class EngineOptions
     /// </summary>
     public string? SieveBeforeScriptPath { get; set; }
 
+    /// <summary>The spam scanner: tier library, extra rules (issue #7).</summary>
+    public Scanner.ScannerOptions Scanner { get; set; } = new();
+
     public string SpoolDirectory => Path.Combine(StateDirectory, "spool");
 }
 

@@ -7,6 +7,7 @@ using MailEngine.Imap;
 using MailEngine.Imap.Store;
 using MailEngine.Maildir;
 using MailEngine.Queue;
+using MailEngine.Scanner;
 using MailEngine.Smtp;
 using MailEngine.Telemetry;
 using MailEngine.Tls;
@@ -53,7 +54,15 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         Learning = new LearnEvents(_options.StateDirectory, clock);
         var before = _options.SieveBeforeScriptPath is { } path ? File.ReadAllText(path) : null;
         Sieve = new Sieve.SieveDelivery(before, new Sieve.VacationMemoryFile(_options.StateDirectory), clock, loggers.CreateLogger<Sieve.SieveDelivery>());
+        Scanner = new SpamScanner(_options.Scanner, _options.StateDirectory, loggers.CreateLogger<SpamScanner>());
+        Learner = new SpamLearner(Learning, Scanner.Bayes, Counters, loggers.CreateLogger<SpamLearner>());
     }
+
+    /// <summary>The spam scanner: rules for the tier this machine can trust, the Bayes model, verdicts per domain.</summary>
+    public SpamScanner Scanner { get; }
+
+    /// <summary>Trains the Bayes model from the IMAP learn events.</summary>
+    public SpamLearner Learner { get; }
 
     /// <summary>The Sieve scripts local delivery runs; the spam scanner gives it its verdicts.</summary>
     public Sieve.SieveDelivery Sieve { get; }
@@ -90,7 +99,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock);
-        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, Sieve);
+        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, Sieve, Scanner);
 
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })
         {
@@ -118,6 +127,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         _ = ExpireAsync(expiry, _expiryTimer);
 
         _queue.Start();
+        Learner.Start();
         History.TakeSample();
         _sampler = new PeriodicTimer(TimeSpan.FromMinutes(1), _clock);
         _ = SampleAsync(_sampler);
@@ -159,6 +169,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
 
         foreach (var listener in listeners) await listener.DisposeAsync();
         Folders.SaveAll(); // after the sessions have let their folders go
+        await Learner.StopAsync();
         if (Interlocked.Exchange(ref _queue, null) is { } queue) await queue.DisposeAsync();
     }
 

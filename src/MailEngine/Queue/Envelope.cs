@@ -21,4 +21,11 @@ public sealed record Envelope
     public string? AuthenticatedAs { get; init; }
     public string Listener { get; init; } = "mx";
     public bool SmtpUtf8 { get; init; }
+
+    /// <summary>
+    /// The spam verdict for each local recipient domain, decided at DATA under that domain's settings;
+    /// kept beside the spool file ("&lt;id&gt;.spam"), not in the envelope line. Null when not scanned.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, Scanner.SpamVerdict>? Spam { get; init; }
 }

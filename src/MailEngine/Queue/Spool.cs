@@ -30,6 +30,8 @@ public sealed class Spool
         System.IO.Directory.CreateDirectory(QueueDirectory);
         // Leftovers in tmp/ were never acknowledged: the client was not told 250, so they go.
         foreach (var file in System.IO.Directory.EnumerateFiles(TmpDirectory)) File.Delete(file);
+        foreach (var file in System.IO.Directory.EnumerateFiles(QueueDirectory, "*.spam"))
+            if (!File.Exists(file[..^".spam".Length])) File.Delete(file);
     }
 
     public string Directory { get; }
@@ -51,6 +53,9 @@ public sealed class Spool
 
     internal void Commit(IncomingMessage message)
     {
+        // The verdicts go first: a crash between the two leaves an orphan .spam file (removed at start), never a message without its verdict.
+        if (message.Spam is { } spam)
+            DurableFile.WriteAllBytes(SpamPath(message.Envelope.QueueId), JsonSerializer.SerializeToUtf8Bytes(spam, JsonSerializerOptions.Web));
         message.Stream.Flush(flushToDisk: true);
         message.Stream.Dispose();
         DurableFile.MoveDurably(message.TemporaryPath, System.IO.Path.Combine(QueueDirectory, message.Envelope.QueueId));
@@ -86,6 +91,8 @@ public sealed class Spool
 
             var json = line.WrittenSpan.TrimEnd((byte)'\r');
             var envelope = JsonSerializer.Deserialize<Envelope>(json, JsonSerializerOptions.Web) ?? throw new InvalidDataException($"{queueId} has an empty envelope.");
+            if (File.Exists(SpamPath(queueId)))
+                envelope = envelope with { Spam = JsonSerializer.Deserialize<Dictionary<string, Scanner.SpamVerdict>>(File.ReadAllBytes(SpamPath(queueId)), JsonSerializerOptions.Web) };
             return (envelope, new OffsetStream(stream, stream.Position));
         }
         catch
@@ -114,10 +121,12 @@ public sealed class Spool
     {
         File.Delete(System.IO.Path.Combine(QueueDirectory, queueId));
         File.Delete(DonePath(queueId));
+        File.Delete(SpamPath(queueId));
         DurableFile.SyncDirectory(QueueDirectory);
     }
 
     private string DonePath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".done");
+    private string SpamPath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".spam");
 
     /// <summary>A read-only view of a stream from an offset on, so readers see only the message.</summary>
     private sealed class OffsetStream(Stream inner, long offset) : Stream
@@ -172,6 +181,9 @@ public sealed class IncomingMessage : IDisposable
 
     public Envelope Envelope { get; }
     public FileStream Stream { get; }
+
+    /// <summary>The spam verdicts by recipient domain, stored with the message at commit.</summary>
+    public IReadOnlyDictionary<string, Scanner.SpamVerdict>? Spam { get; set; }
 
     /// <summary>Where the message starts in the file (after the magic and the envelope line).</summary>
     public long MessageStart { get; init; }

@@ -75,6 +75,9 @@ public sealed class SieveMessage
     }
 
     public MimeMessage Message => _message.Value;
+
+    /// <summary>The scanner's verdict on spamtest's scale and as a percentage, set by delivery; null when not scanned.</summary>
+    public (double Score, double Percent)? Spam { get; set; }
     public long Size { get; }
     public SieveEnvelope Envelope { get; }
 

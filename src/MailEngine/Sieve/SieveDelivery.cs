@@ -29,9 +29,6 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
 
     private readonly ConcurrentDictionary<string, SieveScript?> _compiled = new(StringComparer.Ordinal);
 
-    /// <summary>The scanner's verdict on a message (spamtest's 0-10 scale and a percentage), or null when it was not scanned.</summary>
-    public Func<SieveMessage, (double Score, double Percent)?>? SpamVerdict { get; set; }
-
     /// <summary>
     /// Whether the recipient's scripts would refuse the message (reject or ereject), and why: asked at
     /// DATA so a refusal can be the SMTP reply (RFC 5429 2.1). Nothing is recorded: a vacation reply
@@ -48,7 +45,7 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
     /// <summary>Runs the scripts for one recipient and returns the combined actions (an implicit keep when there is nothing to run).</summary>
     public IReadOnlyList<SieveAction> Plan(SnapshotMailbox mailbox, IReadOnlyList<string> aliases, SieveMessage message, Func<string, bool> folderExists, bool dryRun = false)
     {
-        var verdict = SpamVerdict?.Invoke(message);
+        var verdict = message.Spam;
         var context = new SieveContext
         {
             Now = clock.GetUtcNow(),

@@ -42,7 +42,8 @@ public sealed record SmtpServices(
     EngineCounters Counters,
     TimeProvider Clock,
     ILogger Logger,
-    Sieve.SieveDelivery? Sieve = null);
+    Sieve.SieveDelivery? Sieve = null,
+    Scanner.SpamScanner? Scanner = null);
 
 /// <summary>
 /// One SMTP connection (RFC 5321): reads command lines through System.IO.Pipelines, answers each

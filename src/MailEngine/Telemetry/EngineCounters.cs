@@ -31,5 +31,8 @@ public sealed class EngineCounters
     public LabeledCounter Bounced { get; } = new("mailengine_messages_bounced_total", "Copies that failed permanently.");
     public LabeledCounter AuthFailures { get; } = new("mailengine_auth_failures_total", "Failed SMTP AUTH attempts.");
 
-    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures];
+    public LabeledCounter Scanned { get; } = new("mailengine_messages_scanned_total", "Messages the spam scanner looked at, by the action of the highest verdict.");
+    public LabeledCounter Learned { get; } = new("mailengine_bayes_learned_total", "Messages the Bayes model learned, by kind (spam, ham).");
+
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures, Scanned, Learned];
 }

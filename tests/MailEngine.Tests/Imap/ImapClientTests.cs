@@ -293,8 +293,7 @@ public sealed class ImapClientTests : IAsyncLifetime
         await junk.OpenAsync(FolderAccess.ReadWrite);
         await junk.MoveToAsync(0, client.Inbox);
 
-        Assert.Equal([true, false], events.Select(e => e.Spam));
-        Assert.All(events, e => Assert.Contains("cheap pills", File.ReadAllText(e.MessagePath), StringComparison.Ordinal));
-        Assert.Equal([("alice@example.test", true), ("alice@example.test", false)], _engine.Host.Learning.Pending().Select(e => (e.Address, e.Spam)).OrderBy(e => !e.Spam));
+        // The events name the user and the kind; the scanner's learner consumes their files (SpamPipelineTests).
+        Assert.Equal([("alice@example.test", true), ("alice@example.test", false)], events.Select(e => (e.Address, e.Spam)));
     }
 }

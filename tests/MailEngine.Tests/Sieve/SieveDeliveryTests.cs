@@ -106,9 +106,8 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task Spam_scored_by_the_scanner_lands_in_Junk_through_the_before_script()
     {
-        // The scanner (its own issue) gives the verdict; here a header stands for its score.
-        _engine.Host.Sieve.SpamVerdict = m => m.Message.Headers.Contains("X-Test-Spam") ? (9.0, 95.0) : (0.5, 5.0);
-        await _engine.DeliverAsync("alice@example.test", "cheap watches", from: "spammer@elsewhere.test", shape: m => m.Headers.Add("X-Test-Spam", "yes"));
+        // The scanner's verdict (over the Junk threshold, under the reject one) reaches the before-script as spamtest.
+        await _engine.DeliverAsync("alice@example.test", "cheap watches", body: "Swiss replica watches at wholesale prices! Buy now, limited time offer.\r\nClick here: http://watches.example.top/buy\r\n", from: "spammer@elsewhere.test");
         await _engine.DeliverAsync("alice@example.test", "lunch?", from: "friend@elsewhere.test");
         Assert.Equal(["cheap watches"], (await FolderAsync("alice@example.test", "Junk")).Select(s => s.Envelope!.Subject));
         // Spam gets no vacation reply either: the before-script stops the run.

@@ -85,6 +85,8 @@ internal sealed partial class SmtpSession
             return new SmtpReply(550, "5.7.1", OneLine(reason));
         }
 
+        if (SpamCheck(incoming, envelope) is { } spamRefusal) return spamRefusal;
+
         incoming.Commit();
         _services.Counters.Accepted.Add(1, new KeyValuePair<string, object?>("listener", envelope.Listener));
         _services.Logger.LogInformation(
@@ -117,6 +119,39 @@ internal sealed partial class SmtpSession
 
         return reason;
     }
+
+    /// <summary>
+    /// Scans mail arriving from outside (the MX listener, not authenticated) for its local recipients:
+    /// one scan, then each recipient domain's settings decide its score. When every recipient is
+    /// local and every one of their domains says reject, the reply is 550 5.7.1 and nothing is
+    /// queued; otherwise the verdicts go with the message for delivery (headers, Junk).
+    /// </summary>
+    private SmtpReply? SpamCheck(Queue.IncomingMessage incoming, Queue.Envelope envelope)
+    {
+        if (_services.Scanner is not { } scanner || !_services.Options.Scanner.Enabled || _kind != ListenerKind.Mx || envelope.AuthenticatedAs is not null) return null;
+        var domains = envelope.Targets.Where(t => t.Local).Select(t => Domain(t.Address)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var policies = domains.Select(d => (Domain: d, Policy: Snapshot.SpamPolicy("@" + d))).Where(p => p.Policy.Enabled).ToList();
+        if (policies.Count == 0) return null;
+        incoming.Stream.Flush();
+        Scanner.SpamScanResult scan;
+        using (var read = new FileStream(incoming.TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) { Position = incoming.MessageStart })
+            scan = scanner.Scan(read);
+        var verdicts = policies.ToDictionary(p => p.Domain, p => scanner.Evaluate(scan, p.Policy), StringComparer.OrdinalIgnoreCase);
+        incoming.Spam = verdicts;
+        var top = verdicts.Values.MaxBy(v => v.Score)!;
+        _services.Counters.Scanned.Add(1, new KeyValuePair<string, object?>("action", top.Action.ToString().ToLowerInvariant()));
+        if (envelope.Targets.All(t => t.Local) && domains.Count == verdicts.Count && verdicts.Values.All(v => v.Action == Scanner.SpamAction.Reject))
+        {
+            _services.Counters.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "spam"));
+            _services.Logger.LogInformation("SMTP {QueueId} refused from {Remote} as spam: score {Score} ({Symbols})", envelope.QueueId, _remote.Address, top.Score, string.Join(' ', top.Symbols.Select(s => s.Name)));
+            return new SmtpReply(550, "5.7.1", $"Message refused as spam (score {top.Score.ToString("0.0", CultureInfo.InvariantCulture)})");
+        }
+
+        _services.Logger.LogInformation("SMTP {QueueId} scanned: score {Score} action {Action} ({Symbols})", envelope.QueueId, top.Score, top.Action, string.Join(' ', top.Symbols.Select(s => s.Name)));
+        return null;
+    }
+
+    private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..];
 
     private static string OneLine(string text)
     {
