@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();
+        services.AddScoped<Spam.SpamSettingsService>();
         services.AddScoped<Mailboxes.MailboxDirectory>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<Import.MailboxImport>();

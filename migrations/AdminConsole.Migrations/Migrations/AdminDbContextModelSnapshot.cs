@@ -261,6 +261,30 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("character varying(253)")
                         .HasColumnName("name");
 
+                    b.Property<bool>("SpamFilterEnabled")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("spam_filter_enabled");
+
+                    b.Property<double>("SpamHeaderThreshold")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(5.0)
+                        .HasColumnName("spam_header_threshold");
+
+                    b.Property<double>("SpamJunkThreshold")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(6.0)
+                        .HasColumnName("spam_junk_threshold");
+
+                    b.Property<double>("SpamRejectThreshold")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("double precision")
+                        .HasDefaultValue(15.0)
+                        .HasColumnName("spam_reject_threshold");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")
@@ -589,6 +613,50 @@ namespace AdminConsole.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Spam.SpamRuleOverride", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("DomainId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("domain_id");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("RuleName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule_name");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_spam_rule_overrides");
+
+                    b.HasIndex("DomainId", "RuleName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_spam_rule_overrides_domain_id_rule_name");
+
+                    b.ToTable("spam_rule_overrides", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Vacation.VacationRule", b =>
                 {
                     b.Property<Guid>("Id")
@@ -745,6 +813,18 @@ namespace AdminConsole.Migrations.Migrations
                     b.Navigation("Domain");
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Spam.SpamRuleOverride", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Domains.MailDomain", "Domain")
+                        .WithMany("SpamRuleOverrides")
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_spam_rule_overrides_domains_domain_id");
+
+                    b.Navigation("Domain");
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Vacation.VacationRule", b =>
                 {
                     b.HasOne("AdminConsole.Core.Mailboxes.Mailbox", "Mailbox")
@@ -762,6 +842,8 @@ namespace AdminConsole.Migrations.Migrations
                     b.Navigation("Groups");
 
                     b.Navigation("Mailboxes");
+
+                    b.Navigation("SpamRuleOverrides");
                 });
 
             modelBuilder.Entity("AdminConsole.Core.Groups.GroupAlias", b =>

@@ -18,6 +18,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<VacationRule> VacationRules => Set<VacationRule>();
     public DbSet<Filters.SieveFilter> SieveFilters => Set<Filters.SieveFilter>();
+    public DbSet<Spam.SpamRuleOverride> SpamRuleOverrides => Set<Spam.SpamRuleOverride>();
     public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();
     public DbSet<AdminAccount> AdminAccounts => Set<AdminAccount>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

@@ -21,6 +21,20 @@ public sealed class MailDomain
     /// <summary>Where mail for unknown local parts goes; null rejects them at RCPT time.</summary>
     public string? CatchAllAddress { get; set; }
 
+    /// <summary>Whether mail from outside to this domain is scanned for spam (issue #7).</summary>
+    public bool SpamFilterEnabled { get; set; } = true;
+
+    /// <summary>From this score the X-Spam-Status header says Yes.</summary>
+    public double SpamHeaderThreshold { get; set; } = MailEngine.Scanner.SpamPolicy.Default.HeaderThreshold;
+
+    /// <summary>From this score the message is filed into Junk (spamtest 6 and up in the Sieve before-script).</summary>
+    public double SpamJunkThreshold { get; set; } = MailEngine.Scanner.SpamPolicy.Default.JunkThreshold;
+
+    /// <summary>From this score the message is refused at DATA with 550 5.7.1.</summary>
+    public double SpamRejectThreshold { get; set; } = MailEngine.Scanner.SpamPolicy.Default.RejectThreshold;
+
+    public List<Spam.SpamRuleOverride> SpamRuleOverrides { get; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

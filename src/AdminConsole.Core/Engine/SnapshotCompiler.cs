@@ -40,6 +40,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
             .ToDictionaryAsync(v => v.MailboxId, v => VacationSieveScript.Compile(v, v.Mailbox!.Address), ct);
         var filters = await db.SieveFilters.AsNoTracking().Where(f => f.Script != "").ToDictionaryAsync(f => f.MailboxId, f => f.Script, ct);
         var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Address).ToListAsync(ct);
+        var overrides = (await db.SpamRuleOverrides.AsNoTracking().ToListAsync(ct)).ToLookup(o => o.DomainId);
 
         var memberIds = groups.SelectMany(g => g.Members).Select(m => m.MailboxId).OfType<Guid>().ToHashSet();
         var expansion = new GroupExpansion(groups, mailboxes.Where(m => memberIds.Contains(m.Id)).ToDictionary(m => m.Id, m => m.Snapshot.Address));
@@ -48,7 +49,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
         {
             Version = 0,
             CompiledAt = DateTimeOffset.UnixEpoch,
-            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress)).ToList(),
+            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress, Spam.SpamSettingsService.Policy(d, overrides[d.Id]))).ToList(),
             Mailboxes = mailboxes.Select(m => (vacations.TryGetValue(m.Id, out var vacation), filters.TryGetValue(m.Id, out var filter)) switch
             {
                 (false, false) => m.Snapshot,

@@ -4,6 +4,7 @@ using AdminConsole.Core.Jobs;
 using AdminConsole.Web.Components;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
+using AdminConsole.Web.Features.Diagnostics;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Operations;
 using Hangfire;
@@ -36,6 +37,7 @@ internal static class AdminConsoleHost
         services.AddConsoleAuthentication();
         services.AddOperationsEndpoints();
         services.AddEngineFeature();
+        services.AddDiagnosticsFeature();
         services.AddProblemDetails();
         services.AddOpenApi("v1", o =>
         {

@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace MailEngine.Scanner;
 
 /// <summary>The scanner's three tiers (issue #7): Hyperscan for this CPU, Hyperscan for the SSSE3 baseline, managed regular expressions.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ScannerTier>))]
 public enum ScannerTier
 {
     Native,

@@ -8,7 +8,7 @@ namespace AdminConsole.Web.Tests.Integration;
 /// <summary>Every console page and API group against anonymous, mailbox user, read-only admin and administrator.</summary>
 public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 {
-    private static readonly string[] ReadPages = ["/", "/domains", "/mailboxes", "/groups", "/engine", "/audit", "/security"];
+    private static readonly string[] ReadPages = ["/", "/domains", "/mailboxes", "/groups", "/engine", "/diagnostics/scanner", "/domains/access.test/spam", "/audit", "/security"];
     private static readonly string[] WritePages = ["/mailboxes/new", "/mailboxes/import", "/tokens"];
     private const string MailboxPassword = "a mailbox user password";
 
@@ -49,7 +49,7 @@ public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHos
         Assert.Equal("ok", await OutcomeAsync(client, "/account/filters"));
         foreach (var page in ReadPages.Where(p => p != "/").Concat(WritePages).Append("/mailboxes/user@access.test"))
             Assert.Equal((page, "/denied"), (page, await OutcomeAsync(client, page)));
-        foreach (var api in new[] { "/api/v1/domains", "/api/v1/mailboxes", "/api/v1/mailboxes/user@access.test", "/api/v1/mailboxes/user@access.test/vacation", "/api/v1/mailboxes/user@access.test/sieve", "/api/v1/groups", "/api/v1/audit", "/api/v1/engine/status" })
+        foreach (var api in new[] { "/api/v1/domains", "/api/v1/mailboxes", "/api/v1/mailboxes/user@access.test", "/api/v1/mailboxes/user@access.test/vacation", "/api/v1/mailboxes/user@access.test/sieve", "/api/v1/groups", "/api/v1/audit", "/api/v1/engine/status", "/api/v1/diagnostics/scanner", "/api/v1/domains/access.test/spam" })
             Assert.Equal((api, "403"), (api, await OutcomeAsync(client, api)));
         using var put = await client.PutAsync("/api/v1/mailboxes/user@access.test/vacation", ApiTesting.Json("""{"enabled":true,"body":"x"}"""));
         Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);

@@ -19,6 +19,11 @@ internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDom
         builder.Property(d => d.Name).HasMaxLength(EmailAddress.MaxDomainOctets);
         builder.HasIndex(d => d.Name).IsUnique();
         builder.Property(d => d.Description).HasMaxLength(500);
+        var spam = MailEngine.Scanner.SpamPolicy.Default;
+        builder.Property(d => d.SpamFilterEnabled).HasDefaultValue(true);
+        builder.Property(d => d.SpamHeaderThreshold).HasDefaultValue(spam.HeaderThreshold);
+        builder.Property(d => d.SpamJunkThreshold).HasDefaultValue(spam.JunkThreshold);
+        builder.Property(d => d.SpamRejectThreshold).HasDefaultValue(spam.RejectThreshold);
         builder.Property(d => d.CatchAllAddress).HasMaxLength(EmailAddress.MaxAddressOctets);
         // Two admins editing the same domain: the second save finds updated_at changed and fails (HTTP 412).
         builder.Property(d => d.UpdatedAt).IsConcurrencyToken();

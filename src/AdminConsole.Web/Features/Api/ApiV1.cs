@@ -8,6 +8,8 @@ using AdminConsole.Web.Features.Mailboxes;
 using AdminConsole.Web.Features.Vacation;
 using AdminConsole.Web.Features.Filters;
 using AdminConsole.Web.Features.Import;
+using AdminConsole.Web.Features.Spam;
+using AdminConsole.Web.Features.Diagnostics;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -36,6 +38,8 @@ internal static class ApiV1
         api.MapGroupApi();
         api.MapVacationApi();
         api.MapFilterApi();
+        api.MapSpamApi();
+        api.MapDiagnosticsApi();
         api.MapImportApi();
         api.MapAuditApi();
         return api;
