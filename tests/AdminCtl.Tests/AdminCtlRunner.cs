@@ -8,7 +8,9 @@ internal static class AdminCtlRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(string database, params string[] args)
+    public static Task<Result> RunAsync(string database, params string[] args) => RunAsync(database, new Dictionary<string, string>(), args);
+
+    public static async Task<Result> RunAsync(string database, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "adminctl"))
         {
@@ -22,6 +24,7 @@ internal static class AdminCtlRunner
         start.Environment["Database__Username"] = options.Username;
         start.Environment["Database__Name"] = database;
         start.Environment["Credentials__Directory"] = TestEnvironment.CredentialsDirectory;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("adminctl did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();

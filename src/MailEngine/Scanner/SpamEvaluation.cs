@@ -13,6 +13,22 @@ public sealed record CorpusMessage(string Name, byte[] Content);
 /// </summary>
 public static class SpamCorpus
 {
+    /// <summary>
+    /// Where the SpamAssassin public corpus is: $SPAM_CORPUS, else where deploy/lib.sh's
+    /// ensure_spam_corpus installs it (.local/corpus under the checkout holding <paramref name="from"/>); null when absent.
+    /// </summary>
+    public static string? Locate(string from)
+    {
+        if (Environment.GetEnvironmentVariable("SPAM_CORPUS") is { Length: > 0 } configured) return configured;
+        for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent)
+        {
+            var data = Path.Combine(dir.FullName, ".local", "corpus", "node_modules", "@stdlib", "datasets-spam-assassin", "data");
+            if (Directory.Exists(data)) return data;
+        }
+
+        return null;
+    }
+
     public static IEnumerable<CorpusMessage> Read(string directory)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such folder");

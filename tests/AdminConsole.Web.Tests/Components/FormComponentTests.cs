@@ -132,4 +132,30 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
             Assert.Equal("admin:components@example.com", filter.UpdatedBy);
         }
     }
+
+    [Fact]
+    public async Task The_spam_filter_page_puts_a_threshold_error_beside_its_field_and_saves_good_thresholds()
+    {
+        var domain = await SeedAsync("sid");
+        await using var ctx = new ComponentTestContext(host);
+        var page = ctx.Render<AdminConsole.Web.Features.Spam.SpamRulesPage>(p => p.Add(f => f.Name, domain));
+        page.WaitForAssertion(() => page.Find("#spam-junk"));
+        Assert.Contains("SUBJ_FREE", page.Find("#spam-rules").TextContent, StringComparison.Ordinal);
+
+        page.Find("#spam-header").Change("8");
+        page.Find("#spam-junk").Change("6");
+        await page.InvokeAsync(() => page.Find("#spam-save").Click());
+        page.WaitForAssertion(() => Assert.Contains("The Junk threshold cannot be below the header threshold.", page.Find("#spam-thresholds").TextContent, StringComparison.Ordinal));
+        await using (var db = host.Database.CreateContext()) Assert.Equal(5, (await db.Domains.SingleAsync(d => d.Name == domain)).SpamHeaderThreshold);
+
+        page.Find("#spam-header").Change("4");
+        page.Find("#spam-reject").Change("12");
+        await page.InvokeAsync(() => page.Find("#spam-save").Click());
+        page.WaitForAssertion(() => page.Find("#spam-saved"));
+        await using (var db = host.Database.CreateContext())
+        {
+            var saved = await db.Domains.SingleAsync(d => d.Name == domain);
+            Assert.Equal((4.0, 6.0, 12.0), (saved.SpamHeaderThreshold, saved.SpamJunkThreshold, saved.SpamRejectThreshold));
+        }
+    }
 }

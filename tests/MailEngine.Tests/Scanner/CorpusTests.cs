@@ -8,19 +8,9 @@ namespace MailEngine.Tests.Scanner;
 /// </summary>
 public sealed class CorpusTests
 {
-    /// <summary>The corpus' data folder: $SPAM_CORPUS, else where deploy/lib.sh's ensure_spam_corpus puts it. Missing fails: it is part of the set-up.</summary>
-    public static string Data
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("SPAM_CORPUS") is { Length: > 0 } configured) return configured;
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "deploy", "lib.sh"))) dir = dir.Parent;
-            var data = Path.Combine(dir?.FullName ?? ".", ".local", "corpus", "node_modules", "@stdlib", "datasets-spam-assassin", "data");
-            Assert.True(Directory.Exists(data), $"The spam corpus is not installed at {data}: run deploy/test.sh (ensure_spam_corpus)");
-            return data;
-        }
-    }
+    /// <summary>The corpus' data folder; missing fails (it is part of the set-up, never skipped).</summary>
+    public static string Data => SpamCorpus.Locate(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException("The spam corpus is not installed: run deploy/test.sh (ensure_spam_corpus) or set SPAM_CORPUS");
 
     private static List<CorpusMessage> Read(params string[] folders) => folders.SelectMany(f => SpamCorpus.Read(Path.Combine(Data, f))).ToList();
 
