@@ -61,6 +61,9 @@ public sealed class CompiledRules : IDisposable
     }
 
     public ScannerTier Tier { get; }
+
+    /// <summary>The matcher of one target's database (benchmarks); null when no rule has that target.</summary>
+    public IPatternMatcher? MatcherFor(string target) => _targets.FirstOrDefault(t => t.Target.Equals(target, StringComparison.OrdinalIgnoreCase)).Matcher;
     public IReadOnlyList<SpamRule> Rules => _rules;
     public IReadOnlyDictionary<string, RulePlacement> Placements { get; }
     public TimeSpan CompileTime { get; }

@@ -71,6 +71,10 @@ internal static unsafe partial class HyperscanNative
     [LibraryImport(Library, EntryPoint = "hs_database_info")]
     public static partial int DatabaseInfo(nint database, byte** info);
 
+    /// <summary>The database as bytes (freed with free()), for a program outside .NET to load with hs_deserialize_database.</summary>
+    [LibraryImport(Library, EntryPoint = "hs_serialize_database")]
+    public static partial int SerializeDatabase(nint database, byte** bytes, nuint* length);
+
     [LibraryImport(Library, EntryPoint = "hs_database_size")]
     public static partial int DatabaseSize(nint database, nuint* size);
 }

@@ -156,13 +156,13 @@ public sealed partial class MessageAnalysis
         if (_buffers.TryGetValue(target, out var buffer)) return buffer;
         var text = target switch
         {
-            "headers" => string.Concat(AllHeaders.Select(h => $"{h.Field}: {Unfold(h.Value)}\n")),
+            "headers" => string.Concat(Headers.Select(h => $"{h.Field}: {h.Value}\n")),
             "body" => Body,
             "rawbody" => RawBody,
             "uri" => string.Join('\n', Uris),
             "facts" => string.Join('\n', Facts),
             _ when target.StartsWith("header:", StringComparison.OrdinalIgnoreCase) =>
-                string.Join('\n', AllHeaders.Where(h => h.Field.Equals(target[7..], StringComparison.OrdinalIgnoreCase)).Select(h => Unfold(h.Value))),
+                HeaderValues.TryGetValue(target[7..], out var values) ? values : string.Empty,
             _ => throw new ArgumentException($"unknown target {target}", nameof(target)),
         };
         buffer = new ScanBuffer(text);
@@ -170,8 +170,29 @@ public sealed partial class MessageAnalysis
         return buffer;
     }
 
-    /// <summary>The message's header section: MimeKit keeps the top-level Content-* headers with the body entity.</summary>
-    private IEnumerable<Header> AllHeaders => _message.Body is { } body ? _message.Headers.Concat(body.Headers) : _message.Headers;
+    /// <summary>
+    /// The message's header section, each value decoded (RFC 2047) and unfolded once: MimeKit decodes on
+    /// every read of Header.Value, and keeps the top-level Content-* headers with the body entity.
+    /// </summary>
+    private List<(string Field, string Value)> Headers => _headers ??=
+        (_message.Body is { } body ? _message.Headers.Concat(body.Headers) : _message.Headers).Select(h => (h.Field, Unfold(Decode(h)))).ToList();
+
+    /// <summary>A header's value: MimeKit's RFC 2047 decoding only when there is an encoded word ("=?"), the raw bytes as UTF-8 otherwise (much cheaper).</summary>
+    private static string Decode(Header header)
+    {
+        var raw = header.RawValue;
+        if (raw.AsSpan().IndexOf("=?"u8) >= 0) return header.Value;
+        return raw.AsSpan().ContainsAnyInRange((byte)0x80, (byte)0xff) ? header.Value : Encoding.ASCII.GetString(raw);
+    }
+
+    private List<(string Field, string Value)>? _headers;
+
+    /// <summary>Each header name's values, one per line, made in one pass for the header:Name targets.</summary>
+    private Dictionary<string, string> HeaderValues => _headerValues ??= Headers
+        .GroupBy(h => h.Field, StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(g => g.Key, g => string.Join('\n', g.Select(h => h.Value)), StringComparer.OrdinalIgnoreCase);
+
+    private Dictionary<string, string>? _headerValues;
 
     private static string Unfold(string value) => value.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
 
@@ -211,7 +232,25 @@ public sealed partial class MessageAnalysis
         }
 
         if (hidden) facts?.Add("html-hidden-text");
-        return System.Net.WebUtility.HtmlDecode(Regex.Replace(text.ToString(), @"[ \t\u00a0]+", " "));
+        // Runs of blanks (markup indentation, &nbsp;) as one space; entities the tokenizer left are decoded.
+        var collapsed = new StringBuilder(text.Length);
+        var blank = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is ' ' or '\t' or '\u00a0')
+            {
+                if (!blank) collapsed.Append(' ');
+                blank = true;
+                continue;
+            }
+
+            blank = false;
+            collapsed.Append(c);
+        }
+
+        var result = collapsed.ToString();
+        return result.Contains('&', StringComparison.Ordinal) ? System.Net.WebUtility.HtmlDecode(result) : result;
     }
 
     [GeneratedRegex(@"\b(?:https?://|www\.)[^\s<>""'\]\[{}|\\^`]+", RegexOptions.IgnoreCase)]

@@ -13,7 +13,7 @@ namespace MailEngine.Scanner;
 public sealed record ScanPattern(uint Id, string Expression, bool Caseless = true, bool Multiline = false, bool DotAll = false)
 {
     /// <summary>The .NET options that mean what Hyperscan's UTF8|UCP flags and these flags mean.</summary>
-    internal RegexOptions Options => RegexOptions.CultureInvariant
+    public RegexOptions Options => RegexOptions.CultureInvariant
         | (Caseless ? RegexOptions.IgnoreCase : 0) | (Multiline ? RegexOptions.Multiline : 0) | (DotAll ? RegexOptions.Singleline : 0);
 }
 
@@ -410,6 +410,17 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
     }
 
     public void Match(ScanBuffer buffer, ISet<uint> matched) => Match(buffer.Utf8, matched);
+
+    /// <summary>hs_serialize_database: the compiled database for another process (the benchmark's C loop).</summary>
+    public byte[] Serialize()
+    {
+        byte* bytes;
+        nuint length;
+        if (HyperscanNative.SerializeDatabase(_database, &bytes, &length) != HyperscanNative.HS_SUCCESS) throw new InvalidOperationException("hs_serialize_database failed");
+        var copy = new ReadOnlySpan<byte>(bytes, (int)length).ToArray();
+        NativeMemory.Free(bytes);
+        return copy;
+    }
 
     public void Match(ReadOnlySpan<byte> data, ISet<uint> matched)
     {
