@@ -46,7 +46,7 @@ public interface IPatternMatcher : IDisposable
 public sealed class ManagedPatternMatcher : IPatternMatcher
 {
     private static readonly TimeSpan BacktrackingTimeout = TimeSpan.FromMilliseconds(250);
-    private readonly (uint Id, Regex Regex, int Literal)[] _patterns;
+    private readonly (uint Id, Regex Regex, int[] Literals)[] _patterns;
     private readonly string[] _literals;
     private readonly SearchValues<string>? _search;
     private readonly Dictionary<char, int[]> _literalsByFirst;
@@ -57,18 +57,18 @@ public sealed class ManagedPatternMatcher : IPatternMatcher
         var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         _patterns = patterns.Select(p =>
         {
-            var literal = -1;
-            if (RequiredLiteral(p.Expression) is { } text)
+            var ids = (RequiredLiterals(p.Expression) ?? []).Select(text =>
             {
-                if (!index.TryGetValue(text, out literal))
+                if (!index.TryGetValue(text, out var literal))
                 {
                     literal = literals.Count;
                     index[text] = literal;
                     literals.Add(text);
                 }
-            }
 
-            return (p.Id, Compile(p.Expression, p.Options), literal);
+                return literal;
+            }).ToArray();
+            return (p.Id, Compile(p.Expression, p.Options), ids);
         }).ToArray();
         _literals = [.. literals];
         _search = literals.Count > 0 ? SearchValues.Create(_literals, StringComparison.OrdinalIgnoreCase) : null;
@@ -162,11 +162,113 @@ public sealed class ManagedPatternMatcher : IPatternMatcher
             }
         }
 
-        foreach (var (id, regex, literal) in _patterns)
+        foreach (var (id, regex, literals) in _patterns)
         {
-            if (literal >= 0 && !present[literal]) continue;
+            if (literals.Length > 0 && !AnyPresent(literals, present)) continue;
             if (matched.Contains(id)) continue;
             if (IsMatch(regex, text)) matched.Add(id);
+        }
+    }
+
+    private static bool AnyPresent(int[] literals, bool[] present)
+    {
+        foreach (var l in literals)
+            if (present[l]) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Literals of which every match contains at least one (any-of), or null when none can be said:
+    /// the longest required top-level run; else, for a top-level alternation, one literal set per
+    /// branch; else the set of the first group that must match (not optional, not a lookaround)
+    /// whose alternatives each have one. At most 16, so the prefilter stays selective.
+    /// </summary>
+    public static IReadOnlyList<string>? RequiredLiterals(string expression) => RequiredLiterals(expression, 0);
+
+    private static List<string>? RequiredLiterals(string expression, int depth)
+    {
+        if (depth > 4) return null;
+        var branches = SplitTopLevel(expression);
+        if (branches.Count > 1)
+        {
+            var union = new List<string>();
+            foreach (var branch in branches)
+            {
+                if (RequiredLiterals(branch, depth + 1) is not { } set) return null;
+                union.AddRange(set);
+            }
+
+            union = union.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return union.Count <= 16 ? union : null;
+        }
+
+        if (RequiredLiteral(expression) is { } single) return [single];
+        foreach (var inner in MandatoryGroups(expression))
+            if (RequiredLiterals(inner, depth + 1) is { } set) return set;
+        return null;
+    }
+
+    /// <summary>The branches of a top-level alternation (one when there is none).</summary>
+    private static List<string> SplitTopLevel(string expression)
+    {
+        var branches = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < expression.Length; i++)
+        {
+            var c = expression[i];
+            if (c == '\\') { i++; continue; }
+            if (c == '[') { i = SkipClass(expression, i); continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (c == '|' && depth == 0)
+            {
+                branches.Add(expression[start..i]);
+                start = i + 1;
+            }
+        }
+
+        branches.Add(expression[start..]);
+        return branches;
+    }
+
+    /// <summary>The contents of the top-level groups a match must go through (not followed by ?, * or {0…}; no lookarounds).</summary>
+    private static IEnumerable<string> MandatoryGroups(string expression)
+    {
+        for (var i = 0; i < expression.Length; i++)
+        {
+            var c = expression[i];
+            if (c == '\\') { i++; continue; }
+            if (c == '[') { i = SkipClass(expression, i); continue; }
+            if (c != '(') continue;
+            var close = i + 1;
+            for (var depth = 1; close < expression.Length; close++)
+            {
+                var d = expression[close];
+                if (d == '\\') { close++; continue; }
+                if (d == '[') { close = SkipClass(expression, close); continue; }
+                if (d == '(') depth++;
+                else if (d == ')' && --depth == 0) break;
+            }
+
+            if (close >= expression.Length) yield break;
+            var content = expression[(i + 1)..close];
+            var next = close + 1 < expression.Length ? expression[close + 1] : '\0';
+            var optional = next is '?' or '*' || (next == '{' && close + 2 < expression.Length && expression[close + 2] == '0');
+            i = close;
+            if (optional) continue;
+            if (content.StartsWith("?=", StringComparison.Ordinal) || content.StartsWith("?!", StringComparison.Ordinal) || content.StartsWith("?<=", StringComparison.Ordinal) || content.StartsWith("?<!", StringComparison.Ordinal)) continue;
+            if (content.StartsWith("?:", StringComparison.Ordinal)) content = content[2..];
+            else if (content.StartsWith('?'))
+            {
+                var colon = content.IndexOf(':');
+                var named = content.StartsWith("?<", StringComparison.Ordinal) || content.StartsWith("?'", StringComparison.Ordinal);
+                var end = named ? content.IndexOfAny(['>', '\''], 2) : colon;
+                if (end < 0) continue;
+                content = content[(end + 1)..];
+            }
+
+            yield return content;
         }
     }
 

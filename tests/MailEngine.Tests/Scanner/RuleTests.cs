@@ -104,4 +104,19 @@ public sealed class RuleTests
     [InlineData(@"fre+dom", "fre")]
     public void The_managed_prefilter_takes_a_literal_every_match_contains(string pattern, string? literal) =>
         Assert.Equal(literal, ManagedPatternMatcher.RequiredLiteral(pattern));
+
+    [Theory]
+    [InlineData(@"\b(?:viagra|cialis|xanax)\b", "viagra cialis xanax")]
+    [InlineData(@"free\s+(?:money|cash)", "free")]
+    [InlineData(@"\b(?:click here|act now)|\bbuy now\b", "click here|act now|buy now")]
+    [InlineData(@"(?:abc)?def", "def")]
+    [InlineData(@"(?:abc)?(?:de|fg)", null)]
+    [InlineData(@"(?=lookahead)x", null)]
+    [InlineData(@"(?<word>hello|world) there", " there")]
+    [InlineData(@"(?<word>hello|world)\s", "hello world")]
+    public void The_managed_prefilter_takes_any_of_the_alternatives_a_match_must_contain(string pattern, string? expected)
+    {
+        var literals = ManagedPatternMatcher.RequiredLiterals(pattern);
+        Assert.Equal(expected, literals is null ? null : string.Join(expected!.Contains('|', StringComparison.Ordinal) ? "|" : " ", literals));
+    }
 }
