@@ -58,9 +58,9 @@ public sealed class CorpusTests
 
         Assert.Equal(1896 + 4150, report.TrainSpam + report.TrainHam + report.TestSpam + report.TestHam);
         Assert.InRange(report.TestSpam + report.TestHam, 1500, 2100); // the 30% held out
-        // The floor (measured 2026-11-29: rules F1 0.64; rules+Bayes F1 0.96, FPR 0.6%; Bayes alone F1 0.98).
+        // The floor (measured 2026-11-29: rules alone F1 0.64; rules+Bayes F1 0.979, FPR 0.41%; Bayes alone F1 0.984).
         Assert.True(after.F1 > before.F1 + 0.2, $"before {before}\nafter {after}");
-        Assert.True(after.F1 >= 0.94, after.ToString());
+        Assert.True(after.F1 >= 0.96, after.ToString());
         Assert.True(after.FalsePositiveRate <= 0.01, after.ToString());
         Assert.True(bayes.F1 >= 0.96, bayes.ToString());
     }
