@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
-using MimeKit.Text;
 
 namespace MailEngine.Scanner;
 
@@ -198,46 +197,129 @@ public sealed partial class MessageAnalysis
 
     private static string Domain(string address) => address.LastIndexOf('@') is var at and >= 0 ? address[(at + 1)..] : address;
 
-    /// <summary>HTML to text: text tokens kept (entities decoded), script and style dropped, block elements as line breaks; href and src become URIs.</summary>
+    /// <summary>
+    /// HTML to text in one pass over the markup (a scanner of our own: MimeKit's tokenizer was most of
+    /// the analysis time): text kept, comments, script, style and head dropped, block elements as line
+    /// breaks, cells as spaces; href, src and action become URIs; forms, images and hidden or
+    /// invisible text become facts. Entities are decoded at the end.
+    /// </summary>
     public static string HtmlToText(string html, List<string> uris, List<string>? facts = null)
     {
         var text = new StringBuilder(html.Length / 2);
-        var tokenizer = new HtmlTokenizer(new StringReader(html));
-        var skip = 0;
+        string? skipUntil = null;
         var hidden = false;
-        while (tokenizer.ReadNextToken(out var token))
+        var i = 0;
+        while (i < html.Length)
         {
-            switch (token)
+            var lt = html.IndexOf('<', i);
+            if (lt < 0)
             {
-                case HtmlTagToken tag:
-                    if (tag.Id is HtmlTagId.Script or HtmlTagId.Style or HtmlTagId.Head) skip += tag.IsEndTag ? -1 : tag.IsEmptyElement ? 0 : 1;
-                    if (skip < 0) skip = 0;
-                    if (tag.Id is HtmlTagId.Br or HtmlTagId.P or HtmlTagId.Div or HtmlTagId.TR or HtmlTagId.LI or HtmlTagId.H1 or HtmlTagId.H2 or HtmlTagId.H3 or HtmlTagId.Table) text.Append('\n');
-                    else if (tag.Id is HtmlTagId.TD) text.Append(' ');
-                    foreach (var attribute in tag.Attributes)
-                    {
-                        if (attribute.Id is HtmlAttributeId.Href or HtmlAttributeId.Src or HtmlAttributeId.Action && attribute.Value is { Length: > 0 } url
-                            && (url.Contains("://", StringComparison.Ordinal) || url.StartsWith("www.", StringComparison.OrdinalIgnoreCase) || url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)))
-                            uris.Add(url.Trim());
-                        if (attribute.Id is HtmlAttributeId.Style && attribute.Value is { } style && Regex.IsMatch(style, @"display\s*:\s*none|font-size\s*:\s*[01](px|pt)?\s*(;|$)|visibility\s*:\s*hidden", RegexOptions.IgnoreCase)) hidden = true;
-                    }
+                if (skipUntil is null) text.Append(html.AsSpan(i));
+                break;
+            }
 
-                    if (tag.Id == HtmlTagId.Form) facts?.Add("html-form");
-                    if (tag.Id is HtmlTagId.Image) facts?.Add("html-image");
+            if (skipUntil is null && lt > i) text.Append(html.AsSpan(i, lt - i));
+            if (html.AsSpan(lt).StartsWith("<!--"))
+            {
+                var close = html.IndexOf("-->", lt + 4, StringComparison.Ordinal);
+                i = close < 0 ? html.Length : close + 3;
+                continue;
+            }
+
+            var p = lt + 1;
+            var isEnd = p < html.Length && html[p] == '/';
+            if (isEnd) p++;
+            var nameStart = p;
+            while (p < html.Length && char.IsAsciiLetterOrDigit(html[p])) p++;
+            if (p == nameStart)
+            {
+                if (p < html.Length && html[p] is '!' or '?')
+                {
+                    var gt = html.IndexOf('>', p);
+                    i = gt < 0 ? html.Length : gt + 1;
+                    continue;
+                }
+
+                if (skipUntil is null) text.Append('<'); // a '<' in the text
+                i = lt + 1;
+                continue;
+            }
+
+            var name = html[nameStart..p].ToLowerInvariant();
+            // Attributes up to the closing '>', quotes respected.
+            while (p < html.Length && html[p] != '>')
+            {
+                if (char.IsWhiteSpace(html[p]) || html[p] == '/') { p++; continue; }
+                var attributeStart = p;
+                while (p < html.Length && !char.IsWhiteSpace(html[p]) && html[p] is not ('=' or '>' or '/')) p++;
+                var attribute = html.AsSpan(attributeStart, p - attributeStart);
+                while (p < html.Length && char.IsWhiteSpace(html[p])) p++;
+                if (p >= html.Length || html[p] != '=') continue;
+                p++;
+                while (p < html.Length && char.IsWhiteSpace(html[p])) p++;
+                string value;
+                if (p < html.Length && html[p] is '"' or '\'')
+                {
+                    var quote = html[p];
+                    var close = html.IndexOf(quote, p + 1);
+                    if (close < 0) close = html.Length;
+                    value = html[(p + 1)..close];
+                    p = Math.Min(close + 1, html.Length);
+                }
+                else
+                {
+                    var valueStart = p;
+                    while (p < html.Length && !char.IsWhiteSpace(html[p]) && html[p] != '>') p++;
+                    value = html[valueStart..p];
+                }
+
+                if (skipUntil is not null || isEnd) continue;
+                if (attribute.Equals("href", StringComparison.OrdinalIgnoreCase) || attribute.Equals("src", StringComparison.OrdinalIgnoreCase) || attribute.Equals("action", StringComparison.OrdinalIgnoreCase))
+                {
+                    var url = System.Net.WebUtility.HtmlDecode(value).Trim();
+                    if (url.Contains("://", StringComparison.Ordinal) || url.StartsWith("www.", StringComparison.OrdinalIgnoreCase) || url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)) uris.Add(url);
+                }
+                else if (attribute.Equals("style", StringComparison.OrdinalIgnoreCase) && InvisibleStyle().IsMatch(value))
+                {
+                    hidden = true;
+                }
+            }
+
+            i = Math.Min(p + 1, html.Length);
+            if (skipUntil is not null)
+            {
+                if (isEnd && name == skipUntil) skipUntil = null;
+                continue;
+            }
+
+            if (isEnd && name is not ("p" or "div" or "tr" or "li" or "table" or "h1" or "h2" or "h3" or "h4")) continue;
+            switch (name)
+            {
+                case "script" or "style" or "head" when !isEnd:
+                    skipUntil = name;
                     break;
-                case HtmlDataToken data when skip == 0:
-                    text.Append(data.Data);
+                case "br" or "p" or "div" or "tr" or "li" or "table" or "h1" or "h2" or "h3" or "h4":
+                    text.Append('\n');
+                    break;
+                case "td" or "th":
+                    text.Append(' ');
+                    break;
+                case "form":
+                    facts?.Add("html-form");
+                    break;
+                case "img":
+                    facts?.Add("html-image");
                     break;
             }
         }
 
         if (hidden) facts?.Add("html-hidden-text");
-        // Runs of blanks (markup indentation, &nbsp;) as one space; entities the tokenizer left are decoded.
+        // Runs of blanks (markup indentation, &nbsp;) as one space; then the entities are decoded.
         var collapsed = new StringBuilder(text.Length);
         var blank = false;
-        for (var i = 0; i < text.Length; i++)
+        for (var k = 0; k < text.Length; k++)
         {
-            var c = text[i];
+            var c = text[k];
             if (c is ' ' or '\t' or '\u00a0')
             {
                 if (!blank) collapsed.Append(' ');
@@ -252,6 +334,9 @@ public sealed partial class MessageAnalysis
         var result = collapsed.ToString();
         return result.Contains('&', StringComparison.Ordinal) ? System.Net.WebUtility.HtmlDecode(result) : result;
     }
+
+    [GeneratedRegex(@"display\s*:\s*none|font-size\s*:\s*[01](px|pt)?\s*(;|$)|visibility\s*:\s*hidden", RegexOptions.IgnoreCase)]
+    private static partial Regex InvisibleStyle();
 
     [GeneratedRegex(@"\b(?:https?://|www\.)[^\s<>""'\]\[{}|\\^`]+", RegexOptions.IgnoreCase)]
     private static partial Regex UriInText();
