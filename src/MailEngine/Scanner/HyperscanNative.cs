@@ -75,6 +75,9 @@ internal static unsafe partial class HyperscanNative
     [LibraryImport(Library, EntryPoint = "hs_serialize_database")]
     public static partial int SerializeDatabase(nint database, byte** bytes, nuint* length);
 
+    [LibraryImport(Library, EntryPoint = "hs_deserialize_database")]
+    public static partial int DeserializeDatabase(byte* bytes, nuint length, nint* database);
+
     [LibraryImport(Library, EntryPoint = "hs_database_size")]
     public static partial int DatabaseSize(nint database, nuint* size);
 }

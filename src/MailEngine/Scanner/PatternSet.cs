@@ -410,8 +410,11 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
     }
 
     /// <summary>Takes ownership of a database from <see cref="TryCompile"/>.</summary>
-    public HyperscanPatternMatcher((nint Database, TimeSpan CompileTime) compiled, bool baseline)
+    private readonly bool _owns = true;
+
+    public HyperscanPatternMatcher((nint Database, TimeSpan CompileTime) compiled, bool baseline, bool owns = true)
     {
+        _owns = owns;
         Tier = baseline ? "ssse3" : "native";
         _database = compiled.Database;
         CompileTime = compiled.CompileTime;
@@ -513,7 +516,23 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
 
     public void Match(ScanBuffer buffer, ISet<uint> matched) => Match(buffer.Utf8, matched);
 
-    /// <summary>hs_serialize_database: the compiled database for another process (the benchmark's C loop).</summary>
+    /// <summary>hs_deserialize_database: a database saved by <see cref="Serialize"/>; 0 when the bytes are not one this library can load.</summary>
+    public static nint Deserialize(ReadOnlySpan<byte> bytes)
+    {
+        nint database = 0;
+        fixed (byte* pointer = bytes)
+            return HyperscanNative.DeserializeDatabase(pointer, (nuint)bytes.Length, &database) == HyperscanNative.HS_SUCCESS ? database : 0;
+    }
+
+    /// <summary>The version and CPU features of this library and machine, for naming a saved database.</summary>
+    public static string PlatformKey(bool baseline)
+    {
+        var platform = new HyperscanNative.PlatformInfo();
+        if (!baseline) HyperscanNative.PopulatePlatform(&platform);
+        return $"{Marshal.PtrToStringUTF8((nint)HyperscanNative.Version())}|{platform.Tune}|{platform.CpuFeatures}";
+    }
+
+    /// <summary>hs_serialize_database: the compiled database for another process (the benchmark's C loop, the start-up cache).</summary>
     public byte[] Serialize()
     {
         byte* bytes;
@@ -558,7 +577,7 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
         }
 
         _scratch.Dispose();
-        if (_database != 0) HyperscanNative.FreeDatabase(_database);
+        if (_database != 0 && _owns) HyperscanNative.FreeDatabase(_database);
         _database = 0;
     }
 }

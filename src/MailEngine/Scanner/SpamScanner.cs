@@ -40,9 +40,10 @@ public sealed class SpamScanner
     public const string Gtube = "GTUBE";
     private readonly ScannerOptions _options;
     private readonly string _forcedTierFile;
+    private readonly string _cacheDirectory;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private volatile CompiledRules _compiled;
+    private volatile Task<(ScannerPlatform Platform, CompiledRules Compiled)> _current;
 
     public SpamScanner(ScannerOptions options, string stateDirectory, ILogger logger)
     {
@@ -51,11 +52,13 @@ public sealed class SpamScanner
         var directory = Path.Combine(stateDirectory, "scanner");
         Directory.CreateDirectory(directory);
         _forcedTierFile = Path.Combine(directory, "forced-tier");
+        _cacheDirectory = Path.Combine(directory, "cache");
         Rules = RuleFile.Load(options.RulesDirectory);
         Scores = Rules.Select(r => (r.Name, r.Score)).Concat(BayesClassifier.Bands.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
         Bayes = new BayesClassifier(Path.Combine(directory, "bayes.model"));
         var forced = File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : (ScannerTier?)null;
-        (Platform, _compiled) = Build(forced);
+        // Compiling several hundred patterns takes seconds; the databases are kept in scanner/cache, so a restart loads them instead.
+        _current = Task.FromResult(Build(forced));
     }
 
     public IReadOnlyList<SpamRule> Rules { get; }
@@ -64,14 +67,14 @@ public sealed class SpamScanner
     public IReadOnlyDictionary<string, double> Scores { get; }
 
     public BayesClassifier Bayes { get; }
-    public ScannerPlatform Platform { get; private set; }
-    public CompiledRules Compiled => _compiled;
+    public ScannerPlatform Platform => _current.GetAwaiter().GetResult().Platform;
+    public CompiledRules Compiled => _current.GetAwaiter().GetResult().Compiled;
     public ScannerTier? ForcedTier => File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : null;
 
     private (ScannerPlatform, CompiledRules) Build(ScannerTier? forced)
     {
         var platform = ScannerTiers.Detect(_options.LibraryPath, forced);
-        var compiled = CompiledRules.Shared(Rules, platform.Tier);
+        var compiled = CompiledRules.Shared(Rules, platform.Tier, _cacheDirectory);
         _logger.LogInformation("Spam scanner: {Tier} tier ({Reason}); {Rules} rules compiled in {Ms} ms", platform.Tier, platform.Reason, Rules.Count, (int)compiled.CompileTime.TotalMilliseconds);
         return (platform, compiled);
     }
@@ -85,14 +88,13 @@ public sealed class SpamScanner
             else Storage.DurableFile.WriteAllBytes(_forcedTierFile, Encoding.ASCII.GetBytes(tier.Value.ToString()));
             var (platform, compiled) = Build(tier);
             // The previous set stays in the process-wide cache: scans in flight finish with it.
-            _compiled = compiled;
-            Platform = platform;
+            _current = Task.FromResult((platform, compiled));
             return platform;
         }
     }
 
     /// <summary>Scans a message: the rules that match and, once the model has learned enough, the Bayes band.</summary>
-    public SpamScanResult Scan(MessageAnalysis message) => Scan(message, _compiled);
+    public SpamScanResult Scan(MessageAnalysis message) => Scan(message, Compiled);
 
     public SpamScanResult Scan(MessageAnalysis message, CompiledRules compiled)
     {
@@ -170,7 +172,7 @@ public sealed class SpamScanner
         var failures = new List<string>();
         foreach (var tier in tiers)
         {
-            var rules = CompiledRules.Shared(Rules, tier);
+            var rules = CompiledRules.Shared(Rules, tier, _cacheDirectory);
             var found = analyses.Select(a => rules.Scan(a.Item2)).ToList();
             symbolsByTier[tier] = found;
             var missed = 0;
