@@ -170,9 +170,11 @@ public static class AdminCtlApp
                     var threshold = Option(args, "--threshold") is { } t ? double.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : MailEngine.Scanner.SpamPolicy.Default.HeaderThreshold;
                     var spam = MailEngine.Scanner.SpamCorpus.Read(spamDir!).ToList();
                     var ham = MailEngine.Scanner.SpamCorpus.Read(hamDir!).ToList();
-                    var scanner = new MailEngine.Scanner.SpamScanner(new MailEngine.Scanner.ScannerOptions(), Path.Combine(Path.GetTempPath(), "adminctl-spam-eval"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-                    var report = MailEngine.Scanner.SpamEvaluation.Run(spam, ham, scanner.Compiled, scanner.Scores, threshold);
-                    await stdout.WriteLineAsync($"trained on {report.TrainSpam} spam + {report.TrainHam} ham; held out {report.TestSpam} spam + {report.TestHam} ham; threshold {threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}; tier {scanner.Platform.Tier}");
+                    // A fresh model each time: the engine's state (its model, its forced tier) is not touched.
+                    var tier = MailEngine.Scanner.ScannerTiers.Detect().Tier;
+                    var rules = MailEngine.Scanner.RuleFile.Defaults;
+                    var report = MailEngine.Scanner.SpamEvaluation.Run(spam, ham, MailEngine.Scanner.CompiledRules.Shared(rules, tier), MailEngine.Scanner.SpamScanner.ScoresOf(rules), threshold);
+                    await stdout.WriteLineAsync($"trained on {report.TrainSpam} spam + {report.TrainHam} ham; held out {report.TestSpam} spam + {report.TestHam} ham; threshold {threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}; tier {tier}");
                     foreach (var metrics in report.Metrics) await stdout.WriteLineAsync(metrics.ToString());
                     return 0;
                 }
@@ -180,8 +182,7 @@ public static class AdminCtlApp
                 default:
                 {
                     var scanner = new MailEngine.Scanner.SpamScanner(new MailEngine.Scanner.ScannerOptions(), state, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-                    var message = SpamCorpusFile(args[2]);
-                    var verdict = scanner.Evaluate(scanner.Scan(MailEngine.Scanner.MessageAnalysis.Load(message)), MailEngine.Scanner.SpamPolicy.Default);
+                    var verdict = scanner.Evaluate(scanner.Scan(MailEngine.Scanner.MessageAnalysis.Load(File.ReadAllBytes(args[2]))), MailEngine.Scanner.SpamPolicy.Default);
                     await stdout.WriteAsync(verdict.HeaderLines().Replace("\r\n", "\n", StringComparison.Ordinal));
                     return 0;
                 }
@@ -192,8 +193,6 @@ public static class AdminCtlApp
             await stderr.WriteLineAsync($"adminctl: {e.Message}");
             return 1;
         }
-
-        static byte[] SpamCorpusFile(string path) => File.ReadAllBytes(path);
     }
 
     private static async Task<int> UsageErrorAsync(TextWriter stderr)

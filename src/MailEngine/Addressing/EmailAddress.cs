@@ -35,6 +35,9 @@ public readonly record struct EmailAddress
 
     public override string ToString() => $"{LocalPart}@{Domain}";
 
+    /// <summary>The part after the last '@' of an address already accepted (the whole text when there is none).</summary>
+    public static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..];
+
     public static EmailAddress Parse(string value) =>
         TryParse(value, out var address, out var error) ? address : throw new FormatException(error);
 

@@ -76,7 +76,7 @@ public sealed class SnapshotIndex
 
     /// <summary>The spam settings of the domain of <paramref name="address"/> (the defaults for a domain without any).</summary>
     public Scanner.SpamPolicy SpamPolicy(string address) =>
-        _domains.GetValueOrDefault(address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant())?.Spam ?? Scanner.SpamPolicy.Default;
+        _domains.GetValueOrDefault(Addressing.EmailAddress.DomainOf(address).ToLowerInvariant())?.Spam ?? Scanner.SpamPolicy.Default;
 
     public bool IsTrusted(IPAddress address)
     {

@@ -296,7 +296,7 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         Enqueue(queued.QueueId);
     }
 
-    private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..];
+    private static string Domain(string address) => Addressing.EmailAddress.DomainOf(address);
 
     private string RetryPath(string queueId) => Path.Combine(_spool.QueueDirectory, queueId + ".retry");
 

@@ -43,7 +43,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
         message.Position = 0;
         var parsed = SieveMessage.Load(message, new SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
         // The verdict under this recipient's domain (decided at DATA): spamtest for the before-script, headers on the stored copy.
-        var spam = envelope.Spam?.GetValueOrDefault(mailbox.Address[(mailbox.Address.LastIndexOf('@') + 1)..]);
+        var spam = envelope.Spam?.GetValueOrDefault(Addressing.EmailAddress.DomainOf(mailbox.Address));
         parsed.Spam = spam?.Spamtest();
 
         var aliases = target.OriginalRecipient.Equals(mailbox.Address, StringComparison.OrdinalIgnoreCase) ? [] : new[] { target.OriginalRecipient };

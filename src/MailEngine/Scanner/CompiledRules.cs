@@ -171,8 +171,7 @@ public sealed class CompiledRules : IDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using var matcher = new HyperscanPatternMatcher((database, TimeSpan.Zero), baseline: false, owns: false);
-            Storage.DurableFile.WriteAllBytes(path, matcher.Serialize());
+            Storage.DurableFile.WriteAllBytes(path, HyperscanPatternMatcher.Serialize(database));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -32,8 +32,8 @@ public sealed partial class MessageAnalysis
             {
                 attachments++;
                 var fileName = attachment.FileName ?? string.Empty;
-                if (Regex.IsMatch(fileName, @"\.(exe|scr|pif|bat|cmd|com|js|jse|vbs|vbe|wsf|hta|lnk|iso|img)$", RegexOptions.IgnoreCase)) facts.Add("executable-attachment");
-                if (Regex.IsMatch(fileName, @"\.(zip|rar|7z|gz|ace|arj)$", RegexOptions.IgnoreCase)) facts.Add("archive-attachment");
+                if (ExecutableName().IsMatch(fileName)) facts.Add("executable-attachment");
+                if (ArchiveName().IsMatch(fileName)) facts.Add("archive-attachment");
                 if (part.ContentType.MediaType.Equals("image", StringComparison.OrdinalIgnoreCase)) images++;
                 continue;
             }
@@ -88,7 +88,7 @@ public sealed partial class MessageAnalysis
         if (attachments > 0) facts.Add("has-attachment");
         if (message.Headers[HeaderId.MimeVersion] is null && message.Body is Multipart) facts.Add("multipart-without-mime-version");
         if (message.ReplyTo.Mailboxes.FirstOrDefault() is { } replyTo && message.From.Mailboxes.FirstOrDefault() is { } from
-            && !Domain(replyTo.Address).Equals(Domain(from.Address), StringComparison.OrdinalIgnoreCase)) facts.Add("reply-to-other-domain");
+            && !Addressing.EmailAddress.DomainOf(replyTo.Address).Equals(Addressing.EmailAddress.DomainOf(from.Address), StringComparison.OrdinalIgnoreCase)) facts.Add("reply-to-other-domain");
         if (message.From.Mailboxes.FirstOrDefault() is { } sender && sender.Name is { Length: > 0 } display
             && EmailInText().Match(display) is { Success: true } shown && !shown.Value.Equals(sender.Address, StringComparison.OrdinalIgnoreCase)) facts.Add("from-name-other-address");
         if (message.Subject is { Length: >= 10 } subject && subject.Any(char.IsLetter) && subject.Where(char.IsLetter).All(char.IsUpper)) facts.Add("subject-all-capitals");
@@ -194,8 +194,6 @@ public sealed partial class MessageAnalysis
     private Dictionary<string, string>? _headerValues;
 
     private static string Unfold(string value) => value.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim();
-
-    private static string Domain(string address) => address.LastIndexOf('@') is var at and >= 0 ? address[(at + 1)..] : address;
 
     /// <summary>
     /// HTML to text in one pass over the markup (a scanner of our own: MimeKit's tokenizer was most of
@@ -334,6 +332,12 @@ public sealed partial class MessageAnalysis
         var result = collapsed.ToString();
         return result.Contains('&', StringComparison.Ordinal) ? System.Net.WebUtility.HtmlDecode(result) : result;
     }
+
+    [GeneratedRegex(@"\.(exe|scr|pif|bat|cmd|com|js|jse|vbs|vbe|wsf|hta|lnk|iso|img)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ExecutableName();
+
+    [GeneratedRegex(@"\.(zip|rar|7z|gz|ace|arj)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ArchiveName();
 
     [GeneratedRegex(@"display\s*:\s*none|font-size\s*:\s*[01](px|pt)?\s*(;|$)|visibility\s*:\s*hidden", RegexOptions.IgnoreCase)]
     private static partial Regex InvisibleStyle();

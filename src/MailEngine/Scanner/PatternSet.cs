@@ -27,7 +27,6 @@ public sealed class ScanBuffer(string text)
 
     public string Text { get; } = text;
     public byte[] Utf8 => _utf8 ??= Encoding.UTF8.GetBytes(Text);
-    public int Length => Text.Length;
 }
 
 /// <summary>A compiled set of patterns that reports which ids match a buffer.</summary>
@@ -410,11 +409,8 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
     }
 
     /// <summary>Takes ownership of a database from <see cref="TryCompile"/>.</summary>
-    private readonly bool _owns = true;
-
-    public HyperscanPatternMatcher((nint Database, TimeSpan CompileTime) compiled, bool baseline, bool owns = true)
+    public HyperscanPatternMatcher((nint Database, TimeSpan CompileTime) compiled, bool baseline)
     {
-        _owns = owns;
         Tier = baseline ? "ssse3" : "native";
         _database = compiled.Database;
         CompileTime = compiled.CompileTime;
@@ -533,11 +529,13 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
     }
 
     /// <summary>hs_serialize_database: the compiled database for another process (the benchmark's C loop, the start-up cache).</summary>
-    public byte[] Serialize()
+    public byte[] Serialize() => Serialize(_database);
+
+    public static byte[] Serialize(nint database)
     {
         byte* bytes;
         nuint length;
-        if (HyperscanNative.SerializeDatabase(_database, &bytes, &length) != HyperscanNative.HS_SUCCESS) throw new InvalidOperationException("hs_serialize_database failed");
+        if (HyperscanNative.SerializeDatabase(database, &bytes, &length) != HyperscanNative.HS_SUCCESS) throw new InvalidOperationException("hs_serialize_database failed");
         var copy = new ReadOnlySpan<byte>(bytes, (int)length).ToArray();
         NativeMemory.Free(bytes);
         return copy;
@@ -577,7 +575,7 @@ public sealed unsafe class HyperscanPatternMatcher : IPatternMatcher
         }
 
         _scratch.Dispose();
-        if (_database != 0 && _owns) HyperscanNative.FreeDatabase(_database);
+        if (_database != 0) HyperscanNative.FreeDatabase(_database);
         _database = 0;
     }
 }

@@ -43,7 +43,10 @@ public sealed class SpamScanner
     private readonly string _cacheDirectory;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private volatile Task<(ScannerPlatform Platform, CompiledRules Compiled)> _current;
+    private volatile Selection _current;
+
+    /// <summary>The tier in use and its rules, swapped as one when an administrator forces a tier.</summary>
+    private sealed record Selection(ScannerPlatform Platform, CompiledRules Compiled);
 
     public SpamScanner(ScannerOptions options, string stateDirectory, ILogger logger)
     {
@@ -54,11 +57,11 @@ public sealed class SpamScanner
         _forcedTierFile = Path.Combine(directory, "forced-tier");
         _cacheDirectory = Path.Combine(directory, "cache");
         Rules = RuleFile.Load(options.RulesDirectory);
-        Scores = Rules.Select(r => (r.Name, r.Score)).Concat(BayesClassifier.Bands.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
+        Scores = ScoresOf(Rules);
         Bayes = new BayesClassifier(Path.Combine(directory, "bayes.model"));
-        var forced = File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : (ScannerTier?)null;
+        ForcedTier = File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : null;
         // Compiling several hundred patterns takes seconds; the databases are kept in scanner/cache, so a restart loads them instead.
-        _current = Task.FromResult(Build(forced));
+        _current = Build(ForcedTier);
     }
 
     public IReadOnlyList<SpamRule> Rules { get; }
@@ -67,16 +70,20 @@ public sealed class SpamScanner
     public IReadOnlyDictionary<string, double> Scores { get; }
 
     public BayesClassifier Bayes { get; }
-    public ScannerPlatform Platform => _current.GetAwaiter().GetResult().Platform;
-    public CompiledRules Compiled => _current.GetAwaiter().GetResult().Compiled;
-    public ScannerTier? ForcedTier => File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : null;
+    public ScannerPlatform Platform => _current.Platform;
+    public CompiledRules Compiled => _current.Compiled;
+    public ScannerTier? ForcedTier { get; private set; }
 
-    private (ScannerPlatform, CompiledRules) Build(ScannerTier? forced)
+    /// <summary>Every symbol's default score: the rules' and the Bayes bands'.</summary>
+    public static IReadOnlyDictionary<string, double> ScoresOf(IEnumerable<SpamRule> rules) =>
+        rules.Select(r => (r.Name, r.Score)).Concat(BayesClassifier.Bands.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
+
+    private Selection Build(ScannerTier? forced)
     {
         var platform = ScannerTiers.Detect(_options.LibraryPath, forced);
         var compiled = CompiledRules.Shared(Rules, platform.Tier, _cacheDirectory);
         _logger.LogInformation("Spam scanner: {Tier} tier ({Reason}); {Rules} rules compiled in {Ms} ms", platform.Tier, platform.Reason, Rules.Count, (int)compiled.CompileTime.TotalMilliseconds);
-        return (platform, compiled);
+        return new Selection(platform, compiled);
     }
 
     /// <summary>Forces a tier (null: choose again), recompiles, and records the choice for restarts.</summary>
@@ -86,10 +93,10 @@ public sealed class SpamScanner
         {
             if (tier is null) File.Delete(_forcedTierFile);
             else Storage.DurableFile.WriteAllBytes(_forcedTierFile, Encoding.ASCII.GetBytes(tier.Value.ToString()));
-            var (platform, compiled) = Build(tier);
             // The previous set stays in the process-wide cache: scans in flight finish with it.
-            _current = Task.FromResult((platform, compiled));
-            return platform;
+            _current = Build(tier);
+            ForcedTier = tier;
+            return _current.Platform;
         }
     }
 

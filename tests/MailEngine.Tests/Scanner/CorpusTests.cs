@@ -50,8 +50,7 @@ public sealed class CorpusTests
         var spam = Read("spam-1", "spam-2");
         var ham = Read("easy-ham-1", "easy-ham-2", "hard-ham-1");
         var rules = CompiledRules.Shared(RuleFile.Defaults, ScannerTier.Native);
-        var scores = RuleFile.Defaults.Select(r => (r.Name, r.Score)).Concat(BayesClassifier.Bands.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score);
-        var report = SpamEvaluation.Run(spam, ham, rules, scores);
+        var report = SpamEvaluation.Run(spam, ham, rules, SpamScanner.ScoresOf(RuleFile.Defaults));
         var before = report.Metrics.Single(m => m.Classifier == "rules");
         var after = report.Metrics.Single(m => m.Classifier == "rules+bayes");
         var bayes = report.Metrics.Single(m => m.Classifier == "bayes");

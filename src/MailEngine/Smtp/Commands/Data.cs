@@ -129,7 +129,7 @@ internal sealed partial class SmtpSession
     private SmtpReply? SpamCheck(Queue.IncomingMessage incoming, Queue.Envelope envelope)
     {
         if (_services.Scanner is not { } scanner || !_services.Options.Scanner.Enabled || _kind != ListenerKind.Mx || envelope.AuthenticatedAs is not null) return null;
-        var domains = envelope.Targets.Where(t => t.Local).Select(t => Domain(t.Address)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var domains = envelope.Targets.Where(t => t.Local).Select(t => Addressing.EmailAddress.DomainOf(t.Address)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var policies = domains.Select(d => (Domain: d, Policy: Snapshot.SpamPolicy("@" + d))).Where(p => p.Policy.Enabled).ToList();
         if (policies.Count == 0) return null;
         incoming.Stream.Flush();
@@ -150,8 +150,6 @@ internal sealed partial class SmtpSession
         _services.Logger.LogInformation("SMTP {QueueId} scanned: score {Score} action {Action} ({Symbols})", envelope.QueueId, top.Score, top.Action, string.Join(' ', top.Symbols.Select(s => s.Name)));
         return null;
     }
-
-    private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..];
 
     private static string OneLine(string text)
     {
