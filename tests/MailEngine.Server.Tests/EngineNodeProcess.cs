@@ -26,6 +26,8 @@ public sealed class EngineNodeProcess : IDisposable
             ["Engine__Control__Url"] = $"http://127.0.0.1:{controlPort}",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        // The nodes of a test run share compiled rule databases (content-named): only the first start compiles them.
+        _environment["Engine__Scanner__CacheDirectory"] = Path.Combine(Path.GetTempPath(), "mailengine-tests-hscache");
         if (credentialsDirectory is not null) _environment["Credentials__Directory"] = credentialsDirectory;
     }
 

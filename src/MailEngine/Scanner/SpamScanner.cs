@@ -13,6 +13,12 @@ public sealed class ScannerOptions
     /// <summary>A Hyperscan library to load instead of libhs.so.5 from the system (a hand-built one); missing means the managed tier.</summary>
     public string? LibraryPath { get; set; }
 
+    /// <summary>
+    /// Where compiled databases are kept (default: scanner/cache in the state folder). Files are named by
+    /// their content (patterns, library version, CPU target), so engines on one machine may share a folder.
+    /// </summary>
+    public string? CacheDirectory { get; set; }
+
     /// <summary>A folder of extra *.rules files; a rule there replaces a shipped one of the same name.</summary>
     public string? RulesDirectory { get; set; }
 }
@@ -55,7 +61,7 @@ public sealed class SpamScanner
         var directory = Path.Combine(stateDirectory, "scanner");
         Directory.CreateDirectory(directory);
         _forcedTierFile = Path.Combine(directory, "forced-tier");
-        _cacheDirectory = Path.Combine(directory, "cache");
+        _cacheDirectory = options.CacheDirectory ?? Path.Combine(directory, "cache");
         Rules = RuleFile.Load(options.RulesDirectory);
         Scores = ScoresOf(Rules);
         Bayes = new BayesClassifier(Path.Combine(directory, "bayes.model"));
