@@ -8,6 +8,7 @@ namespace MailEngine.Server.Tests;
 public sealed class EngineNodeProcess : IDisposable
 {
     private readonly Dictionary<string, string> _environment;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private Process? _process;
 
     public EngineNodeProcess(string root, int mxPort, int controlPort, string? credentialsDirectory = null)
@@ -24,6 +25,9 @@ public sealed class EngineNodeProcess : IDisposable
             ["Engine__Submission__Enabled"] = "false",
             ["Engine__Submissions__Enabled"] = "false",
             ["Engine__Control__Url"] = $"http://127.0.0.1:{controlPort}",
+            // Its own IMAP ports: never the development defaults a running console may hold.
+            ["Engine__Imap__Listener__Port"] = ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Engine__Imap__ImplicitTls__Port"] = ImapsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
         };
         // The nodes of a test run share compiled rule databases (content-named): only the first start compiles them.
@@ -33,6 +37,20 @@ public sealed class EngineNodeProcess : IDisposable
 
     public string Root { get; }
     public int MxPort { get; }
+    public int ImapPort { get; } = FreePort();
+    public int ImapsPort { get; } = FreePort();
+
+    /// <summary>Whether the process is still running (a crash shows here).</summary>
+    public bool Running => _process is { HasExited: false };
+
+    /// <summary>The last lines the node wrote to stdout and stderr, for failure messages.</summary>
+    public string Output => string.Join("\n", _output);
+
+    /// <summary>The node's process id (for reading its /proc figures).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not running");
+
+    /// <summary>Extra settings for the node (Engine__... environment variables), before it starts.</summary>
+    public IDictionary<string, string> Environment => _environment;
     public int ControlPort { get; }
 
     public static int FreePort()
@@ -44,7 +62,7 @@ public sealed class EngineNodeProcess : IDisposable
         return port;
     }
 
-    /// <summary>Starts the node and waits until its MX port accepts connections.</summary>
+    /// <summary>Starts the node and waits until its MX and IMAP ports accept connections (the IMAPS listener opens last).</summary>
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("dotnet")
@@ -58,26 +76,45 @@ public sealed class EngineNodeProcess : IDisposable
         start.ArgumentList.Add(Root);
         foreach (var (k, v) in _environment) start.Environment[k] = v;
         _process = Process.Start(start) ?? throw new InvalidOperationException("mailengine-node did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // A generous bound that only a hung node reaches (a loaded machine is slow, not stuck); a node
+        // that does not come up is killed, so that it never keeps its ports after the test.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"mailengine-node exited with {_process.ExitCode}");
+            if (_process.HasExited) throw new InvalidOperationException($"mailengine-node exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, MxPort);
+                foreach (var port in new[] { MxPort, ImapPort, ImapsPort })
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync(IPAddress.Loopback, port);
+                }
+
                 return;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {
                 await Task.Delay(20);
             }
+            catch (SocketException)
+            {
+                var output = Output;
+                Kill();
+                throw new TimeoutException($"mailengine-node did not open its ports {MxPort}, {ImapPort}, {ImapsPort}:\n{output}");
+            }
         }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        _output.Enqueue(line);
+        while (_output.Count > 200) _output.TryDequeue(out _);
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut or an OOM kill.</summary>

@@ -14,6 +14,12 @@ public sealed class ImapOptions
     /// <summary>The largest literal (an APPENDed message, mostly); larger ones get [TOOBIG] (RFC 7889 APPENDLIMIT).</summary>
     public int MaxLiteralBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// All literals of one command before authentication together (a LOGIN's name and password
+    /// need a few hundred octets): an anonymous client cannot make the server hold more.
+    /// </summary>
+    public int MaxLiteralBytesBeforeLogin { get; set; } = 8 * 1024;
+
     /// <summary>RFC 3501 5.4: the autologout timer is at least 30 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -82,7 +82,7 @@ internal sealed partial class ImapSession
                 {
                     if (error.Code == "BYE")
                     {
-                        _writer.Append("* BYE ").Append(error.Message).Append("\r\n");
+                        _writer.Append("* BYE ").Append(ImapCommandException.ResponseText(error.Message)).Append("\r\n");
                         await _writer.FlushAsync(stopping);
                         return;
                     }
@@ -145,7 +145,7 @@ internal sealed partial class ImapSession
     {
         _writer.Append(tag ?? "*").Append(error.Bad ? " BAD " : " NO ");
         if (error.Code is not null) _writer.Append('[').Append(error.Code).Append("] ");
-        _writer.Append(error.Message).Append("\r\n");
+        _writer.Append(ImapCommandException.ResponseText(error.Message)).Append("\r\n");
         await _writer.FlushAsync(ct);
     }
 
@@ -256,18 +256,34 @@ internal sealed partial class ImapSession
     private async ValueTask<(ImapCommand? Command, string? Tag, ImapCommandException? Error)> ReadCommandAsync(CancellationToken ct)
     {
         var builder = new ImapCommandBuilder();
+        // Before authentication only a few small literals (a LOGIN's name and password); after it, the
+        // literals of one command together stay within the APPEND limit. Octets are only allocated once
+        // announced literals fit, so an anonymous client cannot make the server hold more than that.
+        // The lines joined by literals count together too: a chain of empty literals must not let one
+        // command grow without end.
+        var anonymous = _state == ImapState.NotAuthenticated;
+        var budget = anonymous ? Limits.MaxLiteralBytesBeforeLogin : Limits.MaxLiteralBytes;
+        var maxLiterals = anonymous ? MaxLiteralsBeforeLogin : MaxLiteralsPerCommand;
+        long announcedTotal = 0;
+        long lineTotal = 0;
+        var literals = 0;
         while (true)
         {
             var line = await ReadLineAsync(Limits.MaxLineBytes, ct);
             if (line is null) return (null, null, null);
             if (line.Overlong) return (null, builder.Tag, ImapCommandException.Syntax("Line too long"));
+            if ((lineTotal += line.Bytes.Length) > 2L * Limits.MaxLineBytes) return (null, null, new ImapCommandException("Command too long", code: "BYE"));
             var literal = builder.FeedLine(line.Bytes);
             if (literal is null) break;
             var announced = literal.Value;
-            if (announced.Length > Limits.MaxLiteralBytes)
+            announcedTotal += announced.Length;
+            if (++literals > maxLiterals && announced.NonSynchronizing) return (null, null, new ImapCommandException("Too many literals", code: "BYE"));
+            if (literals > maxLiterals) return (null, builder.Tag, ImapCommandException.Syntax("Too many literals"));
+            if (announcedTotal > budget)
             {
                 if (announced.NonSynchronizing) return (null, null, new ImapCommandException("Literal too large", code: "BYE"));
-                return (null, builder.Tag, ImapCommandException.Refused("Literal too large", "TOOBIG"));
+                return (null, builder.Tag, ImapCommandException.Refused(
+                    _state == ImapState.NotAuthenticated ? "Literal too large before authentication" : "Literal too large", "TOOBIG"));
             }
 
             if (!announced.NonSynchronizing)
@@ -278,7 +294,8 @@ internal sealed partial class ImapSession
                 await _writer.FlushAsync(ct);
             }
 
-            builder.FeedLiteral(await ReadLiteralAsync((int)announced.Length, ct));
+            // A bad command's literal is consumed without keeping it (the builder drops what it is fed).
+            builder.FeedLiteral(builder.Failed ? await SkipLiteralAsync(announced.Length, ct) : await ReadLiteralAsync((int)announced.Length, ct));
         }
 
         try
@@ -290,6 +307,12 @@ internal sealed partial class ImapSession
             return (null, builder.Tag, e);
         }
     }
+
+    /// <summary>LOGIN needs two literals; nothing else before authentication needs any.</summary>
+    private const int MaxLiteralsBeforeLogin = 4;
+
+    /// <summary>No command needs more literals than this (a SEARCH with many strings, at most).</summary>
+    private const int MaxLiteralsPerCommand = 256;
 
     private sealed record Line(byte[] Bytes, bool Overlong, bool Woken = false);
 
@@ -340,6 +363,21 @@ internal sealed partial class ImapSession
         }
 
         return octets;
+    }
+
+    /// <summary>Consumes a literal of a command that is already bad, without keeping its octets.</summary>
+    private async ValueTask<byte[]> SkipLiteralAsync(long length, CancellationToken ct)
+    {
+        while (length > 0)
+        {
+            var result = await ReadAsync(Limits.CommandTimeout, ct);
+            var take = Math.Min(result.Buffer.Length, length);
+            length -= take;
+            _reader.AdvanceTo(result.Buffer.GetPosition(take));
+            if (length > 0 && result.IsCompleted) throw new IOException("Connection closed inside a literal");
+        }
+
+        return [];
     }
 
     /// <summary>Reads with the autologout timer; a read cancelled by IDLE's wake-up returns IsCanceled.</summary>

@@ -45,7 +45,7 @@ public sealed record SmtpPath(EmailAddress? Address, IReadOnlyDictionary<string,
             var name = eq < 0 ? token : token[..eq];
             if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             {
-                error = new SmtpReply(501, "5.5.4", $"Malformed parameter '{token}'");
+                error = new SmtpReply(501, "5.5.4", $"Malformed parameter '{SmtpReply.Quote(token)}'");
                 return null;
             }
 

@@ -98,7 +98,10 @@ internal sealed partial class SmtpSession
             {
                 var line = await ReadCommandLineAsync(stopping);
                 if (line is null) return;
-                var reply = await DispatchAsync(line, stopping);
+                // NUL, ESC and friends are never part of a command; refused, so no reply echoes them.
+                var reply = SmtpReply.HasControlCharacters(line)
+                    ? new SmtpReply(501, "5.5.2", "Control characters are not allowed in commands")
+                    : await DispatchAsync(line, stopping);
                 if (reply is not null) await ReplyAsync(reply, stopping);
                 if (!reply?.IsPositive ?? false)
                 {

@@ -258,4 +258,61 @@ public sealed class ImapParserTests
     [InlineData("\"a\\\"b\" <a@b.test>")]
     public void Anything_but_a_plain_mailbox_is_left_to_MimeKit(string value) =>
         Assert.False(EnvelopeWriter.TrySimple(value, out _, out _, out _));
+
+    [Fact]
+    public void Lists_nest_up_to_the_limit_and_no_deeper_and_a_bad_command_still_reports_its_trailing_literal()
+    {
+        var depth = ImapCommandBuilder.MaxNesting;
+        var ok = Parse("a NOOP " + new string('(', depth) + new string(')', depth));
+        var value = ok.Arguments[0];
+        for (var i = 1; i < depth; i++) value = value.Items[0];
+        Assert.True(value.IsList);
+
+        var builder = new ImapCommandBuilder();
+        var literal = builder.FeedLine(Encoding.ASCII.GetBytes("a NOOP " + new string('(', depth + 1) + " {5+}"));
+        Assert.Equal(new LiteralAnnouncement(5, true), literal);
+        builder.FeedLiteral("xxxxx"u8.ToArray());
+        Assert.Null(builder.FeedLine("))"u8));
+        Assert.Equal("a", builder.Tag);
+        Assert.Equal("Parentheses nested too deeply", Assert.Throws<ImapCommandException>(builder.Build).Message);
+    }
+
+    [Fact]
+    public void A_value_renders_at_most_a_short_prefix_however_deep_or_long_it_is()
+    {
+        var deep = ImapValue.Atom("x");
+        for (var i = 0; i < 200_000; i++) deep = ImapValue.List([deep]);
+        var text = deep.ToString();
+        Assert.Equal(new string('(', ImapValue.MaxRenderedLength) + "...", text);
+
+        var wide = ImapValue.List([ImapValue.Quoted(new string('q', 10_000)), ImapValue.Atom("b")]);
+        Assert.Equal("(\"" + new string('q', ImapValue.MaxRenderedLength - 2) + "...", wide.ToString());
+        Assert.Equal("(a {3} \"b\")", ImapValue.List([ImapValue.Atom("a"), ImapValue.Literal([1, 2, 3]), ImapValue.Quoted("b")]).ToString());
+    }
+
+    [Theory]
+    [InlineData("ok", "ok")]
+    [InlineData("Invalid date-time \"x\r\n* OK forged\"", "Invalid date-time \"x??* OK forged\"")]
+    public void Response_text_has_no_control_characters(string message, string expected) =>
+        Assert.Equal(expected, ImapCommandException.ResponseText(message));
+
+    [Fact]
+    public void Response_text_is_cut_short() =>
+        Assert.Equal(ImapCommandException.MaxResponseText + 3, ImapCommandException.ResponseText(new string('m', 100_000)).Length);
+
+    [Fact]
+    public void Deep_MIME_nesting_and_SEARCH_nesting_stop_at_their_limits()
+    {
+        // 5,000 nested multiparts: the structure is cut at its depth limit instead of recursing on.
+        var message = new StringBuilder();
+        for (var i = 0; i < 5000; i++) message.Append($"Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n");
+        message.Append("Content-Type: text/plain\r\n\r\nleaf\r\n");
+        var node = MimeStructureParser.Parse(Encoding.ASCII.GetBytes(message.ToString()));
+        var depth = 0;
+        while (node.Parts.Count > 0) { node = node.Parts[0]; depth++; }
+        Assert.InRange(depth, 1, 50);
+
+        var not = Enumerable.Repeat(ImapValue.Atom("NOT"), 10_000).Append(ImapValue.Atom("ALL")).ToList();
+        Assert.Contains("nested too deeply", Assert.Throws<ImapCommandException>(() => SearchKey.Parse(new ImapArguments(not))).Message);
+    }
 }

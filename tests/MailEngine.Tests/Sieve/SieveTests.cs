@@ -198,6 +198,9 @@ public sealed class SieveTests
         Assert.Contains("larger than", SieveParser.Compile(new string('#', 70 * 1024)).Errors[0].Message);
         var deep = string.Concat(Enumerable.Repeat("if true { ", 40)) + "keep;" + string.Concat(Enumerable.Repeat(" }", 40));
         Assert.Contains("nested deeper", SieveParser.Compile(deep).Errors[0].Message);
+        // Tests nest without blocks too: not not ... and allof(allof(...)) stop at the same limit.
+        Assert.Contains("nested deeper", SieveParser.Compile("if " + string.Concat(Enumerable.Repeat("not ", 10_000)) + "true { keep; }").Errors[0].Message);
+        Assert.Contains("nested deeper", SieveParser.Compile("if " + string.Concat(Enumerable.Repeat("allof(", 5_000)) + "true" + new string(')', 5_000) + " { keep; }").Errors[0].Message);
 
         var busy = "require \"fileinto\";\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"fileinto \"f{i}\";\n"));
         var result = Run(busy);

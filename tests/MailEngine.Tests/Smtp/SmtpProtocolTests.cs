@@ -26,6 +26,30 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         return client;
     }
 
+    [Theory]
+    [InlineData("EHLO client\0.test")]
+    [InlineData("HELO a\u001b[31mred")]
+    [InlineData("MAIL FROM:<a@b.test>\0")]
+    [InlineData("NOOP \u007f")]
+    public async Task Control_characters_in_a_command_are_refused_and_never_echoed(string command)
+    {
+        await using var client = await GreetedAsync();
+        var reply = await client.CommandAsync(command);
+        Assert.Equal("501 5.5.2 Control characters are not allowed in commands", reply);
+    }
+
+    [Fact]
+    public async Task A_long_EHLO_name_or_parameter_is_quoted_only_in_part()
+    {
+        await using var client = await RawSmtpClient.ConnectAsync(_engine.Mx);
+        await client.ReadReplyAsync();
+        var name = new string('h', 400);
+        var ehlo = await client.CommandAsync("EHLO " + name);
+        Assert.StartsWith("250-mx.example.test Hello " + name[..64] + "...\n", ehlo, StringComparison.Ordinal);
+        var mail = await client.CommandAsync("MAIL FROM:<a@b.test> " + new string('p', 300) + "=1");
+        Assert.Equal("555 5.5.4 Unsupported parameter " + new string('p', 64) + "...", mail);
+    }
+
     [Fact]
     public async Task EHLO_lists_the_extensions_and_no_AUTH_on_the_MX_port()
     {

@@ -18,6 +18,13 @@ public sealed record ImapCommand(string Tag, string Name, bool Uid, IReadOnlyLis
 /// </summary>
 public sealed class ImapCommandBuilder
 {
+    /// <summary>
+    /// How deeply lists may nest. No command needs more than a few levels (BODY[HEADER.FIELDS (..)]
+    /// inside a FETCH list, SEARCH's parenthesized keys); an unbounded stack let one command cost
+    /// seconds of CPU and overflow the stack of whatever walked the tree afterwards.
+    /// </summary>
+    public const int MaxNesting = 32;
+
     private readonly Stack<List<ImapValue>> _lists = new();
     private List<ImapValue> _top = [];
     private string? _error;
@@ -27,6 +34,10 @@ public sealed class ImapCommandBuilder
     public LiteralAnnouncement? FeedLine(ReadOnlySpan<byte> line)
     {
         if (_pendingLiteral) throw new InvalidOperationException("A literal was announced; feed it first.");
+
+        // Once the command is known to be bad nothing more is parsed, but a literal the line still
+        // announces is reported so that the session can drop its octets instead of reading them as commands.
+        if (_error is not null) return TrailingLiteral(line);
         var i = 0;
         // After a literal the rest of the command continues on the next line; a space separates the
         // literal from what follows, unless a list closes right after it.
@@ -39,6 +50,12 @@ public sealed class ImapCommandBuilder
                     i++;
                     break;
                 case (byte)'(':
+                    if (_lists.Count >= MaxNesting)
+                    {
+                        Fail("Parentheses nested too deeply");
+                        return TrailingLiteral(line);
+                    }
+
                     _lists.Push(_top);
                     _top = [];
                     i++;
@@ -47,7 +64,7 @@ public sealed class ImapCommandBuilder
                     if (_lists.Count == 0)
                     {
                         Fail("Unbalanced ')'");
-                        return null;
+                        return TrailingLiteral(line);
                     }
 
                     var list = ImapValue.List(_top);
@@ -59,7 +76,7 @@ public sealed class ImapCommandBuilder
                     if (!ReadQuoted(line, ref i, out var quoted))
                     {
                         Fail("Unterminated or invalid quoted string");
-                        return null;
+                        return TrailingLiteral(line);
                     }
 
                     _top.Add(ImapValue.Quoted(quoted));
@@ -79,7 +96,7 @@ public sealed class ImapCommandBuilder
                     if (c < 0x20 || c == 0x7f)
                     {
                         Fail("Control character in command");
-                        return null;
+                        return TrailingLiteral(line);
                     }
 
                     _top.Add(ImapValue.Atom(ReadAtom(line, ref i)));
@@ -95,7 +112,7 @@ public sealed class ImapCommandBuilder
     {
         if (!_pendingLiteral) throw new InvalidOperationException("No literal was announced.");
         _pendingLiteral = false;
-        _top.Add(ImapValue.Literal(octets));
+        if (_error is null) _top.Add(ImapValue.Literal(octets));
     }
 
     /// <summary>Whether a syntax error has been seen (the literal that follows is then read and dropped).</summary>
@@ -129,6 +146,17 @@ public sealed class ImapCommandBuilder
     }
 
     private void Fail(string message) => _error ??= message;
+
+    /// <summary>The literal announced at the very end of a line that is not parsed any further.</summary>
+    private LiteralAnnouncement? TrailingLiteral(ReadOnlySpan<byte> line)
+    {
+        if (line.Length == 0 || line[^1] != (byte)'}') return null;
+        var open = line.LastIndexOf((byte)'{');
+        if (open < 0) return null;
+        var literal = ReadLiteralAnnouncement(line[open..]);
+        _pendingLiteral = literal is not null;
+        return literal;
+    }
 
     /// <summary>RFC 3501 9: tag = 1*&lt;any ASTRING-CHAR except "+"&gt;.</summary>
     private static bool IsValidTag(string tag)

@@ -53,11 +53,52 @@ public sealed class ImapValue
     /// <summary>astring (RFC 3501 9): an atom or a string.</summary>
     public bool IsAString => Kind is ImapValueKind.Atom or ImapValueKind.Quoted or ImapValueKind.Literal;
 
-    public override string ToString() => Kind switch
+    /// <summary>How much of a value an error message shows: client input is never echoed whole.</summary>
+    public const int MaxRenderedLength = 64;
+
+    /// <summary>
+    /// The value as an error message shows it, cut at <see cref="MaxRenderedLength"/> characters.
+    /// Iterative and stopping at the limit, so that neither a deep nor a long value costs more than
+    /// the few characters it shows.
+    /// </summary>
+    public override string ToString()
     {
-        ImapValueKind.List => "(" + string.Join(' ', Items) + ")",
-        ImapValueKind.Quoted => "\"" + Text + "\"",
-        ImapValueKind.Literal => "{" + Bytes!.Length + "}",
-        _ => Text,
-    };
+        var text = new StringBuilder();
+        var pending = new Stack<(ImapValue Value, int Next)>();
+        var current = this;
+        var next = 0;
+        while (text.Length <= MaxRenderedLength)
+        {
+            if (current.Kind == ImapValueKind.List)
+            {
+                if (next == 0) text.Append('(');
+                if (next < current.Items.Count)
+                {
+                    if (next > 0) text.Append(' ');
+                    pending.Push((current, next + 1));
+                    current = current.Items[next];
+                    next = 0;
+                    continue;
+                }
+
+                text.Append(')');
+            }
+            else
+            {
+                text.Append(current.Kind switch
+                {
+                    ImapValueKind.Quoted => "\"" + Truncate(current.Text) + "\"",
+                    ImapValueKind.Literal => "{" + current.Bytes!.Length + "}",
+                    _ => Truncate(current.Text),
+                });
+            }
+
+            if (pending.Count == 0) return text.ToString();
+            (current, next) = pending.Pop();
+        }
+
+        return text.ToString(0, MaxRenderedLength) + "...";
+
+        static string Truncate(string s) => s.Length > MaxRenderedLength ? s[..MaxRenderedLength] : s;
+    }
 }

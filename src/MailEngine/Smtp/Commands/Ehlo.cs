@@ -18,7 +18,7 @@ internal sealed partial class SmtpSession
 
         var lines = new List<string>
         {
-            $"{HostName} Hello {domain}",
+            $"{HostName} Hello {SmtpReply.Quote(domain)}",
             $"SIZE {Snapshot.Snapshot.Policy.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)}", // RFC 1870
             "8BITMIME",            // RFC 6152
             "PIPELINING",          // RFC 2920

@@ -35,7 +35,7 @@ internal sealed partial class SmtpSession
                     // RFC 4954 5: the AUTH parameter may be ignored.
                     break;
                 default:
-                    return new SmtpReply(555, "5.5.4", $"Unsupported parameter {name}");
+                    return new SmtpReply(555, "5.5.4", $"Unsupported parameter {SmtpReply.Quote(name)}");
             }
         }
 

@@ -11,7 +11,7 @@ internal sealed partial class SmtpSession
         if (_mailFrom is null) return new SmtpReply(503, "5.5.1", "Need MAIL before RCPT");
         var path = SmtpPath.TryParse(argument, "TO", allowNull: false, out var error);
         if (path is null) return error!;
-        if (path.Parameters.Count > 0) return new SmtpReply(555, "5.5.4", $"Unsupported parameter {path.Parameters.Keys.First()}");
+        if (path.Parameters.Count > 0) return new SmtpReply(555, "5.5.4", $"Unsupported parameter {SmtpReply.Quote(path.Parameters.Keys.First())}");
         var address = path.Address!.Value;
         if (!_smtpUtf8 && !IsAscii(address.ToString())) return new SmtpReply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
 
