@@ -119,7 +119,7 @@ export_app_env() {
 }
 
 ensure_base() {
-  ensure_packages postgresql ca-certificates openssl libhyperscan5  # libhs.so.5: the spam scanner's native tier
+  ensure_packages postgresql ca-certificates openssl libhyperscan5 libsodium23  # libhs.so.5: the spam scanner's native tier; libsodium: Argon2id
   ensure_dotnet
   ensure_secret master-key 32
   ensure_cluster

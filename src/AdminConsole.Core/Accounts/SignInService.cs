@@ -29,6 +29,9 @@ public enum SignInOutcome
 
     /// <summary>Too many failures for this address; said the same way whether or not an account exists.</summary>
     LockedOut,
+
+    /// <summary>Every password-hashing slot stayed busy: nothing was checked or counted; try again later (503).</summary>
+    Unavailable,
 }
 
 public sealed record SignInResult(SignInOutcome Outcome, SignedInUser? User = null, DateTimeOffset? RetryAfter = null);
@@ -43,6 +46,9 @@ public sealed class SignInOptions
 
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a sign-in waits for a password-hashing slot before it is answered 503.</summary>
+    public TimeSpan HashingWait { get; set; } = PasswordHashingSlots.LoginWait;
 }
 
 /// <summary>
@@ -60,7 +66,7 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         var key = parsed ? address.ToString() : Truncate((email ?? string.Empty).Trim().ToLowerInvariant());
         if (await LockedUntilAsync(key, ct) is { } until)
         {
-            MailPasswordHasher.Verify(MailPasswordHasher.TimingDummyHash, password);
+            if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
             audit.Record($"unknown:{key}", "signin.refused-locked", remoteAddress: remoteAddress);
             await db.SaveChangesAsync(ct);
             return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
@@ -68,14 +74,16 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
 
         if (!parsed)
         {
-            MailPasswordHasher.Verify(MailPasswordHasher.TimingDummyHash, password);
+            if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
             return await FailAsync(key, $"unknown:{key}", remoteAddress, ct);
         }
 
         var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Email == key, ct);
         if (admin is not null)
         {
-            if (!MailPasswordHasher.Verify(admin.PasswordHash, password) || admin.Disabled) return await FailAsync(key, $"admin:{key}", remoteAddress, ct);
+            var check = await MailPasswordHasher.VerifyAsync(admin.PasswordHash, password, ct, options.Value.HashingWait);
+            if (check == PasswordCheck.Busy) return Unavailable;
+            if (check != PasswordCheck.Match || admin.Disabled) return await FailAsync(key, $"admin:{key}", remoteAddress, ct);
             if (MailPasswordHasher.NeedsRehash(admin.PasswordHash)) admin.PasswordHash = MailPasswordHasher.Hash(password);
             var user = new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role, admin.SecurityStamp);
             if (admin.TwoFactorEnabled)
@@ -91,13 +99,17 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         var mailbox = await db.Mailboxes.SingleOrDefaultAsync(m => m.Address == key, ct);
         if (mailbox is not null)
         {
-            if (!MailPasswordHasher.Verify(mailbox.PasswordHash, password) || !mailbox.Enabled) return await FailAsync(key, $"mailbox:{key}", remoteAddress, ct);
+            var check = await MailPasswordHasher.VerifyAsync(mailbox.PasswordHash, password, ct, options.Value.HashingWait);
+            if (check == PasswordCheck.Busy) return Unavailable;
+            if (check != PasswordCheck.Match || !mailbox.Enabled) return await FailAsync(key, $"mailbox:{key}", remoteAddress, ct);
             return await SucceedAsync(key, null, new SignedInUser(SignInKind.Mailbox, mailbox.Id, mailbox.Address, null, MailboxStamp(mailbox.PasswordHash)), remoteAddress, ct);
         }
 
-        MailPasswordHasher.Verify(MailPasswordHasher.TimingDummyHash, password);
+        if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
         return await FailAsync(key, $"unknown:{key}", remoteAddress, ct);
     }
+
+    private static readonly SignInResult Unavailable = new(SignInOutcome.Unavailable);
 
     /// <summary>The second step for an admin with two-factor sign-in: a TOTP code or an unused recovery code.</summary>
     public async Task<SignInResult> SecondFactorAsync(Guid adminId, string? code, string? remoteAddress, CancellationToken ct = default)

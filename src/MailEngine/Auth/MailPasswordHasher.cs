@@ -10,7 +10,8 @@ namespace MailEngine.Auth;
 /// Hashes and verifies passwords in Dovecot's "{SCHEME}hash" form, so that the stored hashes can be
 /// handed to Dovecot (or checked with <c>doveadm pw -t</c>) unchanged. New hashes are Argon2id with
 /// Dovecot's defaults (m=64 MiB, t=3, p=1); BLF-CRYPT (bcrypt) hashes are verified so accounts
-/// imported from other systems keep working and get rehashed at their next sign-in.
+/// imported from other systems keep working and get rehashed at their next sign-in. Every hash runs
+/// in one of <see cref="PasswordHashingSlots"/> (one per core), with libsodium when it is there.
 /// </summary>
 public static class MailPasswordHasher
 {
@@ -34,6 +35,11 @@ public static class MailPasswordHasher
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
         if (password.Length > MaxPasswordLength) throw new ArgumentException($"A password is at most {MaxPasswordLength} characters.", nameof(password));
+        return PasswordHashingSlots.Run(() => HashInSlot(password));
+    }
+
+    private static string HashInSlot(string password)
+    {
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
         var hash = Argon2Id(password, salt, MemoryKiB, Iterations, Parallelism, HashBytes);
         // PHC string format, as libargon2 and Dovecot write it: standard Base64 without padding.
@@ -41,7 +47,20 @@ public static class MailPasswordHasher
             $"{Argon2IdScheme}$argon2id$v=19$m={MemoryKiB},t={Iterations},p={Parallelism}${ToPhcBase64(salt)}${ToPhcBase64(hash)}");
     }
 
-    public static bool Verify(string storedHash, string password)
+    /// <summary>Verifies in a hashing slot, waiting as long as it takes (the console's own checks).</summary>
+    public static bool Verify(string storedHash, string password) => PasswordHashingSlots.Run(() => VerifyInSlot(storedHash, password));
+
+    /// <summary>
+    /// Verifies for a client that is waiting (a login): if no hashing slot frees up within
+    /// <paramref name="wait"/> (default <see cref="PasswordHashingSlots.LoginWait"/>), <see cref="PasswordCheck.Busy"/>.
+    /// </summary>
+    public static async ValueTask<PasswordCheck> VerifyAsync(string storedHash, string password, CancellationToken ct, TimeSpan? wait = null)
+    {
+        var (ran, ok) = await PasswordHashingSlots.TryRunAsync(() => VerifyInSlot(storedHash, password), wait ?? PasswordHashingSlots.LoginWait, ct);
+        return !ran ? PasswordCheck.Busy : ok ? PasswordCheck.Match : PasswordCheck.Mismatch;
+    }
+
+    private static bool VerifyInSlot(string storedHash, string password)
     {
         if (string.IsNullOrEmpty(storedHash) || string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength) return false;
         if (storedHash.StartsWith(Argon2IdScheme, StringComparison.OrdinalIgnoreCase))
@@ -94,24 +113,35 @@ public static class MailPasswordHasher
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
+    /// <summary>Which implementation hashes new passwords: "libsodium" or "managed".</summary>
+    public static string Implementation => Argon2Native.Available ? "libsodium" : "managed";
+
     private static byte[] Argon2Id(string password, byte[] salt, int memoryKiB, int iterations, int parallelism, int length)
     {
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         try
         {
-            using var argon = new Argon2id(passwordBytes)
-            {
-                Salt = salt,
-                MemorySize = memoryKiB,
-                Iterations = iterations,
-                DegreeOfParallelism = parallelism,
-            };
-            return argon.GetBytes(length);
+            return Argon2Native.Supports(salt.Length, parallelism)
+                ? Argon2Native.Hash(passwordBytes, salt, memoryKiB, iterations, length)
+                : ManagedArgon2Id(passwordBytes, salt, memoryKiB, iterations, parallelism, length);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(passwordBytes);
         }
+    }
+
+    /// <summary>The managed fallback (Konscious), also the reference libsodium is tested against.</summary>
+    internal static byte[] ManagedArgon2Id(byte[] passwordBytes, byte[] salt, int memoryKiB, int iterations, int parallelism, int length)
+    {
+        using var argon = new Argon2id(passwordBytes)
+        {
+            Salt = salt,
+            MemorySize = memoryKiB,
+            Iterations = iterations,
+            DegreeOfParallelism = parallelism,
+        };
+        return argon.GetBytes(length);
     }
 
     private static string ToPhcBase64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=');

@@ -26,6 +26,9 @@ public sealed class EngineOptions
 
     public SmtpLimits Limits { get; set; } = new();
 
+    /// <summary>Failed-login delays and the per-connection limit, for SMTP AUTH and IMAP.</summary>
+    public Auth.LoginOptions Login { get; set; } = new();
+
     /// <summary>IMAP listeners (2143 STARTTLS, 2993 implicit TLS in development), limits and Trash/Junk retention.</summary>
     public Imap.ImapOptions Imap { get; set; } = new();
 

@@ -98,7 +98,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
             new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
-        var authenticator = new MailboxAuthenticator(Snapshots, _clock);
+        var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, Sieve, Scanner);
 
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })

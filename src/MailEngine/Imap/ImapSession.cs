@@ -63,7 +63,10 @@ internal sealed partial class ImapSession
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _writer = new ImapWriter(() => _stream);
+        _loginBrake = services.Authenticator.NewBrake();
     }
+
+    private readonly Auth.LoginBrake _loginBrake;
 
     private ImapOptions Limits => _services.Options;
 
@@ -102,6 +105,12 @@ internal sealed partial class ImapSession
                 {
                     await DispatchAsync(command!, stopping);
                     _badCommands = 0;
+                }
+                catch (ImapCommandException e) when (e.Code == "BYE")
+                {
+                    _writer.Append("* BYE ").Append(ImapCommandException.ResponseText(e.Message)).Append("\r\n");
+                    await _writer.FlushAsync(stopping);
+                    return;
                 }
                 catch (ImapCommandException e)
                 {

@@ -82,7 +82,10 @@ internal sealed partial class SmtpSession
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _loginBrake = services.Authenticator.NewBrake();
     }
+
+    private readonly LoginBrake _loginBrake;
 
     private SmtpLimits Limits => _services.Options.Limits;
     private SnapshotIndex Snapshot => _services.Snapshots.Current;

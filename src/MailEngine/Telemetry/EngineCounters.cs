@@ -29,10 +29,11 @@ public sealed class EngineCounters
     public LabeledCounter Delivered { get; } = new("mailengine_messages_delivered_total", "Copies delivered, by kind (local, remote).");
     public LabeledCounter Deferred { get; } = new("mailengine_messages_deferred_total", "Delivery attempts that will be retried.");
     public LabeledCounter Bounced { get; } = new("mailengine_messages_bounced_total", "Copies that failed permanently.");
-    public LabeledCounter AuthFailures { get; } = new("mailengine_auth_failures_total", "Failed SMTP AUTH attempts.");
+    public LabeledCounter AuthFailures { get; } = new("mailengine_auth_failures_total", "Failed logins, by protocol (smtp, imap).");
+    public LabeledCounter AuthUnavailable { get; } = new("mailengine_auth_unavailable_total", "Logins answered \"try again later\" because every password-hashing slot was busy, by protocol.");
 
     public LabeledCounter Scanned { get; } = new("mailengine_messages_scanned_total", "Messages the spam scanner looked at, by the action of the highest verdict.");
     public LabeledCounter Learned { get; } = new("mailengine_bayes_learned_total", "Messages the Bayes model learned, by kind (spam, ham).");
 
-    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures, Scanned, Learned];
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, Scanned, Learned];
 }

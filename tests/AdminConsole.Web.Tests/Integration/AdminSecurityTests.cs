@@ -32,6 +32,43 @@ public sealed class ShortSessionConsoleHost : ConsoleHost
     };
 }
 
+/// <summary>Sign-ins wait only briefly for a password-hashing slot, so that a test can fill the slots and see the 503.</summary>
+public sealed class BusyHashingConsoleHost : ConsoleHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Console:SignIn:HashingWait"] = "00:00:00.100",
+    };
+}
+
+public sealed class BusyHashingTests(BusyHashingConsoleHost host) : IClassFixture<BusyHashingConsoleHost>
+{
+    [Fact]
+    public async Task With_every_hashing_slot_taken_a_sign_in_gets_503_and_counts_no_failure()
+    {
+        var admin = await host.CreateAdminAsync("busy@example.com");
+        using var client = host.Factory.CreateHttpClient();
+        using var release = new ManualResetEventSlim();
+        var holders = Enumerable.Range(0, MailEngine.Auth.PasswordHashingSlots.Count)
+            .Select(_ => Task.Run(() => MailEngine.Auth.PasswordHashingSlots.Run(() => release.Wait(TimeSpan.FromMinutes(1))))).ToArray();
+        try
+        {
+            while (MailEngine.Auth.PasswordHashingSlots.InUse < MailEngine.Auth.PasswordHashingSlots.Count) await Task.Delay(5);
+            using var busy = await SignInForm.PostAsync(client, admin.Account.Email, admin.Password);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+            Assert.Contains("too busy to check passwords", await busy.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            release.Set();
+            await Task.WhenAll(holders);
+        }
+
+        await using var db = host.Database.CreateContext();
+        Assert.False(await db.SignInFailures.AnyAsync());
+    }
+}
+
 public sealed class AbsoluteSessionTimeoutTests(ShortSessionConsoleHost host) : IClassFixture<ShortSessionConsoleHost>
 {
     [Fact]

@@ -69,6 +69,8 @@ public sealed class TestEngine : IAsyncDisposable
                 Listener = new ListenerOptions { Port = 0 },
                 ImplicitTls = new ListenerOptions { Port = 0 },
             },
+            // Failed logins are slowed down by seconds in production; the tests of the brake set their own.
+            Login = new MailEngine.Auth.LoginOptions { FailureDelay = TimeSpan.FromMilliseconds(10) },
         };
         configure?.Invoke(options);
         dns ??= new FakeDns();

@@ -19,11 +19,24 @@ internal sealed partial class ImapSession
     /// <summary>Checks the credentials with the same verifier (and cache) as SMTP AUTH; on success enters the authenticated state.</summary>
     private async ValueTask SignInAsync(ImapCommand command, string username, string password, CancellationToken ct)
     {
-        var address = await _services.Authenticator.AuthenticateAsync(username, password, ct);
-        if (address is null)
+        var result = await _services.Authenticator.AuthenticateAsync(username, password, ct);
+        if (result.Busy)
         {
-            _services.Counters.AuthFailures.Add(1);
+            _services.Counters.AuthUnavailable.Add(1, new("protocol", "imap"));
+            throw ImapCommandException.Refused("Too busy to check the password now, try again later", "UNAVAILABLE");
+        }
+
+        if (result.Address is not { } address)
+        {
+            _services.Counters.AuthFailures.Add(1, new("protocol", "imap"));
             _services.Logger.LogWarning("IMAP login failed from {Remote} for {Username}", _remote.Address, username.Length > 100 ? username[..100] : username);
+            // The tagged NO comes after the brake's delay; past the per-connection limit, BYE as well.
+            if (await _loginBrake.FailedAsync(ct))
+            {
+                await RespondErrorAsync(command.Tag, ImapCommandException.Refused("Authentication failed", "AUTHENTICATIONFAILED"), ct);
+                throw new ImapCommandException("Too many failed logins", code: "BYE");
+            }
+
             throw ImapCommandException.Refused("Authentication failed", "AUTHENTICATIONFAILED");
         }
 

@@ -51,16 +51,29 @@ internal sealed partial class SmtpSession
                 return new SmtpReply(504, "5.5.4", "Unrecognized authentication type");
         }
 
-        var mailbox = await _services.Authenticator.AuthenticateAsync(username, password, ct);
-        if (mailbox is null)
+        var result = await _services.Authenticator.AuthenticateAsync(username, password, ct);
+        if (result.Busy)
         {
-            _services.Counters.AuthFailures.Add(1);
+            // RFC 4954 6: a temporary failure; the client tries again later and nothing counts against it.
+            _services.Counters.AuthUnavailable.Add(1, new("protocol", "smtp"));
+            return new SmtpReply(454, "4.7.0", "Temporary authentication failure, try again later");
+        }
+
+        if (!result.Succeeded)
+        {
+            _services.Counters.AuthFailures.Add(1, new("protocol", "smtp"));
             // Never the password, and the attempted name only as the client sent it.
             _services.Logger.LogWarning("SMTP AUTH failed from {Remote} for {Username}", _remote.Address, username.Length > 100 ? username[..100] : username);
+            if (await _loginBrake.FailedAsync(ct))
+            {
+                _quit = true;
+                return new SmtpReply(421, "4.7.0", $"{HostName} Too many failed logins, closing connection");
+            }
+
             return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
         }
 
-        _authenticated = mailbox;
+        _authenticated = result.Address;
         return new SmtpReply(235, "2.7.0", "Authentication successful");
     }
 
