@@ -53,7 +53,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         Folders = new MailFolderRegistry(Maildirs, clock);
         Learning = new LearnEvents(_options.StateDirectory, clock);
         var before = _options.SieveBeforeScriptPath is { } path ? File.ReadAllText(path) : null;
-        Sieve = new Sieve.SieveDelivery(before, new Sieve.VacationMemoryFile(_options.StateDirectory), clock, loggers.CreateLogger<Sieve.SieveDelivery>());
+        Sieve = new Sieve.SieveDelivery(before, new Sieve.VacationMemoryFile(_options.StateDirectory), clock, loggers.CreateLogger<Sieve.SieveDelivery>(), Counters);
         Scanner = new SpamScanner(_options.Scanner, _options.StateDirectory, loggers.CreateLogger<SpamScanner>());
         Learner = new SpamLearner(Learning, Scanner.Bayes, Counters, loggers.CreateLogger<SpamLearner>());
     }

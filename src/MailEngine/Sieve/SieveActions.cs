@@ -55,7 +55,7 @@ public sealed record FlagAction(string Verb, IReadOnlyList<string> Flags) : Siev
 }
 
 /// <summary>The outcome of running a script: actions in order, or a runtime error (then the implicit keep, RFC 5228 2.10.6).</summary>
-public sealed record SieveResult(IReadOnlyList<SieveAction> Actions, string? Error, bool Stopped = false)
+public sealed record SieveResult(IReadOnlyList<SieveAction> Actions, string? Error, bool Stopped = false, bool BudgetExceeded = false)
 {
     /// <summary>Whether the message is kept only because nothing said otherwise (RFC 5228 2.10.2).</summary>
     public bool KeptImplicitly => Actions.OfType<KeepAction>().Any(k => k.Implicit);

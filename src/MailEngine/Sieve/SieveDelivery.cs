@@ -14,7 +14,7 @@ namespace MailEngine.Sieve;
 /// logged and treated as an implicit keep (RFC 5228 2.10.6), never as a lost message. Compiled
 /// scripts are cached by their text.
 /// </summary>
-public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacations, TimeProvider clock, ILogger logger)
+public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacations, TimeProvider clock, ILogger logger, Telemetry.EngineCounters? counters = null)
 {
     /// <summary>The default global before-script: what the scanner marks as spam goes to Junk.</summary>
     public const string DefaultBeforeScript = """
@@ -66,8 +66,13 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
             var script = Compile(name, mailbox.Address, text);
             if (script is null) continue;
             var result = SieveInterpreter.Run(script, message, context);
-            if (result.Error is not null && !dryRun)
-                logger.LogWarning("Sieve {Script} script of {Address} failed: {Error}; the message is kept", name, mailbox.Address, result.Error);
+            if (result.Error is not null)
+            {
+                // The check at DATA (dry run) and the delivery both run the script: both runs count.
+                counters?.SieveErrors.Add(1, new("reason", result.BudgetExceeded ? "budget" : "runtime"));
+                if (!dryRun || result.BudgetExceeded)
+                    logger.LogWarning("Sieve {Script} script of {Address} failed: {Error}; the message is kept", name, mailbox.Address, result.Error);
+            }
             foreach (var action in result.Actions)
             {
                 if (action is KeepAction { Implicit: true } keep)

@@ -28,11 +28,14 @@ public sealed class SieveInterpreter
 
     private sealed class RuntimeException(string message) : Exception(message);
 
+    private readonly SieveRunBudget _budget;
+
     private SieveInterpreter(SieveScript script, SieveMessage message, SieveContext context)
     {
         _script = script;
         _message = message;
         _context = context;
+        _budget = new SieveRunBudget(context.Limits.MaxRunSteps, context.Limits.MaxRunTime);
     }
 
     public static SieveResult Run(SieveScript script, SieveMessage message, SieveContext context)
@@ -46,6 +49,10 @@ public sealed class SieveInterpreter
         catch (RuntimeException e)
         {
             return new SieveResult([new KeepAction([], Implicit: true)], e.Message);
+        }
+        catch (SieveBudgetExceededException e)
+        {
+            return new SieveResult([new KeepAction([], Implicit: true)], e.Message, BudgetExceeded: true);
         }
 
         var actions = interpreter._actions;
@@ -61,6 +68,7 @@ public sealed class SieveInterpreter
         foreach (var command in commands)
         {
             if (_stopped) return;
+            _budget.Spend();
             switch (command.Name)
             {
                 case "require":
@@ -364,7 +372,7 @@ public sealed class SieveInterpreter
 
     private bool Match(SieveCall call, IReadOnlyList<string> values, IReadOnlyList<string> keys)
     {
-        var matcher = new SieveMatcher(call);
+        var matcher = new SieveMatcher(call, _budget, _context.Limits.MaxWildcards);
         var captures = Has("variables") && call.Has("matches") ? new List<string>() : null;
         var matched = matcher.Matches(values, keys, captures);
         if (matched && captures is not null)

@@ -14,13 +14,15 @@ internal sealed class SieveMatcher
     private readonly string _matchType;
     private readonly string? _relation;
 
-    // A bound on :matches backtracking: "*a*a*a*…b" against a long value would otherwise take
-    // exponential time. Past it the value does not match.
-    private const int WildcardBudget = 200_000;
-    private int _steps;
+    // Every comparison spends from the run's one budget: "*a*a*a*…b" against a long value would
+    // otherwise take exponential time, and many keys times many values multiply any per-pair bound.
+    private readonly SieveRunBudget _budget;
+    private readonly int _maxWildcards;
 
-    public SieveMatcher(SieveCall call)
+    public SieveMatcher(SieveCall call, SieveRunBudget budget, int maxWildcards = 64)
     {
+        _budget = budget;
+        _maxWildcards = maxWildcards;
         _comparator = (call.String("comparator") ?? "i;ascii-casemap").ToLowerInvariant();
         if (call.Has("count")) (_matchType, _relation) = ("count", call.String("count")!.ToLowerInvariant());
         else if (call.Has("value")) (_matchType, _relation) = ("value", call.String("value")!.ToLowerInvariant());
@@ -41,6 +43,8 @@ internal sealed class SieveMatcher
         foreach (var value in values)
         foreach (var key in keys)
         {
+            // A comparison reads the value (and the key): one step per 64 characters, at least one.
+            _budget.Spend(1 + ((value.Length + key.Length) >> 6));
             if (MatchOne(value, key, captures)) return true;
         }
 
@@ -58,14 +62,15 @@ internal sealed class SieveMatcher
                 return value.Contains(key, _comparator == "i;octet" ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
             case "matches":
                 if (_comparator == "i;ascii-numeric") return false;
-                var found = new List<string>();
-                _steps = 0;
+                var found = new List<(int Start, int Length)>();
+                // Each "*" is a level of backtracking; a key with more than the limit is a runtime error.
+                if (key.Count(c => c == '*') > _maxWildcards) throw new SieveBudgetExceededException($"a :matches key has more than {_maxWildcards} wildcards");
                 if (!Wildcard(value, 0, key, 0, found)) return false;
                 if (captures is not null)
                 {
                     captures.Clear();
                     captures.Add(value);
-                    captures.AddRange(found);
+                    foreach (var (start, length) in found) captures.Add(value.Substring(start, length));
                 }
 
                 return true;
@@ -121,9 +126,9 @@ internal sealed class SieveMatcher
         _comparator == "i;octet" ? a == b : (a is >= 'a' and <= 'z' ? (char)(a - 32) : a) == (b is >= 'a' and <= 'z' ? (char)(b - 32) : b);
 
     /// <summary>"*" any run, "?" one character, "\" quotes the next (RFC 5228 2.7.1); records what each wildcard matched.</summary>
-    private bool Wildcard(string value, int v, string pattern, int p, List<string> captures)
+    private bool Wildcard(string value, int v, string pattern, int p, List<(int Start, int Length)> captures)
     {
-        if (++_steps > WildcardBudget) return false;
+        _budget.Spend();
         while (p < pattern.Length)
         {
             var c = pattern[p];
@@ -133,7 +138,7 @@ internal sealed class SieveMatcher
                 for (var take = 0; v + take <= value.Length; take++)
                 {
                     var mark = captures.Count;
-                    captures.Add(value.Substring(v, take));
+                    captures.Add((v, take)); // positions only: a string is made for the captures of a match
                     if (Wildcard(value, v + take, pattern, p + 1, captures)) return true;
                     captures.RemoveRange(mark, captures.Count - mark);
                 }
@@ -144,7 +149,7 @@ internal sealed class SieveMatcher
             if (v >= value.Length) return false;
             if (c == '?')
             {
-                captures.Add(value[v].ToString());
+                captures.Add((v, 1));
                 v++;
                 p++;
                 continue;

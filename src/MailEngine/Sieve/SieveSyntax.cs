@@ -55,5 +55,14 @@ public sealed record SieveLimits
     public int MaxStringBytes { get; init; } = 16 * 1024;
     public int MaxVariables { get; init; } = 128;
 
+    /// <summary>Steps one run may take in all (<see cref="SieveRunBudget"/>); ordinary scripts take a few thousand.</summary>
+    public long MaxRunSteps { get; init; } = 1_000_000;
+
+    /// <summary>Wall-clock time one run may take.</summary>
+    public TimeSpan MaxRunTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How deep :matches may backtrack: one level per "*" in a key.</summary>
+    public int MaxWildcards { get; init; } = 64;
+
     public static readonly SieveLimits Default = new();
 }

@@ -87,5 +87,27 @@ public sealed class FilterApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
         var missing = await ProblemAsync(await client.PostAsync($"/api/v1/mailboxes/{address}/sieve/test", Json("""{"script":"keep;"}""")), HttpStatusCode.BadRequest);
         Assert.True(missing.GetProperty("errors").TryGetProperty("message", out _));
         Assert.Equal("", (await client.GetFromJsonAsync<JsonElement>($"/api/v1/mailboxes/{address}/sieve")).GetProperty("script").GetString());
+
+        // Running a script is work: a read-only token may not.
+        using var reader = await host.ApiClientAsync(Core.Accounts.ApiTokenScope.Read, tokenName: "filter-reader");
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync($"/api/v1/mailboxes/{address}/sieve/test", Json("""{"script":"keep;","message":"Subject: x\n\nx\n"}"""))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_hostile_script_on_the_test_endpoint_ends_at_the_run_budget_and_keeps()
+    {
+        using var client = await host.ApiClientAsync(tokenName: "filter-budget");
+        var address = await MailboxAsync(client);
+        var keys = string.Join(", ", Enumerable.Range(0, 100).Select(i => $"\"*a*a*a*a*a*a*a*{i}b\""));
+        var message = string.Concat(Enumerable.Range(0, 5).Select(_ => "X-A: " + new string('a', 4000) + "\n")) + "Subject: s\n\nx\n";
+        using var response = await client.PostAsync($"/api/v1/mailboxes/{address}/sieve/test", Json(JsonSerializer.Serialize(new
+        {
+            script = $"if header :matches \"x-a\" [{keys}] {{ discard; }}",
+            message,
+        })));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["keep"], result.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Contains(result.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("the script ran", StringComparison.Ordinal));
     }
 }

@@ -215,8 +215,34 @@ public sealed class SieveTests
     public void A_hostile_matches_pattern_ends_quickly_without_matching()
     {
         var message = "Subject: " + new string('a', 5000) + "\r\n\r\nx\r\n";
-        // Without the step budget this backtracks for longer than the test run; with it, no match.
-        Assert.Equal("keep", Actions("if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*b\" { discard; }", message));
+        // Without the step budget this backtracks for longer than the test run; with it, the run ends
+        // as a runtime error and the message is kept.
+        var result = Run("if header :matches \"subject\" \"*a*a*a*a*a*a*a*a*a*b\" { discard; }", message);
+        Assert.True(result.BudgetExceeded);
+        Assert.Equal("keep", Assert.Single(result.Actions).Describe());
+    }
+
+    [Fact]
+    public void One_budget_covers_every_key_and_value_of_a_run()
+    {
+        // The reproduction: 100 hostile keys against 5 long headers. Each pair stayed within a per-pair
+        // budget, so together they took 14 CPU-seconds; one budget per run ends it after its steps.
+        var keys = string.Join(", ", Enumerable.Range(0, 100).Select(i => $"\"*a*a*a*a*a*a*a*{i}b\""));
+        var message = string.Concat(Enumerable.Range(0, 5).Select(_ => "X-A: " + new string('a', 4000) + "\r\n")) + "Subject: s\r\n\r\nx\r\n";
+        var limits = SieveLimits.Default with { MaxRunSteps = 100_000, MaxRunTime = TimeSpan.FromMinutes(5) };
+        var context = new SieveContext { Now = DateTimeOffset.UtcNow, Recipient = "roadrunner@acme.example.com", Limits = limits };
+        var result = Run($"if header :matches \"x-a\" [{keys}] {{ discard; }}", message, context: context);
+        Assert.True(result.BudgetExceeded);
+        Assert.Equal("the script ran more than 100000 steps", result.Error);
+        Assert.Equal("keep", Assert.Single(result.Actions).Describe());
+
+        // The wall-clock bound ends a run as well, whatever its step count.
+        var slow = new SieveContext { Now = DateTimeOffset.UtcNow, Recipient = "roadrunner@acme.example.com", Limits = SieveLimits.Default with { MaxRunTime = TimeSpan.Zero } };
+        Assert.StartsWith("the script ran longer than", Run($"if header :matches \"x-a\" [{keys}] {{ discard; }}", message, context: slow).Error);
+
+        // A key with more wildcards than backtracking may nest is refused at run time, not recursed into.
+        var stars = Run("if header :matches \"subject\" \"" + new string('*', 1000) + "x\" { discard; }");
+        Assert.Equal("a :matches key has more than 64 wildcards", stars.Error);
     }
 
     [Fact]

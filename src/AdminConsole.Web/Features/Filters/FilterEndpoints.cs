@@ -47,6 +47,6 @@ internal static class FilterEndpoints
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
             var view = await service.GetAsync(address, ct); // the mailbox must exist; its saved script is the default
             return TypedResults.Ok(SieveFilterService.Test(view.Address, request.Script ?? view.Script, request.Message!, request.From, request.To, clock.GetUtcNow()));
-        });
+        }).RequireAuthorization(ConsolePolicies.AdminWrite); // it runs a script (within the run budget): work, not reading
     }
 }
