@@ -49,6 +49,9 @@ public sealed class EngineNodeProcess : IDisposable
     /// <summary>The node's process id (for reading its /proc figures).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not running");
 
+    /// <summary>When set, the node runs with this many file descriptors at most.</summary>
+    public int? FileDescriptorLimit { get; set; }
+
     /// <summary>Extra settings for the node (Engine__... environment variables), before it starts.</summary>
     public IDictionary<string, string> Environment => _environment;
     public int ControlPort { get; }
@@ -62,15 +65,22 @@ public sealed class EngineNodeProcess : IDisposable
         return port;
     }
 
-    /// <summary>Starts the node and waits until its MX and IMAP ports accept connections (the IMAPS listener opens last).</summary>
+    /// <summary>Starts the node and waits until its MX, IMAP and control ports accept connections (the control API starts last).</summary>
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(FileDescriptorLimit is null ? "dotnet" : "prlimit")
         {
             WorkingDirectory = Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (FileDescriptorLimit is { } limit)
+        {
+            // util-linux's prlimit: the node starts with a lowered RLIMIT_NOFILE, as on a machine at its limit.
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mailengine-node.dll"));
         start.ArgumentList.Add("--contentRoot");
         start.ArgumentList.Add(Root);
@@ -89,7 +99,7 @@ public sealed class EngineNodeProcess : IDisposable
             if (_process.HasExited) throw new InvalidOperationException($"mailengine-node exited with {_process.ExitCode}:\n{Output}");
             try
             {
-                foreach (var port in new[] { MxPort, ImapPort, ImapsPort })
+                foreach (var port in new[] { MxPort, ImapPort, ImapsPort, ControlPort })
                 {
                     using var probe = new TcpClient();
                     await probe.ConnectAsync(IPAddress.Loopback, port);

@@ -180,7 +180,7 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         foreach (var target in envelope.Targets.Where(t => t.Local && !done.Contains(t.Address)))
         {
             var outgoing = new List<OutgoingMessage>();
-            var result = _local.Deliver(envelope, target, snapshot.Mailbox(target.Address), message, outgoing);
+            var result = _local.Deliver(envelope, target, snapshot.Mailbox(target.Address), message, outgoing, sender => snapshot.MaySendAs(target.Address, sender));
             // What the mailbox's Sieve scripts send (vacation, redirect, reject) is queued before the copy counts as delivered.
             foreach (var mail in outgoing) Submit(mail.Sender, mail.Recipient, mail.Content, mail.Kind, queueId);
             Record(queueId, envelope, target, result, failures, temporary, "local");

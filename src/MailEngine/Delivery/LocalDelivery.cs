@@ -35,7 +35,8 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
 
     public SieveDelivery Sieve => sieve;
 
-    public DeliveryResult Deliver(Envelope envelope, DeliveryTarget target, SnapshotMailbox? mailbox, Stream message, List<OutgoingMessage> outgoing)
+    /// <param name="maySendAs">Whether the mailbox may send as an address (a vacation :from must be one).</param>
+    public DeliveryResult Deliver(Envelope envelope, DeliveryTarget target, SnapshotMailbox? mailbox, Stream message, List<OutgoingMessage> outgoing, Func<string, bool>? maySendAs = null)
     {
         if (mailbox is null) return DeliveryResult.Failed("5.1.1", $"{target.Address}: no such mailbox here any more");
         if (!mailbox.Enabled) return DeliveryResult.Failed("5.2.1", $"{target.Address}: mailbox disabled");
@@ -47,7 +48,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
         parsed.Spam = spam?.Spamtest();
 
         var aliases = target.OriginalRecipient.Equals(mailbox.Address, StringComparison.OrdinalIgnoreCase) ? [] : new[] { target.OriginalRecipient };
-        var actions = sieve.Plan(mailbox, aliases, parsed, folder => maildirs.FolderExists(mailbox.Address, folder));
+        var actions = sieve.Plan(mailbox, aliases, parsed, folder => maildirs.FolderExists(mailbox.Address, folder), maySendAs);
 
         var before = maildirs.Usage(mailbox.Address);
         var prefix = Encoding.UTF8.GetBytes($"Return-Path: <{envelope.Sender}>\r\nDelivered-To: {mailbox.Address}\r\n{spam?.HeaderLines()}");

@@ -26,6 +26,9 @@ public sealed class EngineOptions
 
     public SmtpLimits Limits { get; set; } = new();
 
+    /// <summary>Connections per listener and per client address.</summary>
+    public ConnectionLimits Connections { get; set; } = new();
+
     /// <summary>Failed-login delays and the per-connection limit, for SMTP AUTH and IMAP.</summary>
     public Auth.LoginOptions Login { get; set; } = new();
 
@@ -72,4 +75,27 @@ public sealed class SmtpLimits
 
     /// <summary>Unknown or malformed commands tolerated in one session before it is closed.</summary>
     public int MaxBadCommands { get; set; } = 10;
+
+    /// <summary>The longest an SMTP session may last, however busy it is: a client sending a byte every few minutes no longer holds one forever.</summary>
+    public TimeSpan MaxSessionDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The TLS handshake (STARTTLS or port 465) must finish within this.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// How many connections a listener takes (section "Engine:Connections"), for each SMTP and IMAP
+/// listener: past either bound a new connection gets 421 4.7.0 or * BYE and is closed at once, and
+/// the others are still served.
+/// </summary>
+public sealed class ConnectionLimits
+{
+    /// <summary>Connections open at once over all listeners; lowered to stay under the file descriptor limit (<see cref="ConnectionBudget"/>).</summary>
+    public int MaxTotal { get; set; } = 4000;
+
+    /// <summary>Connections open at once on one listener.</summary>
+    public int MaxPerListener { get; set; } = 1000;
+
+    /// <summary>Connections open at once from one client address on one listener.</summary>
+    public int MaxPerAddress { get; set; } = 50;
 }

@@ -101,11 +101,15 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, Sieve, Scanner);
 
+        var budget = new ConnectionBudget(_options.Connections.MaxTotal);
+        logger.LogInformation("At most {Max} client connections at once (file descriptor limit {Limit})", budget.Max, ConnectionBudget.DescriptorLimit());
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })
         {
             if (!listener.Enabled) continue;
             var smtp = new ConnectionListener(new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port),
-                (socket, ct) => new SmtpSession(services, socket, kind).RunAsync(ct));
+                (socket, ct) => new SmtpSession(services, socket, kind).RunAsync(ct), _options.Connections,
+                System.Text.Encoding.ASCII.GetBytes($"421 4.7.0 {_options.HostName} Too many connections, try again later\r\n"),
+                reason => Counters.ConnectionsRefused.Add(1, new("reason", $"{kind.ToString().ToLowerInvariant()}:{reason}")), logger, budget);
             logger.LogInformation("SMTP {Kind} listening on {EndPoint}", kind, smtp.EndPoint);
             _listeners.Add(smtp);
             Endpoints[kind] = smtp.EndPoint;
@@ -115,8 +119,11 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         foreach (var (name, listener, implicitTls) in new[] { ("imap", _options.Imap.Listener, false), ("imaps", _options.Imap.ImplicitTls, true) })
         {
             if (!listener.Enabled) continue;
+            // A refused IMAPS client would need a TLS handshake to read a BYE: it is simply closed.
             var server = new ConnectionListener(new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port),
-                (socket, ct) => new ImapSession(imap, socket, implicitTls).RunAsync(ct));
+                (socket, ct) => new ImapSession(imap, socket, implicitTls).RunAsync(ct), _options.Connections,
+                implicitTls ? [] : "* BYE Too many connections, try again later\r\n"u8.ToArray(),
+                reason => Counters.ConnectionsRefused.Add(1, new("reason", $"{name}:{reason}")), imap.Logger, budget);
             imap.Logger.LogInformation("{Name} listening on {EndPoint}", name.ToUpperInvariant(), server.EndPoint);
             _listeners.Add(server);
             ImapEndpoints[name] = server.EndPoint;

@@ -23,6 +23,18 @@ public sealed class ImapOptions
     /// <summary>RFC 3501 5.4: the autologout timer is at least 30 minutes.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Before login, the wait for each command line (a client that connects and says nothing is let go soon).</summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>A session must log in within this of connecting; after login only the autologout timer applies.</summary>
+    public TimeSpan LoginDeadline { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>The TLS handshake (STARTTLS or port 993) must finish within this.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>IMAP sessions of one user from one address at once (Dovecot's mail_max_userip_connections).</summary>
+    public int MaxConnectionsPerUserAndAddress { get; set; } = 10;
+
     /// <summary>IDLE is ended by the server after this long (RFC 2177: clients re-issue it within 29 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

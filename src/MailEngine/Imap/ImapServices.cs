@@ -17,4 +17,8 @@ public sealed record ImapServices(
     LearnEvents Learning,
     Telemetry.EngineCounters Counters,
     TimeProvider Clock,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Sessions per user and client address, shared by both IMAP listeners.</summary>
+    public ImapUserSessions Sessions { get; } = new(Options.MaxConnectionsPerUserAndAddress);
+}

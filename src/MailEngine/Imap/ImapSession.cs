@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using MailEngine.Imap.Protocol;
+using MailEngine.Hosting;
 using MailEngine.Imap.Store;
 using MailEngine.Tls;
 using Microsoft.Extensions.Logging;
@@ -64,7 +65,11 @@ internal sealed partial class ImapSession
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _writer = new ImapWriter(() => _stream);
         _loginBrake = services.Authenticator.NewBrake();
+        // A session that never logs in ends soon; login lifts the deadline (IDLE sessions last for days).
+        _deadline = new SessionDeadline(services.Clock, services.Options.LoginDeadline);
     }
+
+    private readonly SessionDeadline _deadline;
 
     private readonly Auth.LoginBrake _loginBrake;
 
@@ -145,6 +150,7 @@ internal sealed partial class ImapSession
         finally
         {
             Deselect();
+            if (_user is not null) _services.Sessions.Leave(_user, _remote.Address);
             await _reader.CompleteAsync();
             await _stream.DisposeAsync();
         }
@@ -329,9 +335,11 @@ internal sealed partial class ImapSession
     private async ValueTask<Line?> ReadLineAsync(int limit, CancellationToken ct)
     {
         var overlong = false;
+        // The whole line within the timeout, not each read of it; before login the wait is short.
+        var until = _deadline.WaitUntil(_idling ? Limits.IdleTimeout : _state == ImapState.NotAuthenticated ? Limits.LoginTimeout : Limits.CommandTimeout);
         while (true)
         {
-            var result = await ReadAsync(_idling ? Limits.IdleTimeout : Limits.CommandTimeout, ct);
+            var result = await ReadAsync(until, ct);
             if (result.IsCanceled) return new Line([], false, Woken: true);
             var buffer = result.Buffer;
             if (buffer.PositionOf((byte)'\n') is { } lf)
@@ -358,11 +366,12 @@ internal sealed partial class ImapSession
 
     private async ValueTask<byte[]> ReadLiteralAsync(int length, CancellationToken ct)
     {
+        var until = _deadline.WaitUntil(Limits.CommandTimeout);
         var octets = new byte[length];
         var filled = 0;
         while (filled < length)
         {
-            var result = await ReadAsync(Limits.CommandTimeout, ct);
+            var result = await ReadAsync(until, ct);
             var buffer = result.Buffer;
             var take = (int)Math.Min(buffer.Length, length - filled);
             buffer.Slice(0, take).CopyTo(octets.AsSpan(filled));
@@ -377,9 +386,10 @@ internal sealed partial class ImapSession
     /// <summary>Consumes a literal of a command that is already bad, without keeping its octets.</summary>
     private async ValueTask<byte[]> SkipLiteralAsync(long length, CancellationToken ct)
     {
+        var until = _deadline.WaitUntil(Limits.CommandTimeout);
         while (length > 0)
         {
-            var result = await ReadAsync(Limits.CommandTimeout, ct);
+            var result = await ReadAsync(until, ct);
             var take = Math.Min(result.Buffer.Length, length);
             length -= take;
             _reader.AdvanceTo(result.Buffer.GetPosition(take));
@@ -390,10 +400,9 @@ internal sealed partial class ImapSession
     }
 
     /// <summary>Reads with the autologout timer; a read cancelled by IDLE's wake-up returns IsCanceled.</summary>
-    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout, CancellationToken ct)
+    private async ValueTask<ReadResult> ReadAsync(DateTimeOffset until, CancellationToken ct)
     {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(timeout);
+        using var timer = _deadline.For(until, ct);
         while (true)
         {
             ReadResult result;
@@ -403,7 +412,7 @@ internal sealed partial class ImapSession
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new SessionTimeoutException();
+                throw new SessionTimeoutException("timeout");
             }
 
             // A wake-up meant for IDLE that arrives after it ended is ignored.
@@ -415,7 +424,7 @@ internal sealed partial class ImapSession
     /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3501 6.2.1 STARTTLS, RFC 8314 implicit TLS).</summary>
     private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
     {
-        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, TimeSpan.FromMinutes(1), _remote, _services.Logger, ct);
+        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, Limits.TlsHandshakeTimeout, _remote, _services.Logger, ct);
         if (ssl is null) return false;
 
         // Anything pipelined before the handshake is dropped, never read as if it came over TLS.
@@ -427,5 +436,4 @@ internal sealed partial class ImapSession
         return true;
     }
 
-    private sealed class SessionTimeoutException : Exception;
 }

@@ -43,9 +43,12 @@ public sealed record DiscardAction : SieveAction
 }
 
 /// <summary>A vacation reply to send (RFC 5230), already cleared by the checks of 4.5-4.7 and the reply memory.</summary>
-public sealed record VacationAction(string To, string From, string Subject, string Reason, bool Mime, string Handle, TimeSpan Period, string? InReplyTo, string? References) : SieveAction
+/// <param name="IgnoredFrom">A :from the mailbox may not send as; the reply goes from its own address instead.</param>
+public sealed record VacationAction(string To, string From, string Subject, string Reason, bool Mime, string Handle, TimeSpan Period, string? InReplyTo, string? References,
+    string? IgnoredFrom = null) : SieveAction
 {
-    public override string Describe() => "vacation to " + Quote(To) + " subject " + Quote(Subject);
+    public override string Describe() => "vacation to " + Quote(To) + " subject " + Quote(Subject)
+        + (IgnoredFrom is null ? "" : " from " + Quote(From) + " (:from " + Quote(IgnoredFrom) + " ignored: not an address this mailbox may send as)");
 }
 
 /// <summary>An imap4flags change (RFC 5232) to the internal flag variable, for tracing.</summary>

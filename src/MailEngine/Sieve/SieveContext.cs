@@ -45,6 +45,9 @@ public sealed record SieveContext
     public Func<string, bool> FolderExists { get; init; } = _ => false;
     public IVacationMemory Vacations { get; init; } = new InMemoryVacationMemory();
 
+    /// <summary>Whether the recipient may send as an address (its own, a group it is in); a vacation :from must pass it.</summary>
+    public Func<string, bool>? MaySendAs { get; init; }
+
     /// <summary>The spam scanner's score on spamtest's 0-10 scale, or null when the message was not scanned (RFC 5235 3.2: "0").</summary>
     public double? SpamScore { get; init; }
 

@@ -35,7 +35,7 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
     /// counts as not sent, so the delivery that follows still decides it.
     /// </summary>
     public string? Refusal(SnapshotMailbox mailbox, SieveMessage message, Func<string, bool> folderExists) =>
-        Plan(mailbox, [], message, folderExists, dryRun: true).OfType<RejectAction>().FirstOrDefault()?.Reason;
+        Plan(mailbox, [], message, folderExists, maySendAs: null, dryRun: true).OfType<RejectAction>().FirstOrDefault()?.Reason;
 
     private sealed class NoVacations : IVacationMemory
     {
@@ -43,7 +43,8 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
     }
 
     /// <summary>Runs the scripts for one recipient and returns the combined actions (an implicit keep when there is nothing to run).</summary>
-    public IReadOnlyList<SieveAction> Plan(SnapshotMailbox mailbox, IReadOnlyList<string> aliases, SieveMessage message, Func<string, bool> folderExists, bool dryRun = false)
+    public IReadOnlyList<SieveAction> Plan(SnapshotMailbox mailbox, IReadOnlyList<string> aliases, SieveMessage message, Func<string, bool> folderExists,
+        Func<string, bool>? maySendAs, bool dryRun = false)
     {
         var verdict = message.Spam;
         var context = new SieveContext
@@ -52,6 +53,7 @@ public sealed class SieveDelivery(string? beforeScript, IVacationMemory vacation
             Recipient = mailbox.Address,
             Aliases = aliases,
             FolderExists = folderExists,
+            MaySendAs = maySendAs,
             Vacations = dryRun ? new NoVacations() : vacations,
             SpamScore = verdict?.Score,
             SpamPercent = verdict?.Percent,

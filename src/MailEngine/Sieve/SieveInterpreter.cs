@@ -468,16 +468,31 @@ public sealed class SieveInterpreter
 
         var reason = Expand(call.Positional[0].Strings![0]);
         var subject = call.String("subject") is { } s ? Expand(s) : "Auto: " + (_message.Message.Subject ?? string.Empty);
-        var from = call.String("from") is { } f ? Expand(f) : _context.Recipient;
+        // :from only among the addresses the mailbox may send as (as submission checks MAIL FROM):
+        // otherwise anyone's filter could send "Urgent: wire transfer" from the CEO to whoever writes.
+        var from = _context.Recipient;
+        string? ignoredFrom = null;
+        if (call.String("from") is { } f)
+        {
+            var wanted = Expand(f);
+            if (MimeKit.MailboxAddress.TryParse(wanted, out var parsedFrom)
+                && (parsedFrom.Address.Equals(_context.Recipient, StringComparison.OrdinalIgnoreCase) || (_context.MaySendAs?.Invoke(parsedFrom.Address.ToLowerInvariant()) ?? false)))
+                from = wanted;
+            else
+                ignoredFrom = wanted;
+        }
+
         var handle = call.String("handle") is { } h ? Expand(h)
             : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{reason}\n{call.String("subject")}\n{call.String("from")}\n{call.Has("mime")}")))[..16];
-        var period = call.Number("seconds") is { } seconds ? TimeSpan.FromSeconds(Math.Max(seconds, 0))
+        // RFC 6131 2 allows a site minimum: one day, as Pigeonhole's sieve_vacation_min_period, so that
+        // ":seconds 0" cannot make a reply go out for every message.
+        var period = call.Number("seconds") is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, SieveLimits.MinVacationSeconds, 365L * 86400))
             : TimeSpan.FromDays(Math.Clamp(call.Number("days") ?? 7, 1, 365));
         if (!_context.Vacations.TryRecord(_context.Recipient, sender, handle, period, _context.Now)) return;
 
         var messageId = _message.Message.MessageId is { } id ? "<" + id + ">" : null;
         var references = _message.Message.References.Count > 0 ? string.Join(' ', _message.Message.References.Select(r => "<" + r + ">")) + (messageId is null ? string.Empty : " " + messageId) : messageId;
-        Add(new VacationAction(sender, from, subject, reason, call.Has("mime"), handle, period, messageId, references));
+        Add(new VacationAction(sender, from, subject, reason, call.Has("mime"), handle, period, messageId, references, ignoredFrom));
     }
 
     /// <summary>RFC 5429 2.2: reject and ereject cancel delivery; combined with keep, fileinto, redirect or vacation it is an error.</summary>

@@ -64,5 +64,8 @@ public sealed record SieveLimits
     /// <summary>How deep :matches may backtrack: one level per "*" in a key.</summary>
     public int MaxWildcards { get; init; } = 64;
 
+    /// <summary>The shortest vacation period (RFC 6131 2's site minimum): one day.</summary>
+    public const long MinVacationSeconds = 86400;
+
     public static readonly SieveLimits Default = new();
 }

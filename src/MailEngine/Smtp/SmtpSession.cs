@@ -83,7 +83,11 @@ internal sealed partial class SmtpSession
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _loginBrake = services.Authenticator.NewBrake();
+        _deadline = new SessionDeadline(services.Clock, services.Options.Limits.MaxSessionDuration);
     }
+
+    /// <summary>The session's absolute deadline and per-wait bounds.</summary>
+    private readonly SessionDeadline _deadline;
 
     private readonly LoginBrake _loginBrake;
 
@@ -179,9 +183,11 @@ internal sealed partial class SmtpSession
     private async ValueTask<string?> ReadCommandLineAsync(CancellationToken ct)
     {
         var overlong = false;
+        // The whole line must come within the command timeout (RFC 5321 4.5.3.2.7), not each read of it.
+        var until = _deadline.WaitUntil(Limits.CommandTimeout);
         while (true)
         {
-            var result = await ReadWithTimeoutAsync(Limits.CommandTimeout, ct);
+            var result = await ReadUntilAsync(until, ct);
             var buffer = result.Buffer;
             var lf = buffer.PositionOf((byte)'\n');
             if (lf is { } end)
@@ -216,17 +222,16 @@ internal sealed partial class SmtpSession
         }
     }
 
-    private async ValueTask<ReadResult> ReadWithTimeoutAsync(TimeSpan timeout, CancellationToken ct)
+    private async ValueTask<ReadResult> ReadUntilAsync(DateTimeOffset until, CancellationToken ct)
     {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timer.CancelAfter(timeout);
+        using var timer = _deadline.For(until, ct);
         try
         {
             return await _reader.ReadAsync(timer.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new SessionTimeoutException();
+            throw new SessionTimeoutException("timeout");
         }
     }
 
@@ -251,7 +256,7 @@ internal sealed partial class SmtpSession
     /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3207 for STARTTLS, RFC 8314 for port 465).</summary>
     private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
     {
-        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, Limits.CommandTimeout, _remote, _services.Logger, ct);
+        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, Limits.TlsHandshakeTimeout, _remote, _services.Logger, ct);
         if (ssl is null) return false;
 
         // Anything the client pipelined before the handshake is discarded, never read as if it had
@@ -263,5 +268,4 @@ internal sealed partial class SmtpSession
         return true;
     }
 
-    private sealed class SessionTimeoutException : Exception;
 }

@@ -32,10 +32,12 @@ public sealed class EngineCounters
     public LabeledCounter AuthFailures { get; } = new("mailengine_auth_failures_total", "Failed logins, by protocol (smtp, imap).");
     public LabeledCounter AuthUnavailable { get; } = new("mailengine_auth_unavailable_total", "Logins answered \"try again later\" because every password-hashing slot was busy, by protocol.");
 
+    public LabeledCounter ConnectionsRefused { get; } = new("mailengine_connections_refused_total", "Connections closed at once because a listener or a client address had too many, by listener:reason.");
+
     public LabeledCounter SieveErrors { get; } = new("mailengine_sieve_errors_total", "Sieve runs that ended in an error and kept the message, by reason (budget, runtime).");
 
     public LabeledCounter Scanned { get; } = new("mailengine_messages_scanned_total", "Messages the spam scanner looked at, by the action of the highest verdict.");
     public LabeledCounter Learned { get; } = new("mailengine_bayes_learned_total", "Messages the Bayes model learned, by kind (spam, ham).");
 
-    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, SieveErrors, Scanned, Learned];
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned];
 }

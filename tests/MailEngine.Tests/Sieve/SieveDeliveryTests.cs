@@ -66,6 +66,25 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_users_vacation_cannot_send_as_someone_else_nor_more_than_once_a_day()
+    {
+        // The reproduction: bob's own filter answering as the CEO, for every message.
+        var snapshot = TestEngine.StandardSnapshot(version: 2);
+        _engine.Host.Apply(snapshot with
+        {
+            Mailboxes = snapshot.Mailboxes.Select(m => m.Address == "bob@example.test"
+                ? m with { SieveScript = "require [\"vacation\", \"vacation-seconds\"]; vacation :seconds 0 :from \"ceo@victim.test\" :subject \"Urgent: wire transfer\" \"Pay now.\";" }
+                : m).ToList(),
+        });
+        await _engine.DeliverAsync("bob@example.test", "one", from: "alice@example.test");
+        await _engine.DeliverAsync("bob@example.test", "two", from: "alice@example.test");
+
+        var replies = (await FolderAsync("alice@example.test", "INBOX")).Where(s => s.Envelope!.Subject == "Urgent: wire transfer").ToList();
+        var reply = Assert.Single(replies);
+        Assert.Equal("bob@example.test", reply.Envelope!.From.Mailboxes.Single().Address);
+    }
+
+    [Fact]
     public async Task The_vacation_memory_survives_a_restart()
     {
         var root = Directory.CreateTempSubdirectory("sieve-restart").FullName;

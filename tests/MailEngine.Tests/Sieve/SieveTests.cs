@@ -143,6 +143,35 @@ public sealed class SieveTests
         Assert.Contains("vacation", Run(VacationScript, context: context with { Now = now.AddDays(8) }).Describe());
     }
 
+    [Fact]
+    public void Vacation_from_is_only_an_address_the_mailbox_may_send_as_and_the_period_is_at_least_a_day()
+    {
+        var now = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+        var context = new SieveContext
+        {
+            Now = now, Recipient = "roadrunner@acme.example.com", Vacations = new InMemoryVacationMemory(),
+            MaySendAs = address => address == "sales@acme.example.com",
+        };
+
+        // The reproduction: a user's own filter replying as someone else, for every message.
+        const string forged = "require [\"vacation\", \"vacation-seconds\"]; vacation :seconds 0 :from \"ceo@victim.test\" :subject \"Urgent: wire transfer\" \"Pay now.\";";
+        var result = Run(forged, context: context);
+        var reply = Assert.IsType<VacationAction>(result.Actions[0]);
+        Assert.Equal("roadrunner@acme.example.com", reply.From);
+        Assert.Equal("ceo@victim.test", reply.IgnoredFrom);
+        Assert.Contains("(:from \"ceo@victim.test\" ignored: not an address this mailbox may send as)", result.Describe(), StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromDays(1), reply.Period);
+        // ":seconds 0" does not make it reply again an hour later; a day later it does.
+        Assert.DoesNotContain("vacation", Run(forged, context: context with { Now = now.AddHours(1) }).Describe(), StringComparison.Ordinal);
+        Assert.Contains("vacation", Run(forged, context: context with { Now = now.AddDays(1).AddMinutes(1) }).Describe(), StringComparison.Ordinal);
+
+        // A group the mailbox is in, with a display name, is allowed.
+        var group = Run("require \"vacation\"; vacation :from \"Sales <sales@acme.example.com>\" \"Away.\";", context: context with { Vacations = new InMemoryVacationMemory() });
+        var allowed = Assert.IsType<VacationAction>(group.Actions[0]);
+        Assert.Equal("Sales <sales@acme.example.com>", allowed.From);
+        Assert.Null(allowed.IgnoredFrom);
+    }
+
     [Theory]
     [InlineData("Precedence: bulk\r\n", "coyote@desert.example.org")]
     [InlineData("Auto-Submitted: auto-replied\r\n", "coyote@desert.example.org")]

@@ -18,9 +18,10 @@ public abstract class RawConnection : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
-    protected static async Task<TcpClient> OpenAsync(IPEndPoint endpoint)
+    /// <param name="from">The client's own loopback address (127.0.0.2, ...), for tests of per-address limits.</param>
+    protected static async Task<TcpClient> OpenAsync(IPEndPoint endpoint, string? from = null)
     {
-        var tcp = new TcpClient();
+        var tcp = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(IPAddress.Parse(from), 0));
         await tcp.ConnectAsync(endpoint);
         return tcp;
     }

@@ -12,9 +12,9 @@ public sealed class RawImapClient : RawConnection
     public string Greeting { get; private set; } = string.Empty;
 
     /// <summary>Connects (with implicit TLS for the IMAPS listener) and reads the greeting.</summary>
-    public static async Task<RawImapClient> ConnectAsync(IPEndPoint endpoint, bool tls = true)
+    public static async Task<RawImapClient> ConnectAsync(IPEndPoint endpoint, bool tls = true, string? from = null)
     {
-        var client = new RawImapClient(await OpenAsync(endpoint));
+        var client = new RawImapClient(await OpenAsync(endpoint, from));
         if (tls) await client.UpgradeAsync();
         client.Greeting = await client.ReadLineAsync() ?? string.Empty;
         return client;

@@ -9,9 +9,9 @@ public sealed class RawSmtpClient : RawConnection
     {
     }
 
-    public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endpoint, bool implicitTls = false)
+    public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endpoint, bool implicitTls = false, string? from = null)
     {
-        var client = new RawSmtpClient(await OpenAsync(endpoint));
+        var client = new RawSmtpClient(await OpenAsync(endpoint, from));
         if (implicitTls) await client.UpgradeAsync();
         return client;
     }

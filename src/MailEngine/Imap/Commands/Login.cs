@@ -40,7 +40,11 @@ internal sealed partial class ImapSession
             throw ImapCommandException.Refused("Authentication failed", "AUTHENTICATIONFAILED");
         }
 
+        // RFC 5530 LIMIT: one user from one address may hold only so many sessions.
+        if (!_services.Sessions.TryEnter(address, _remote.Address))
+            throw ImapCommandException.Refused("Too many sessions for this user from this address", "LIMIT");
         _user = address;
+        _deadline.Extend(Timeout.InfiniteTimeSpan);
         _account = new MailAccount(_services.Folders, address);
         _account.EnsureDefaults();
         _state = ImapState.Authenticated;

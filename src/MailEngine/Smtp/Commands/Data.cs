@@ -44,7 +44,7 @@ internal sealed partial class SmtpSession
         var headers = new HeaderCounter();
         while (true)
         {
-            var result = await ReadWithTimeoutAsync(Limits.DataTimeout, ct);
+            var result = await ReadUntilAsync(_deadline.WaitUntil(Limits.DataTimeout), ct);
             var consumed = decoder.Decode(result.Buffer, decoded);
             if (decoded.WrittenCount > 0)
             {
