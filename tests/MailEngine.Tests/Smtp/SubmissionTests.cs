@@ -73,6 +73,32 @@ public sealed class SubmissionTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("From", "\"The CEO\" <ceo@example.test>")]
+    [InlineData("From", "alice@example.test, bob@example.test")]
+    [InlineData("Sender", "bob@example.test")]
+    public async Task A_From_or_Sender_header_the_user_may_not_send_as_is_refused_with_553_naming_it(string header, string value)
+    {
+        using var client = await ConnectAsync();
+        await client.AuthenticateAsync("alice@example.test", TestEngine.Password);
+        // The envelope sender is alice's own: only the header is forged.
+        var message = Message("alice@example.test", "bob@example.test");
+        message.Headers.Replace(header, value);
+        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(message, MailboxAddress.Parse("alice@example.test"), [MailboxAddress.Parse("bob@example.test")]));
+        Assert.Equal(553, (int)e.StatusCode);
+        Assert.StartsWith($"5.7.1 {header}: header address <", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not owned by alice@example.test", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _engine.SpoolFiles);
+
+        // Her own address and a group she is in, with display names, are fine.
+        var own = Message("alice@example.test", "bob@example.test");
+        own.From.Clear();
+        own.From.Add(new MailboxAddress("Alice", "alice@example.test"));
+        own.Sender = new MailboxAddress("Support", "SUPPORT@example.test");
+        await client.SendAsync(own, MailboxAddress.Parse("alice@example.test"), [MailboxAddress.Parse("bob@example.test")]);
+        await _engine.WaitForInboxAsync("bob@example.test", 1);
+    }
+
+    [Theory]
     [InlineData("alice@example.test", "wrong-password")]
     [InlineData("nobody@example.test", TestEngine.Password)]
     [InlineData("carol@example.test", TestEngine.Password)]

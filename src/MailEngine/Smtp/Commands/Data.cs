@@ -77,6 +77,13 @@ internal sealed partial class SmtpSession
             return refusal;
         }
 
+        if (_authenticated is not null && ForgedAuthorHeader(incoming) is { } forged)
+        {
+            _services.Counters.Rejected.Add(1, new KeyValuePair<string, object?>("reason", "sender-header"));
+            _services.Logger.LogInformation("SMTP {QueueId} refused from {Remote}: {Auth} may not send as {Forged}", envelope.QueueId, _remote.Address, _authenticated, forged);
+            return new SmtpReply(553, "5.7.1", forged);
+        }
+
         if (SieveRefusal(incoming, envelope) is { } reason)
         {
             // Every recipient's filter refuses it: say so now (RFC 5429 2.1), and nothing is queued.
@@ -94,6 +101,45 @@ internal sealed partial class SmtpSession
             envelope.QueueId, _remote.Address, _helo, _authenticated ?? "-", envelope.Sender, recipients, envelope.Targets.Count, decoder.MessageBytes);
         _services.Delivery.Enqueue(envelope.QueueId);
         return new SmtpReply(250, "2.0.0", $"Ok: queued as {envelope.QueueId}");
+    }
+
+    /// <summary>
+    /// On submission the From: and Sender: header addresses, like the envelope sender, must be ones
+    /// the user may send as (RFC 6409 8.1 lets the server refuse what it would not sign for):
+    /// otherwise an authenticated user could mail "The CEO" &lt;ceo@...&gt; to anyone. Returns the
+    /// refusal text naming the header, or null.
+    /// </summary>
+    private string? ForgedAuthorHeader(Queue.IncomingMessage incoming)
+    {
+        incoming.Stream.Flush();
+        MimeKit.HeaderList headers;
+        using (var read = new FileStream(incoming.TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) { Position = incoming.MessageStart })
+        {
+            try
+            {
+                headers = MimeKit.HeaderList.Load(read);
+            }
+            catch (FormatException)
+            {
+                return "Message header cannot be parsed";
+            }
+        }
+
+        foreach (var field in new[] { "From", "Sender" })
+        {
+            foreach (var value in headers.Where(h => h.Field.Equals(field, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value))
+            {
+                if (!MimeKit.InternetAddressList.TryParse(value, out var list)) return $"{field}: header cannot be parsed";
+                foreach (var mailbox in list.Mailboxes)
+                {
+                    var address = Addressing.EmailAddress.TryParse(mailbox.Address, out var parsed, out _) ? parsed.ToString() : mailbox.Address;
+                    if (!Snapshot.MaySendAs(_authenticated!, address))
+                        return $"{field}: header address <{SmtpReply.Quote(address)}> not owned by {_authenticated}";
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
