@@ -21,7 +21,9 @@ if [ -z "$("$LOCAL/adminctl/adminctl" admin list)" ]; then
   out="$("$LOCAL/adminctl/adminctl" admin create "$email")"
   (umask 077; printf '%s\n' "$out" | sed -n 's/^password: //p' > "$SECRETS/admin-password")
   log "first admin created: $email"
-  printf '    password (shown once, also in .local/secrets/admin-password): %s\n' "$(cat "$SECRETS/admin-password")"
+  # The password itself is never printed: whatever captures this output (a journal, CI logs) keeps it.
+  chmod 0600 "$SECRETS/admin-password"
+  printf '    its password is in %s (mode 0600): read it with  cat %s\n' "$SECRETS/admin-password" "$SECRETS/admin-password"
 fi
 
 log "console at http://127.0.0.1:${CONSOLE_PORT:-5080}, SMTP on 127.0.0.1:2525/2587/2465, IMAP on :2143 (STARTTLS) and :2993 (TLS) (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"

@@ -76,6 +76,12 @@ public sealed class SmtpLimits
     /// <summary>Unknown or malformed commands tolerated in one session before it is closed.</summary>
     public int MaxBadCommands { get; set; } = 10;
 
+    /// <summary>Refused recipients in a session answered at once; each later one waits <see cref="RecipientErrorDelay"/> times how many came before (up to 8).</summary>
+    public int RecipientErrorsWithoutDelay { get; set; } = 3;
+
+    /// <summary>The wait added per refused recipient past <see cref="RecipientErrorsWithoutDelay"/>.</summary>
+    public TimeSpan RecipientErrorDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest an SMTP session may last, however busy it is: a client sending a byte every few minutes no longer holds one forever.</summary>
     public TimeSpan MaxSessionDuration { get; set; } = TimeSpan.FromHours(1);
 

@@ -89,6 +89,10 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Files 0600 and folders 0700 under the mail and state roots, made now or earlier.
+        Storage.PrivateFiles.RestrictNewFiles();
+        Storage.PrivateFiles.Tighten(_options.MaildirRoot, _options.StateDirectory);
+        Storage.PrivateFiles.Tighten(_options.StateDirectory, _options.StateDirectory);
         Snapshots.LoadFromDisk();
         var logger = _loggers.CreateLogger("MailEngine.Smtp");
         var certificates = new CertificateProvider(_options);

@@ -42,8 +42,27 @@ public sealed class MaildirStore
     /// The folder's directory: "INBOX" is the Maildir itself, "A/B" is ".A.B" (Maildir++). A '.' or
     /// '%' inside a level is written %2E / %25 so names map back unchanged (<see cref="FolderName"/>).
     /// </summary>
-    public string FolderPath(string address, string folder) =>
-        folder.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? MaildirPath(address) : Path.Combine(MaildirPath(address), FolderDirectoryName(folder));
+    public string FolderPath(string address, string folder)
+    {
+        if (folder.Equals("INBOX", StringComparison.OrdinalIgnoreCase)) return MaildirPath(address);
+        // "" or "A//B" would map to "." or ".A..B": "" was a second name for INBOX's own directory.
+        if (!IsFolderName(folder)) throw new ArgumentException($"'{folder}' is not a folder name", nameof(folder));
+        return Path.Combine(MaildirPath(address), FolderDirectoryName(folder));
+    }
+
+    /// <summary>A folder name maps to a directory of its own: not empty, no empty hierarchy level, no control characters.</summary>
+    public static bool IsFolderName(string folder)
+    {
+        if (folder.Length == 0) return false;
+        foreach (var level in folder.Split(HierarchySeparator))
+        {
+            if (level.Length == 0) return false;
+            foreach (var c in level)
+                if (c < 0x20 || c == 0x7f) return false;
+        }
+
+        return true;
+    }
 
     public static string FolderDirectoryName(string folder)
     {
@@ -125,7 +144,8 @@ public sealed class MaildirStore
     }
 
     /// <summary>Whether the folder exists (INBOX always does once anything was delivered).</summary>
-    public bool FolderExists(string address, string folder) => Directory.Exists(Path.Combine(FolderPath(address, folder), "cur"));
+    public bool FolderExists(string address, string folder) =>
+        (folder.Equals("INBOX", StringComparison.OrdinalIgnoreCase) || IsFolderName(folder)) && Directory.Exists(Path.Combine(FolderPath(address, folder), "cur"));
 
     /// <summary>Bytes stored for the address across all folders (cached after the first scan).</summary>
     public long Usage(string address) => _usage.GetOrAdd(address, ScanUsage);

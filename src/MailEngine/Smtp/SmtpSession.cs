@@ -63,6 +63,7 @@ internal sealed partial class SmtpSession
     private bool _extended;
     private string? _authenticated;
     private int _badCommands;
+    private int _refusedRecipients;
     private bool _quit;
 
     // The mail transaction (RFC 5321 3.3): cleared by RSET, HELO/EHLO, and the end of DATA.
@@ -109,10 +110,16 @@ internal sealed partial class SmtpSession
                 var reply = SmtpReply.HasControlCharacters(line)
                     ? new SmtpReply(501, "5.5.2", "Control characters are not allowed in commands")
                     : await DispatchAsync(line, stopping);
+                // A refused recipient counts as an error too, and each one past the first few is
+                // answered more slowly (Postfix's smtpd_soft_error_limit and error_sleep_time), so that
+                // one session cannot try hundreds of addresses to learn which exist.
+                var refusedRecipient = reply is { Code: >= 500 } && line.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase);
+                if (refusedRecipient && ++_refusedRecipients > Limits.RecipientErrorsWithoutDelay)
+                    await Task.Delay(Limits.RecipientErrorDelay * Math.Min(_refusedRecipients - Limits.RecipientErrorsWithoutDelay, 8), _services.Clock, stopping);
                 if (reply is not null) await ReplyAsync(reply, stopping);
                 if (!reply?.IsPositive ?? false)
                 {
-                    if (reply!.Code is 500 or 501 or 502 or 503 or 504 && ++_badCommands >= Limits.MaxBadCommands)
+                    if ((reply!.Code is 500 or 501 or 502 or 503 or 504 || refusedRecipient) && ++_badCommands >= Limits.MaxBadCommands)
                     {
                         await ReplyAsync(new SmtpReply(421, "4.7.0", $"{HostName} Too many errors, closing connection"), stopping);
                         return;

@@ -69,6 +69,29 @@ public sealed class ImapProtocolTests : IAsyncLifetime
         Assert.Equal("* 1 FETCH (FLAGS (\\Recent))", flags[0]);
     }
 
+    [Theory]
+    [InlineData("SELECT \"\"")]
+    [InlineData("EXAMINE \"\"")]
+    [InlineData("STATUS \"\" (MESSAGES)")]
+    [InlineData("APPEND \"\" {5+}\r\nhello")]
+    [InlineData("DELETE \"\"")]
+    [InlineData("CREATE \"\"")]
+    [InlineData("RENAME \"\" Other")]
+    [InlineData("RENAME Junk \"\"")]
+    [InlineData("SELECT \"Junk//x\"")]
+    [InlineData("GETQUOTAROOT \"\"")]
+    public async Task The_empty_name_is_no_second_name_for_INBOX_in_any_command(string command)
+    {
+        await _engine.DeliverAsync("alice@example.test", "one");
+        await using var client = await RawImapClient.ConnectAsync(_engine.Imaps);
+        await client.LoginAsync();
+        var reply = await client.CommandAsync("t1", command);
+        Assert.StartsWith("t1 NO [CANNOT] Invalid folder name", reply[^1], StringComparison.Ordinal);
+        // INBOX is as it was, and the session goes on.
+        var status = await client.CommandAsync("t2", "STATUS INBOX (MESSAGES)");
+        Assert.Equal("* STATUS \"INBOX\" (MESSAGES 1)", status[0]);
+    }
+
     [Fact]
     public async Task Fetching_a_body_sets_Seen_and_says_so_but_a_peek_and_EXAMINE_do_not()
     {

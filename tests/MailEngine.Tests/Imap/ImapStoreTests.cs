@@ -130,4 +130,18 @@ public sealed class ImapStoreTests
         Assert.False(flags[0].Flags!.Value.HasFlag(MessageFlags.Flagged));
         Assert.True(flags[1].Flags!.Value.HasFlag(MessageFlags.Flagged));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("A//B")]
+    [InlineData("/A")]
+    [InlineData("A\u0000B")]
+    public void A_name_without_a_directory_of_its_own_is_no_folder(string name)
+    {
+        var store = new MailEngine.Maildir.MaildirStore(Path.Combine(Path.GetTempPath(), "names-" + Guid.NewGuid().ToString("N")), "mx.example.test");
+        Assert.False(MailEngine.Maildir.MaildirStore.IsFolderName(name));
+        Assert.False(store.FolderExists("alice@example.test", name));
+        Assert.Throws<ArgumentException>(() => store.FolderPath("alice@example.test", name));
+        Assert.True(MailEngine.Maildir.MaildirStore.IsFolderName("A/B.c"));
+    }
 }

@@ -26,6 +26,21 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
         return client;
     }
 
+    [Fact]
+    public async Task Probing_for_recipients_is_slowed_and_then_ends_the_session()
+    {
+        await using var client = await GreetedAsync();
+        Assert.StartsWith("250 ", await client.CommandAsync("MAIL FROM:<probe@outside.test>"), StringComparison.Ordinal);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // MaxBadCommands is 5 here: the fifth refusal is followed by 421 and the end of the session.
+        for (var i = 0; i < 5; i++)
+            Assert.StartsWith("550 5.1.1", await client.CommandAsync($"RCPT TO:<guess{i}@example.test>"), StringComparison.Ordinal);
+        Assert.StartsWith("421 4.7.0 mx.example.test Too many errors", await client.ReadReplyAsync(), StringComparison.Ordinal);
+        // The fourth and fifth refusals waited 1 and 2 x 10 ms (a lower bound holds on any machine).
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(30), clock.Elapsed.ToString());
+        Assert.Equal("", await client.ReadReplyAsync());
+    }
+
     [Theory]
     [InlineData("EHLO client\0.test")]
     [InlineData("HELO a\u001b[31mred")]

@@ -71,6 +71,7 @@ public sealed class TestEngine : IAsyncDisposable
             },
             // Failed logins are slowed down by seconds in production; the tests of the brake set their own.
             Login = new MailEngine.Auth.LoginOptions { FailureDelay = TimeSpan.FromMilliseconds(10) },
+            Limits = new SmtpLimits { RecipientErrorDelay = TimeSpan.FromMilliseconds(10) },
         };
         configure?.Invoke(options);
         dns ??= new FakeDns();

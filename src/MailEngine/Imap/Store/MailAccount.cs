@@ -45,10 +45,19 @@ public sealed class MailAccount(MailFolderRegistry registry, string address)
         if (changed) WriteSubscriptions(subscriptions);
     }
 
-    /// <summary>The canonical name: "INBOX" in any case is INBOX (RFC 3501 5.1).</summary>
-    public static string Canonical(string name) =>
-        name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" :
-        name.StartsWith("INBOX/", StringComparison.OrdinalIgnoreCase) ? "INBOX" + name[5..] : name;
+    /// <summary>
+    /// The canonical name: "INBOX" in any case is INBOX (RFC 3501 5.1). Every command that names a
+    /// folder goes through here, so a name that maps to no directory of its own ("" was a second
+    /// name for INBOX, with a second folder state and duplicate UIDs) is refused in all of them.
+    /// </summary>
+    public static string Canonical(string name)
+    {
+        var canonical = name.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" :
+            name.StartsWith("INBOX/", StringComparison.OrdinalIgnoreCase) ? "INBOX" + name[5..] : name;
+        if (canonical != "INBOX" && !MaildirStore.IsFolderName(canonical.TrimEnd(MaildirStore.HierarchySeparator)))
+            throw ImapCommandException.Refused("Invalid folder name", "CANNOT");
+        return canonical;
+    }
 
     public bool Exists(string name) => Directory.Exists(Path.Combine(Store.FolderPath(address, Canonical(name)), "cur"));
 

@@ -33,7 +33,8 @@ public sealed class MailFolderRegistry
         store.Delivered += path =>
         {
             MailFolder? folder;
-            lock (_gate) folder = _open.TryGetValue(path, out var entry) ? entry.Folder : null;
+            var key = Path.GetFullPath(path);
+            lock (_gate) folder = _open.TryGetValue(key, out var entry) ? entry.Folder : null;
             folder?.NotifyExternalChange();
         };
     }
@@ -41,7 +42,8 @@ public sealed class MailFolderRegistry
     /// <summary>Opens (or shares) a folder of a mailbox; release it with <see cref="Release"/>.</summary>
     public MailFolder Acquire(string address, string name)
     {
-        var path = _store.FolderPath(address, name);
+        // Keyed by the full, normalised path: two names can never share a directory with two states.
+        var path = Path.GetFullPath(_store.FolderPath(address, name));
         MailFolder? shared;
         lock (_gate) shared = TakeLocked(path);
         if (shared is not null)
@@ -98,6 +100,7 @@ public sealed class MailFolderRegistry
     /// <summary>Forgets a folder that was deleted or renamed (its sessions, if any, keep their copy until they leave).</summary>
     public void Forget(string path)
     {
+        path = Path.GetFullPath(path);
         lock (_gate)
         {
             foreach (var key in _open.Keys.Where(k => k == path || k.StartsWith(path + ".", StringComparison.Ordinal)).ToList())
