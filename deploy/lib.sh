@@ -122,5 +122,6 @@ ensure_base() {
   ensure_packages postgresql ca-certificates openssl libhyperscan5 libsodium23  # libhs.so.5: the spam scanner's native tier; libsodium: Argon2id
   ensure_dotnet
   ensure_secret master-key 32
+  ensure_secret metrics-token 24  # Prometheus: bearer_token_file for /metrics
   ensure_cluster
 }

@@ -25,6 +25,8 @@ public static class AdminCtlApp
                                                     create an admin account; prints its password once
           admin reset-password EMAIL                set a new generated password; prints it once
           admin list                                list admin accounts
+          admin unlock EMAIL                        lift the sign-in locks on an account (admin or
+                                                    mailbox): its own and every source address's
           token create NAME [--scope read|read-write]
                                                     create an API token; prints it once
           token list                                list API tokens (never their secrets)
@@ -77,6 +79,7 @@ public static class AdminCtlApp
                 ("admin", "create") when args.Length >= 3 => await CreateAdminAsync(sp, args[2], Option(args, "--role"), stdout, stderr, ct),
                 ("admin", "reset-password") when args.Length == 3 => await ResetAdminPasswordAsync(sp, args[2], stdout, ct),
                 ("admin", "list") when args.Length == 2 => await ListAdminsAsync(sp, stdout, ct),
+                ("admin", "unlock") when args.Length == 3 => await UnlockAsync(sp, args[2], stdout, ct),
                 ("token", "create") when args.Length >= 3 => await CreateTokenAsync(sp, args[2], Option(args, "--scope"), stdout, stderr, ct),
                 ("token", "list") when args.Length == 2 => await ListTokensAsync(sp, stdout, ct),
                 ("token", "revoke") when args.Length == 3 => await RevokeTokenAsync(sp, args[2], stdout, stderr, ct),
@@ -238,6 +241,13 @@ public static class AdminCtlApp
     {
         var password = await sp.GetRequiredService<AdminAccountService>().ResetPasswordAsync(email, Actor, ct);
         await stdout.WriteLineAsync($"password: {password}");
+        return 0;
+    }
+
+    private static async Task<int> UnlockAsync(IServiceProvider sp, string email, TextWriter stdout, CancellationToken ct)
+    {
+        var removed = await sp.GetRequiredService<SignInService>().UnlockAsync(email, Actor, null, ct);
+        await stdout.WriteLineAsync(removed == 0 ? $"{email}: no sign-in failures recorded" : $"{email}: unlocked ({removed} failure records removed)");
         return 0;
     }
 

@@ -63,7 +63,7 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:MaildirRoot", Path.Combine(EngineRoot, "mail"));
         builder.UseSetting("Engine:HostName", "mx.console.test");
         builder.UseSetting("Engine:Follow:Interval", "00:00:00.200");
-        foreach (var listener in new[] { "Mx", "Submission", "Submissions" }) builder.UseSetting($"Engine:{listener}:Port", "0");
+        foreach (var listener in new[] { "Mx", "Submission", "Submissions", "Imap:Listener", "Imap:ImplicitTls" }) builder.UseSetting($"Engine:{listener}:Port", "0");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 

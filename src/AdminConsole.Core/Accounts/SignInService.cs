@@ -41,8 +41,23 @@ public sealed class SignInOptions
 {
     public const string Section = "Console:SignIn";
 
-    /// <summary>Failures within <see cref="FailureWindow"/> that lock an address.</summary>
+    /// <summary>Failures from one source address for one account, within <see cref="FailureWindow"/>, that lock that pair.</summary>
     public int MaxFailures { get; set; } = 5;
+
+    /// <summary>
+    /// Failures from one source address over all accounts (one password sprayed over many) before
+    /// each further attempt from it waits, doubling from <see cref="SourceDelay"/> up to the lockout.
+    /// </summary>
+    public int SourceFreeFailures { get; set; } = 10;
+
+    public TimeSpan SourceDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Failures for one account from all sources that lock the account itself: much higher, so that
+    /// nobody can keep an administrator out by failing on purpose. A locked account still gets in
+    /// with the right password and a valid second factor, or after <c>adminctl admin unlock</c>.
+    /// </summary>
+    public int AccountMaxFailures { get; set; } = 50;
 
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
@@ -64,18 +79,21 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         password ??= string.Empty;
         var parsed = EmailAddress.TryParse(email, out var address, out _);
         var key = parsed ? address.ToString() : Truncate((email ?? string.Empty).Trim().ToLowerInvariant());
-        if (await LockedUntilAsync(key, ct) is { } until)
+        var keys = new FailureKeys(key, remoteAddress);
+        // A locked pair (this source, this account) or a source that failed too often is refused
+        // before any hash: said the same way whether or not an account exists.
+        if (await LockedUntilAsync([keys.Pair, keys.Source], ct) is { } until)
         {
-            if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
             audit.Record($"unknown:{key}", "signin.refused-locked", remoteAddress: remoteAddress);
             await db.SaveChangesAsync(ct);
             return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
         }
 
+        var accountLocked = await LockedUntilAsync([keys.Account], ct);
         if (!parsed)
         {
             if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
-            return await FailAsync(key, $"unknown:{key}", remoteAddress, ct);
+            return await FailAsync(keys, $"unknown:{key}", remoteAddress, ct);
         }
 
         var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Email == key, ct);
@@ -83,17 +101,19 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         {
             var check = await MailPasswordHasher.VerifyAsync(admin.PasswordHash, password, ct, options.Value.HashingWait);
             if (check == PasswordCheck.Busy) return Unavailable;
-            if (check != PasswordCheck.Match || admin.Disabled) return await FailAsync(key, $"admin:{key}", remoteAddress, ct);
+            if (check != PasswordCheck.Match || admin.Disabled) return await FailAsync(keys, $"admin:{key}", remoteAddress, ct);
             if (MailPasswordHasher.NeedsRehash(admin.PasswordHash)) admin.PasswordHash = MailPasswordHasher.Hash(password);
             var user = new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role, admin.SecurityStamp);
             if (admin.TwoFactorEnabled)
             {
-                audit.Record($"admin:{key}", "signin.password-accepted", $"admin:{key}", new { secondFactor = "required" }, remoteAddress);
+                // Even with the account locked: the right password and a valid second factor get in.
+                audit.Record($"admin:{key}", "signin.password-accepted", $"admin:{key}", new { secondFactor = "required", accountLocked = accountLocked is not null }, remoteAddress);
                 await db.SaveChangesAsync(ct);
                 return new SignInResult(SignInOutcome.SecondFactorRequired, user);
             }
 
-            return await SucceedAsync(key, admin, user, remoteAddress, ct);
+            if (accountLocked is { } locked) return await RefuseLockedAccountAsync(key, remoteAddress, locked, ct);
+            return await SucceedAsync(keys, admin, user, remoteAddress, ct);
         }
 
         var mailbox = await db.Mailboxes.SingleOrDefaultAsync(m => m.Address == key, ct);
@@ -101,26 +121,56 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         {
             var check = await MailPasswordHasher.VerifyAsync(mailbox.PasswordHash, password, ct, options.Value.HashingWait);
             if (check == PasswordCheck.Busy) return Unavailable;
-            if (check != PasswordCheck.Match || !mailbox.Enabled) return await FailAsync(key, $"mailbox:{key}", remoteAddress, ct);
-            return await SucceedAsync(key, null, new SignedInUser(SignInKind.Mailbox, mailbox.Id, mailbox.Address, null, MailboxStamp(mailbox.PasswordHash)), remoteAddress, ct);
+            if (check != PasswordCheck.Match || !mailbox.Enabled) return await FailAsync(keys, $"mailbox:{key}", remoteAddress, ct);
+            if (accountLocked is { } locked) return await RefuseLockedAccountAsync(key, remoteAddress, locked, ct);
+            return await SucceedAsync(keys, null, new SignedInUser(SignInKind.Mailbox, mailbox.Id, mailbox.Address, null, MailboxStamp(mailbox.PasswordHash)), remoteAddress, ct);
         }
 
         if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
-        return await FailAsync(key, $"unknown:{key}", remoteAddress, ct);
+        return await FailAsync(keys, $"unknown:{key}", remoteAddress, ct);
     }
 
     private static readonly SignInResult Unavailable = new(SignInOutcome.Unavailable);
+
+    /// <summary>
+    /// Where failures are counted: per (source, account) — the lock an attacker can only put on
+    /// themselves —, per source over all accounts, and per account over all sources (a much higher
+    /// bound). Rows of sign_in_failures keyed "pair:", "source:" and the bare account.
+    /// </summary>
+    private readonly record struct FailureKeys(string Account, string? Source0)
+    {
+        public string Source => "source:" + (Source0 ?? "unknown");
+        public string Pair => Truncate("pair:" + (Source0 ?? "unknown") + "|" + Account);
+    }
+
+    /// <summary>Lifts every lock on an account (the account-wide one and each source's): an administrator's or <c>adminctl admin unlock</c>'s decision.</summary>
+    public async Task<int> UnlockAsync(string email, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var key = EmailAddress.TryParse(email, out var address, out _) ? address.ToString() : email.Trim().ToLowerInvariant();
+        var removed = await db.SignInFailures.Where(f => f.Address == key || f.Address.StartsWith("pair:") && f.Address.EndsWith("|" + key)).ExecuteDeleteAsync(ct);
+        audit.Record(actor, "signin.unlocked", $"account:{key}", new { rows = removed }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return removed;
+    }
+
+    private async Task<SignInResult> RefuseLockedAccountAsync(string key, string? remoteAddress, DateTimeOffset until, CancellationToken ct)
+    {
+        audit.Record($"unknown:{key}", "signin.refused-account-locked", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
+    }
 
     /// <summary>The second step for an admin with two-factor sign-in: a TOTP code or an unused recovery code.</summary>
     public async Task<SignInResult> SecondFactorAsync(Guid adminId, string? code, string? remoteAddress, CancellationToken ct = default)
     {
         var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Id == adminId, ct);
         if (admin is null || admin.Disabled) return new SignInResult(SignInOutcome.Failed);
-        if (await LockedUntilAsync(admin.Email, ct) is { } until) return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
+        var keys = new FailureKeys(admin.Email, remoteAddress);
+        if (await LockedUntilAsync([keys.Pair, keys.Source], ct) is { } until) return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
         var how = twoFactor.Verify(admin, code);
-        if (how is null) return await FailAsync(admin.Email, $"admin:{admin.Email}", remoteAddress, ct, "signin.second-factor-failed");
+        if (how is null) return await FailAsync(keys, $"admin:{admin.Email}", remoteAddress, ct, "signin.second-factor-failed");
         audit.Record($"admin:{admin.Email}", "signin.second-factor", $"admin:{admin.Email}", new { method = how }, remoteAddress);
-        return await SucceedAsync(admin.Email, admin, new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role, admin.SecurityStamp), remoteAddress, ct);
+        return await SucceedAsync(keys, admin, new SignedInUser(SignInKind.Admin, admin.Id, admin.Email, admin.Role, admin.SecurityStamp), remoteAddress, ct);
     }
 
     /// <summary>
@@ -133,45 +183,73 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
 
     public static string MailboxStamp(string passwordHash) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)))[..32];
 
-    private async Task<DateTimeOffset?> LockedUntilAsync(string key, CancellationToken ct)
+    /// <summary>The latest time any of these keys is locked until, if one is locked now.</summary>
+    private async Task<DateTimeOffset?> LockedUntilAsync(string[] keys, CancellationToken ct)
     {
-        var failure = await db.SignInFailures.AsNoTracking().SingleOrDefaultAsync(f => f.Address == key, ct);
-        return failure?.LockedUntil is { } until && until > clock.GetUtcNow() ? until : null;
+        var now = clock.GetUtcNow();
+        var until = await db.SignInFailures.AsNoTracking().Where(f => keys.Contains(f.Address) && f.LockedUntil > now).MaxAsync(f => f.LockedUntil, ct);
+        return until;
     }
 
-    private async Task<SignInResult> FailAsync(string key, string actor, string? remoteAddress, CancellationToken ct, string action = "signin.failed")
+    private async Task<SignInResult> FailAsync(FailureKeys keys, string actor, string? remoteAddress, CancellationToken ct, string action = "signin.failed")
     {
         var now = clock.GetUtcNow();
         var o = options.Value;
-        var failure = await db.SignInFailures.SingleOrDefaultAsync(f => f.Address == key, ct);
-        if (failure is null)
-        {
-            failure = new SignInFailure { Address = key, FirstFailureAt = now };
-            db.SignInFailures.Add(failure);
-        }
-        else if (now - failure.FirstFailureAt > o.FailureWindow || failure.LockedUntil is not null)
-        {
-            (failure.Failures, failure.FirstFailureAt, failure.LockedUntil) = (0, now, null);
-        }
-
-        failure.Failures++;
         // An address without an account is the actor but not an object of the audit log.
         var target = actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor;
-        audit.Record(actor, action, target, new { failures = failure.Failures }, remoteAddress);
-        if (failure.Failures >= o.MaxFailures)
+        var pair = await CountAsync(keys.Pair, now, ct);
+        var source = await CountAsync(keys.Source, now, ct);
+        var account = await CountAsync(keys.Account, now, ct);
+        audit.Record(actor, action, target, new { failures = pair.Failures, fromSource = source.Failures, forAccount = account.Failures }, remoteAddress);
+        if (pair.Failures >= o.MaxFailures)
         {
-            failure.LockedUntil = now + o.LockoutDuration;
-            audit.Record(actor, "signin.locked", target, new { until = failure.LockedUntil }, remoteAddress);
+            pair.LockedUntil = now + o.LockoutDuration;
+            audit.Record(actor, "signin.locked", target, new { until = pair.LockedUntil, scope = "source-and-account" }, remoteAddress);
+        }
+
+        if (source.Failures > o.SourceFreeFailures)
+        {
+            // Doubling per failure past the free ones, up to the lockout duration.
+            var delay = o.SourceDelay * Math.Pow(2, Math.Min(source.Failures - o.SourceFreeFailures - 1, 20));
+            source.LockedUntil = now + (delay < o.LockoutDuration ? delay : o.LockoutDuration);
+        }
+
+        if (account.Failures >= o.AccountMaxFailures && account.LockedUntil is null)
+        {
+            account.LockedUntil = now + o.LockoutDuration;
+            audit.Record(actor, "signin.locked", target, new { until = account.LockedUntil, scope = "account" }, remoteAddress);
         }
 
         await db.SaveChangesAsync(ct);
         return new SignInResult(SignInOutcome.Failed);
     }
 
-    private async Task<SignInResult> SucceedAsync(string key, AdminAccount? admin, SignedInUser user, string? remoteAddress, CancellationToken ct)
+    /// <summary>One more failure under a key, within the window (an older count, or an expired lock, starts again).</summary>
+    private async Task<SignInFailure> CountAsync(string key, DateTimeOffset now, CancellationToken ct)
+    {
+        var o = options.Value;
+        var failure = db.SignInFailures.Local.FirstOrDefault(f => f.Address == key) ?? await db.SignInFailures.SingleOrDefaultAsync(f => f.Address == key, ct);
+        if (failure is null)
+        {
+            failure = new SignInFailure { Address = key, FirstFailureAt = now };
+            db.SignInFailures.Add(failure);
+        }
+        else if (now - failure.FirstFailureAt > o.FailureWindow || failure.LockedUntil <= now)
+        {
+            (failure.Failures, failure.FirstFailureAt, failure.LockedUntil) = (0, now, null);
+        }
+
+        failure.Failures++;
+        return failure;
+    }
+
+    private async Task<SignInResult> SucceedAsync(FailureKeys keys, AdminAccount? admin, SignedInUser user, string? remoteAddress, CancellationToken ct)
     {
         if (admin is not null) admin.LastSignInAt = clock.GetUtcNow();
-        await db.SignInFailures.Where(f => f.Address == key).ExecuteDeleteAsync(ct);
+        // Success clears this source's count for the account and the account's own count; the
+        // source's count over all accounts stays (a sprayer who guesses one password is still slowed).
+        await db.SignInFailures.Where(f => f.Address == keys.Pair || f.Address == keys.Account).ExecuteDeleteAsync(ct);
+        var key = keys.Account;
         var who = $"{(user.Kind == SignInKind.Admin ? "admin" : "mailbox")}:{key}";
         audit.Record(who, "signin.succeeded", who, remoteAddress: remoteAddress);
         await db.SaveChangesAsync(ct);

@@ -34,6 +34,7 @@ internal static class AdminConsoleHost
 
         services.AddMailEngine(builder.Configuration);
         services.AddHostedService<EngineSnapshotFollower>();
+        services.AddConsoleProxy(builder.Configuration);
         services.AddConsoleAuthentication();
         services.AddOperationsEndpoints();
         services.AddEngineFeature();
@@ -50,8 +51,9 @@ internal static class AdminConsoleHost
                 return Task.CompletedTask;
             });
         });
-        // Malformed JSON or a wrong type is the client's error: 400 with problem details, also in Development.
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        // Malformed JSON or a wrong type is the client's error: 400 with the field named (ApiBindingProblems).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<ApiBindingProblems>();
         // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker SAMEORIGIN.
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -63,10 +65,12 @@ internal static class AdminConsoleHost
 
     public static WebApplication UseAdminConsole(this WebApplication app)
     {
+        // First: everything after it (HSTS, Secure cookies, audit, sign-in limits) sees the real client and scheme.
+        app.UseConsoleProxy();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
-            app.UseHsts();
+            app.UseHsts(); // sent on https requests only: directly, or forwarded by a known proxy
         }
         else
         {

@@ -27,6 +27,13 @@ internal static class SecurityHeaders
             headers["Referrer-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            // What a signed-in user or a token sees is never kept by a browser or proxy cache.
+            context.Response.OnStarting(() =>
+            {
+                if ((context.User.Identity?.IsAuthenticated ?? false) || context.Request.Path.StartsWithSegments("/api"))
+                    context.Response.Headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            });
             return next(context);
         });
 }

@@ -23,6 +23,39 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
         return await db.Domains.CountAsync();
     }
 
+    [Theory]
+    [InlineData("/api/v1/domains?limit=abc", "limit")]
+    [InlineData("/api/v1/domains?offset=1.5", "offset")]
+    [InlineData("/api/v1/audit?from=not-a-date", "from")]
+    public async Task A_query_parameter_that_does_not_bind_is_a_400_naming_it(string url, string field)
+    {
+        using var client = await host.ApiClientAsync();
+        var problem = await ProblemAsync(await client.GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), problem.ToString());
+        Assert.Contains("wrong type or format", messages[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x.example",""", "body")]
+    [InlineData("""{"name":"x.example","defaultQuotaBytes":"lots"}""", "defaultQuotaBytes")]
+    public async Task A_body_that_is_not_valid_JSON_or_has_a_wrong_type_is_a_400_naming_the_field_and_nothing_is_written(string json, string field)
+    {
+        using var client = await host.ApiClientAsync();
+        var before = await DomainCountAsync();
+        var problem = await ProblemAsync(await client.PostAsync("/api/v1/domains", Json(json)), HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Equal(before, await DomainCountAsync());
+    }
+
+    [Fact]
+    public async Task Authenticated_API_responses_are_never_cached()
+    {
+        using var client = await host.ApiClientAsync();
+        using var response = await client.GetAsync("/api/v1/domains");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, response.Headers.CacheControl?.ToString());
+    }
+
     [Fact]
     public async Task Creating_a_domain_normalizes_its_name_applies_defaults_audits_and_reaches_the_engine()
     {

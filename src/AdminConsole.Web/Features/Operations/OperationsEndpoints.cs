@@ -16,10 +16,13 @@ internal static class OperationsEndpoints
     public static IServiceCollection AddOperationsEndpoints(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql");
-        // Prometheus scrapes from the same machine or with a read token; nobody else reads the figures.
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
+        services.AddSingleton<MetricsAccess>();
+        // Prometheus scrapes with the scrape token, with a read token, or from an allowed network
+        // directly: never because a proxy's address (127.0.0.1 behind nginx) is allowed.
         services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, p => p.RequireAssertion(c =>
             c.User.IsInRole(ConsolePolicies.AdministratorRole) || c.User.IsInRole(ConsolePolicies.ReadOnlyRole) ||
-            (c.Resource is HttpContext http && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip))));
+            (c.Resource is HttpContext http && http.RequestServices.GetRequiredService<MetricsAccess>().Allows(http))));
         return services;
     }
 
