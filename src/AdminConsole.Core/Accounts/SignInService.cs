@@ -181,6 +181,21 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         ? await db.AdminAccounts.Where(a => a.Id == id && !a.Disabled).Select(a => a.SecurityStamp).SingleOrDefaultAsync(ct)
         : await db.Mailboxes.Where(m => m.Id == id && m.Enabled).Select(m => m.PasswordHash).SingleOrDefaultAsync(ct) is { } hash ? MailboxStamp(hash) : null;
 
+    /// <summary>Records a signed-out session as ended (and drops the records of sessions that have expired by themselves).</summary>
+    public async Task EndSessionAsync(Guid sessionId, DateTimeOffset expiresAt, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await db.EndedSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(ct);
+        if (!await db.EndedSessions.AnyAsync(s => s.Id == sessionId, ct))
+        {
+            db.EndedSessions.Add(new EndedSession { Id = sessionId, EndedAt = now, ExpiresAt = expiresAt });
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>Whether the session was signed out (checked on every request, a primary-key read).</summary>
+    public Task<bool> SessionEndedAsync(Guid sessionId, CancellationToken ct = default) => db.EndedSessions.AnyAsync(s => s.Id == sessionId, ct);
+
     public static string MailboxStamp(string passwordHash) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)))[..32];
 
     /// <summary>The latest time any of these keys is locked until, if one is locked now.</summary>

@@ -143,4 +143,44 @@ public sealed class SignInTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         using var after = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cookie_copied_before_sign_out_is_refused_after_it(bool mailboxUser)
+    {
+        string email, password, page;
+        if (mailboxUser)
+        {
+            await host.Database.SeedAsync("copied.example", new MailboxSeed("erin", "erin-secret-12", QuotaBytes: 1 << 20));
+            (email, password, page) = ("erin@copied.example", "erin-secret-12", "/account");
+        }
+        else
+        {
+            var admin = await host.CreateAdminAsync("copied@example.com");
+            (email, password, page) = (admin.Account.Email, admin.Password, "/");
+        }
+
+        using var client = host.Factory.CreateHttpClient();
+        using var signedIn = await SignInForm.PostAsync(client, email, password);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("console.auth=", StringComparison.Ordinal)).Split(';')[0];
+
+        // Someone copies the cookie: it works, as it must, until the owner signs out.
+        using var thief = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.Factory.BaseAddress };
+        thief.DefaultRequestHeaders.Add("Cookie", cookie);
+        using (var before = await thief.GetAsync(page)) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        var html = await client.GetStringAsync(page);
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using (var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token })))
+            Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+
+        using var after = await thief.GetAsync(page);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("/signin", after.RedirectTarget(), StringComparison.Ordinal);
+        // Signing in again starts a new session that works.
+        using var again = host.Factory.CreateHttpClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInForm.PostAsync(again, email, password)).StatusCode);
+        using (var ok = await again.GetAsync(page)) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
 }

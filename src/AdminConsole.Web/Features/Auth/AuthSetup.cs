@@ -71,17 +71,24 @@ internal static class AuthSetup
                 new Claim(ClaimTypes.Role, role),
                 new Claim(SessionClaims.Stamp, user.Stamp),
                 new Claim(SessionClaims.AuthTime, now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                // The server-side identity of this session: sign-out records it as ended.
+                new Claim(SessionClaims.SessionId, Guid.NewGuid().ToString("N")),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme);
         return new ClaimsPrincipal(identity);
     }
 
-    /// <summary>Sign-out is a POST with an antiforgery token (a form field), so another site cannot sign a user out.</summary>
+    /// <summary>
+    /// Sign-out is a POST with an antiforgery token (a form field), so another site cannot sign a user
+    /// out. It ends the session on the server too: a copy of the cookie taken before is refused after.
+    /// </summary>
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
+        app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery, SignInService signIns, Microsoft.Extensions.Options.IOptions<SessionOptions> sessions) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired or did not come from this site.");
+            if (SessionClaims.Id(context.User) is { } id && SessionClaims.SignedInAt(context.User) is { } at)
+                await signIns.EndSessionAsync(id, at + sessions.Value.AbsoluteTimeout, context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/signin");
         });

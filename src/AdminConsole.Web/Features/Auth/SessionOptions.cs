@@ -32,6 +32,12 @@ internal static class SessionClaims
 {
     public const string Stamp = "stamp";
     public const string AuthTime = "auth_time";
+    public const string SessionId = "sid";
+
+    public static Guid? Id(ClaimsPrincipal user) => Guid.TryParseExact(user.FindFirstValue(SessionId), "N", out var id) ? id : null;
+
+    public static DateTimeOffset? SignedInAt(ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(AuthTime), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
     public static SignInKind Kind(ClaimsPrincipal user) => user.IsInRole(ConsolePolicies.MailboxUserRole) ? SignInKind.Mailbox : SignInKind.Admin;
 
@@ -41,7 +47,10 @@ internal static class SessionClaims
         if (user.FindFirstValue(AuthTime) is not { } authTime || !long.TryParse(authTime, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return "no sign-in time";
         if (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > options.AbsoluteTimeout) return "absolute timeout";
         if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id)) return "no account";
-        var stamp = await services.GetRequiredService<SignInService>().CurrentStampAsync(Kind(user), id, ct);
+        if (Id(user) is not { } session) return "no session id";
+        var signIns = services.GetRequiredService<SignInService>();
+        if (await signIns.SessionEndedAsync(session, ct)) return "signed out";
+        var stamp = await signIns.CurrentStampAsync(Kind(user), id, ct);
         return stamp is not null && stamp == user.FindFirstValue(Stamp) ? null : "account changed";
     }
 
