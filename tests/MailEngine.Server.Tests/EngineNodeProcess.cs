@@ -52,6 +52,17 @@ public sealed class EngineNodeProcess : IDisposable
     /// <summary>When set, the node runs with this many file descriptors at most.</summary>
     public int? FileDescriptorLimit { get; set; }
 
+    /// <summary>User plus system CPU time the node has used so far (/proc/PID/stat fields 14 and 15, in 10 ms clock ticks).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var stat = File.ReadAllText($"/proc/{ProcessId}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return TimeSpan.FromMilliseconds(10 * (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
     /// <summary>Extra settings for the node (Engine__... environment variables), before it starts.</summary>
     public IDictionary<string, string> Environment => _environment;
     public int ControlPort { get; }
