@@ -32,6 +32,38 @@ public sealed class ProxyConsoleHost : ConsoleHost
     }
 }
 
+/// <summary>The same proxy, with the console in Production (HSTS is a production header).</summary>
+public sealed class ProductionProxyConsoleHost : ConsoleHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["environment"] = "Production",
+        ["Console:Proxy:KnownProxies:0"] = "127.0.0.1",
+    };
+}
+
+public sealed class HstsTests(ProductionProxyConsoleHost host) : IClassFixture<ProductionProxyConsoleHost>
+{
+    [Fact]
+    public async Task HSTS_is_sent_for_https_through_the_known_proxy_and_never_for_plain_http()
+    {
+        using var client = host.Factory.CreateHttpClient();
+        // The public name the proxy forwards (ASP.NET sends no HSTS for localhost names).
+        using var https = new HttpRequestMessage(HttpMethod.Get, "/signin");
+        https.Headers.Host = "mail.example.com";
+        https.Headers.Add("X-Forwarded-Proto", "https");
+        https.Headers.Add("X-Forwarded-For", "203.0.113.60");
+        using var secure = await client.SendAsync(https);
+        Assert.Equal(HttpStatusCode.OK, secure.StatusCode);
+        Assert.True(secure.Headers.Contains("Strict-Transport-Security"), string.Join("\n", secure.Headers.Select(h => h.Key)));
+
+        using var plain = new HttpRequestMessage(HttpMethod.Get, "/signin");
+        plain.Headers.Host = "mail.example.com";
+        using var insecure = await client.SendAsync(plain);
+        Assert.False(insecure.Headers.Contains("Strict-Transport-Security"));
+    }
+}
+
 public sealed class ProxyAndLockoutTests(ProxyConsoleHost host) : IClassFixture<ProxyConsoleHost>
 {
     [Fact]
