@@ -84,6 +84,7 @@ internal sealed partial class ImapSession
             await _writer.FlushAsync(stopping);
             while (_state != ImapState.Logout && !stopping.IsCancellationRequested)
             {
+                RemoveLiteralFiles();
                 var (command, tag, error) = await ReadCommandAsync(stopping);
                 if (command is null && error is null) return; // connection closed
                 if (error is not null)
@@ -150,6 +151,7 @@ internal sealed partial class ImapSession
         finally
         {
             Deselect();
+            RemoveLiteralFiles();
             if (_user is not null) _services.Sessions.Leave(_user, _remote.Address);
             await _reader.CompleteAsync();
             await _stream.DisposeAsync();
@@ -309,8 +311,12 @@ internal sealed partial class ImapSession
                 await _writer.FlushAsync(ct);
             }
 
-            // A bad command's literal is consumed without keeping it (the builder drops what it is fed).
-            builder.FeedLiteral(builder.Failed ? await SkipLiteralAsync(announced.Length, ct) : await ReadLiteralAsync((int)announced.Length, ct));
+            // A bad command's literal is consumed without keeping it (the builder drops what it is fed);
+            // a large APPEND message goes straight to a file next to the Maildir, never into memory.
+            if (builder.Failed) builder.FeedLiteral(await SkipLiteralAsync(announced.Length, ct));
+            else if (_user is not null && announced.Length > StreamedLiteralBytes && builder.TopLevelCommand == "APPEND")
+                builder.FeedLiteralFile(await ReadLiteralToFileAsync(announced.Length, ct), announced.Length);
+            else builder.FeedLiteral(await ReadLiteralAsync((int)announced.Length, ct));
         }
 
         try
@@ -381,6 +387,56 @@ internal sealed partial class ImapSession
         }
 
         return octets;
+    }
+
+    /// <summary>APPEND literals larger than this are written to a file as they arrive.</summary>
+    private const int StreamedLiteralBytes = 64 * 1024;
+
+    /// <summary>Files of literals read for the current command; whatever the command did not take is removed after it.</summary>
+    private readonly List<string> _literalFiles = [];
+
+    /// <summary>
+    /// Reads a literal into a new file in the mailbox's tmp/ (the same file system as every folder,
+    /// so APPEND renames it into place), fsynced before the command runs.
+    /// </summary>
+    private async ValueTask<string> ReadLiteralToFileAsync(long length, CancellationToken ct)
+    {
+        var store = _services.Folders.Store;
+        var tmp = Path.Combine(store.MaildirPath(_user!), "tmp");
+        Directory.CreateDirectory(tmp);
+        var path = Path.Combine(tmp, store.NewUniqueName());
+        _literalFiles.Add(path);
+        var until = _deadline.WaitUntil(Limits.CommandTimeout);
+        await using var output = Storage.DurableFile.OpenPrivate(path);
+        while (length > 0)
+        {
+            var result = await ReadAsync(until, ct);
+            var take = Math.Min(result.Buffer.Length, length);
+            foreach (var segment in result.Buffer.Slice(0, take)) await output.WriteAsync(segment, ct);
+            length -= take;
+            _reader.AdvanceTo(result.Buffer.GetPosition(take));
+            if (length > 0 && result.IsCompleted) throw new IOException("Connection closed inside a literal");
+        }
+
+        output.Flush(flushToDisk: true);
+        return path;
+    }
+
+    /// <summary>Removes the literal files the last command left (an APPEND that was refused, a bad command).</summary>
+    private void RemoveLiteralFiles()
+    {
+        foreach (var file in _literalFiles)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        _literalFiles.Clear();
     }
 
     /// <summary>Consumes a literal of a command that is already bad, without keeping its octets.</summary>

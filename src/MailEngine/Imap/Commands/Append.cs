@@ -21,15 +21,17 @@ internal sealed partial class ImapSession
         var message = args.Next("message");
         if (message.Kind != ImapValueKind.Literal) throw ImapCommandException.Syntax("The message must be a literal");
         args.End();
-        if (message.Bytes!.Length == 0) throw ImapCommandException.Refused("Empty message", "CANNOT");
+        if (message.LiteralLength == 0) throw ImapCommandException.Refused("Empty message", "CANNOT");
         if (!_account!.Exists(name)) throw ImapCommandException.Refused("No such folder", "TRYCREATE");
-        CheckQuota(message.Bytes.Length);
+        CheckQuota(message.LiteralLength);
 
         var folder = _services.Folders.Acquire(_user!, name);
         try
         {
             var (flags, keywords, passed) = ParseFlags(folder, flagNames, create: true);
-            var record = folder.Append(message.Bytes, flags, keywords, passed, internalDate);
+            var record = message.File is { } file
+                ? folder.AppendFile(file, message.LiteralLength, flags, keywords, passed, internalDate)
+                : folder.Append(message.Bytes, flags, keywords, passed, internalDate);
             await CompleteAsync(command, "APPEND completed", ct, code: $"APPENDUID {folder.UidValidity} {record.Uid}");
         }
         finally

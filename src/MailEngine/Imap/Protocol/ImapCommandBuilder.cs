@@ -115,6 +115,21 @@ public sealed class ImapCommandBuilder
         if (_error is null) _top.Add(ImapValue.Literal(octets));
     }
 
+    /// <summary>Adds a literal the session stored in a file (a large APPEND message).</summary>
+    public void FeedLiteralFile(string file, long length)
+    {
+        if (!_pendingLiteral) throw new InvalidOperationException("No literal was announced.");
+        _pendingLiteral = false;
+        if (_error is null) _top.Add(ImapValue.LiteralFile(file, length));
+    }
+
+    /// <summary>
+    /// The command's name (upper case) while it is being read, when the literal announced now is a
+    /// top-level argument: the session streams an APPEND's message literal to disk.
+    /// </summary>
+    public string? TopLevelCommand =>
+        _lists.Count == 0 && _top.Count >= 2 && _top[1].Kind == ImapValueKind.Atom ? _top[1].Text.ToUpperInvariant() : null;
+
     /// <summary>Whether a syntax error has been seen (the literal that follows is then read and dropped).</summary>
     public bool Failed => _error is not null;
 

@@ -21,13 +21,26 @@ public enum ImapValueKind
 /// <summary>One parsed argument: atom, string (quoted or literal) or list.</summary>
 public sealed class ImapValue
 {
-    private ImapValue(ImapValueKind kind, string? text, byte[]? bytes, List<ImapValue>? items)
+    private ImapValue(ImapValueKind kind, string? text, byte[]? bytes, List<ImapValue>? items, string? file = null, long length = 0)
     {
         Kind = kind;
         _text = text;
         Bytes = bytes;
         Items = items ?? [];
+        File = file;
+        _length = length;
     }
+
+    private readonly long _length;
+
+    /// <summary>
+    /// A large APPEND literal the session wrote straight to a file in the mailbox's tmp/ (fsynced)
+    /// instead of holding it in memory; <see cref="Bytes"/> is null then.
+    /// </summary>
+    public string? File { get; }
+
+    /// <summary>A literal's length in octets, in memory or in its file.</summary>
+    public long LiteralLength => Bytes?.Length ?? _length;
 
     private string? _text;
 
@@ -41,6 +54,7 @@ public sealed class ImapValue
     public static ImapValue Atom(string text) => new(ImapValueKind.Atom, text, null, null);
     public static ImapValue Quoted(string text) => new(ImapValueKind.Quoted, text, null, null);
     public static ImapValue Literal(byte[] bytes) => new(ImapValueKind.Literal, null, bytes, null);
+    public static ImapValue LiteralFile(string file, long length) => new(ImapValueKind.Literal, string.Empty, null, null, file, length);
     public static ImapValue List(List<ImapValue> items) => new(ImapValueKind.List, null, null, items);
 
     public bool IsList => Kind == ImapValueKind.List;
@@ -88,7 +102,7 @@ public sealed class ImapValue
                 text.Append(current.Kind switch
                 {
                     ImapValueKind.Quoted => "\"" + Truncate(current.Text) + "\"",
-                    ImapValueKind.Literal => "{" + current.Bytes!.Length + "}",
+                    ImapValueKind.Literal => "{" + current.LiteralLength + "}",
                     _ => Truncate(current.Text),
                 });
             }

@@ -547,6 +547,19 @@ public sealed class MailFolder
     }
 
     /// <summary>
+    /// Stores a message the session already wrote (fsynced) to a file in the mailbox's tmp/: renamed
+    /// into cur/ with its UID and flags, never read into memory.
+    /// </summary>
+    public MessageRecord AppendFile(string file, long length, MessageFlags flags, uint keywords, bool passed, DateTimeOffset internalDate)
+    {
+        File.SetLastWriteTimeUtc(file, internalDate.UtcDateTime);
+        var record = Adopt(file, System.IO.Path.GetFileName(file) + ",S=" + length.ToString(CultureInfo.InvariantCulture), flags, keywords, passed, length, internalDate.ToUnixTimeMilliseconds(), move: true);
+        _usageChanged(length);
+        Changed?.Invoke();
+        return record;
+    }
+
+    /// <summary>
     /// Takes a file from elsewhere (tmp/ or another folder of the same account) into cur/ under a
     /// new UID. With <paramref name="move"/> the file is renamed, else copied (through tmp/).
     /// </summary>
