@@ -40,7 +40,8 @@ curl -sf -X PUT "http://127.0.0.1:$CONTROL_PORT/control/snapshot" -H "Authorizat
   "policy":{"trustedNetworks":["127.0.0.0/8"],"maxMessageBytes":26214400,"maxRecipientsPerMessage":100}}' >/dev/null
 
 # --- Postfix ------------------------------------------------------------------------------------
-sed "s|@BASE@|$BASE|g; s|static:999|static:$BUID|; s|static:995|static:$BGID|" "$PEERS/postfix-main.cf" > "$BASE/postfix/main.cf"
+# The template's ids are replaced in one pass (in sequence, the gid substitution could rewrite the uid just written).
+sed "s|@BASE@|$BASE|g; s|static:999|static:@BUID@|; s|static:995|static:@BGID@|" "$PEERS/postfix-main.cf" | sed "s|@BUID@|$BUID|; s|@BGID@|$BGID|" > "$BASE/postfix/main.cf"
 sed "s|@BASE@|$BASE|g; s|127.0.0.1:2526|127.0.0.1:$POSTFIX_PORT|" "$PEERS/postfix-master.cf" > "$BASE/postfix/master.cf"
 echo "user0@bench.test bench.test/user0/" > "$BASE/postfix/vmailbox"
 postmap -c "$BASE/postfix" "hash:$BASE/postfix/vmailbox"
@@ -50,7 +51,8 @@ postfix -c "$BASE/postfix" check >/dev/null 2>&1 || true
 postfix -c "$BASE/postfix" start >/dev/null 2>&1
 
 # rss_of PIDS...: summed VmRSS (kB) of the given processes.
-rss_of() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo "$t"; }
+# A process that exits between pgrep and the read counts 0 (awk on a missing file prints nothing).
+rss_of() { local t=0 p kb; for p in "$@"; do kb="$(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null)"; t=$((t + ${kb:-0})); done; echo "$t"; }
 postfix_pids() { local master; master="$(head -1 "$BASE/pf-queue/pid/master.pid" 2>/dev/null | tr -d ' ')"; [ -n "$master" ] && echo "$master" $(pgrep -P "$master"); }
 
 # run NAME PORT MAILDIR PIDS_COMMAND: prints "msgs/s peak_rss_kB".
