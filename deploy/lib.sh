@@ -118,6 +118,20 @@ export_app_env() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 }
 
+# ensure_first_admin ADMINCTL SECRETS_DIR EMAIL: on a database without admins, creates the first one.
+# Its generated password goes to SECRETS_DIR/admin-password (0600) and only that path is printed:
+# whatever captures this output (a journal, CI logs) must not keep the password.
+ensure_first_admin() {
+  local adminctl="$1" secrets="$2" email="$3" out
+  [ -z "$("$adminctl" admin list)" ] || return 0
+  out="$("$adminctl" admin create "$email")"
+  install -d -m 0700 "$secrets"
+  (umask 077; printf '%s\n' "$out" | sed -n 's/^password: //p' > "$secrets/admin-password")
+  chmod 0600 "$secrets/admin-password"
+  log "first admin created: $email"
+  printf '    its password is in %s (mode 0600): read it with  cat %s\n' "$secrets/admin-password" "$secrets/admin-password"
+}
+
 ensure_base() {
   ensure_packages postgresql ca-certificates openssl libhyperscan5 libsodium23  # libhs.so.5: the spam scanner's native tier; libsodium: Argon2id
   ensure_dotnet

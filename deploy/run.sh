@@ -16,15 +16,7 @@ log "building"
 log "applying migrations"
 "$LOCAL/adminctl/adminctl" migrate
 
-if [ -z "$("$LOCAL/adminctl/adminctl" admin list)" ]; then
-  email="${ADMIN_EMAIL:-admin@mail.localhost}"
-  out="$("$LOCAL/adminctl/adminctl" admin create "$email")"
-  (umask 077; printf '%s\n' "$out" | sed -n 's/^password: //p' > "$SECRETS/admin-password")
-  log "first admin created: $email"
-  # The password itself is never printed: whatever captures this output (a journal, CI logs) keeps it.
-  chmod 0600 "$SECRETS/admin-password"
-  printf '    its password is in %s (mode 0600): read it with  cat %s\n' "$SECRETS/admin-password" "$SECRETS/admin-password"
-fi
+ensure_first_admin "$LOCAL/adminctl/adminctl" "$SECRETS" "${ADMIN_EMAIL:-admin@mail.localhost}"
 
 log "console at http://127.0.0.1:${CONSOLE_PORT:-5080}, SMTP on 127.0.0.1:2525/2587/2465, IMAP on :2143 (STARTTLS) and :2993 (TLS) (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"
 # The published appsettings.json is read from the content root; the engine's folders stay under .local/.

@@ -62,11 +62,13 @@ public sealed class LoginBrakeTests : IAsyncLifetime
     {
         // Every slot taken by hashes that outlast the wait: a login gets the temporary answer, not a verdict.
         using var release = new ManualResetEventSlim();
+        // Every holder inside its slot (other tests hash too: counting slots in use would not say whose they are).
+        using var inside = new CountdownEvent(MailEngine.Auth.PasswordHashingSlots.Count);
         var holders = Enumerable.Range(0, PasswordHashingSlots.Count)
-            .Select(_ => Task.Run(() => PasswordHashingSlots.Run(() => release.Wait(TimeSpan.FromMinutes(1))))).ToArray();
+            .Select(_ => Task.Run(() => PasswordHashingSlots.Run(() => { inside.Signal(); return release.Wait(TimeSpan.FromMinutes(1)); }))).ToArray();
         try
         {
-            while (PasswordHashingSlots.InUse < PasswordHashingSlots.Count) await Task.Delay(5);
+            Assert.True(await Task.Run(() => inside.Wait(TimeSpan.FromMinutes(1))), "the holders never got their slots");
 
             await using var smtp = await RawSmtpClient.ConnectAsync(_engine.Submissions, implicitTls: true);
             await smtp.ReadReplyAsync();
