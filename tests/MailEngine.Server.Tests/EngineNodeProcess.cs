@@ -107,7 +107,11 @@ public sealed class EngineNodeProcess : IDisposable
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"mailengine-node exited with {_process.ExitCode}:\n{Output}");
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // until stdout and stderr are read to their end
+                throw new InvalidOperationException($"mailengine-node exited with {_process.ExitCode}:\n{Output}");
+            }
             try
             {
                 foreach (var port in new[] { MxPort, ImapPort, ImapsPort, ControlPort })
