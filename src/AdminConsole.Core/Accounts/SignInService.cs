@@ -82,14 +82,15 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         var keys = new FailureKeys(key, remoteAddress);
         // A locked pair (this source, this account) or a source that failed too often is refused
         // before any hash: said the same way whether or not an account exists.
-        if (await LockedUntilAsync([keys.Pair, keys.Source], ct) is { } until)
+        var locks = await LocksAsync(keys, ct);
+        if (locks.Connection is { } until)
         {
             audit.Record($"unknown:{key}", "signin.refused-locked", remoteAddress: remoteAddress);
             await db.SaveChangesAsync(ct);
             return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
         }
 
-        var accountLocked = await LockedUntilAsync([keys.Account], ct);
+        var accountLocked = locks.Account;
         if (!parsed)
         {
             if (await MailPasswordHasher.VerifyAsync(MailPasswordHasher.TimingDummyHash, password, ct, options.Value.HashingWait) == PasswordCheck.Busy) return Unavailable;
@@ -137,10 +138,11 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
     /// themselves —, per source over all accounts, and per account over all sources (a much higher
     /// bound). Rows of sign_in_failures keyed "pair:", "source:" and the bare account.
     /// </summary>
-    private readonly record struct FailureKeys(string Account, string? Source0)
+    private readonly record struct FailureKeys(string Account, string? RemoteAddress)
     {
-        public string Source => "source:" + (Source0 ?? "unknown");
-        public string Pair => Truncate("pair:" + (Source0 ?? "unknown") + "|" + Account);
+        public string Source => "source:" + (RemoteAddress ?? "unknown");
+        public string Pair => Truncate("pair:" + (RemoteAddress ?? "unknown") + "|" + Account);
+        public string[] All => [Pair, Source, Account];
     }
 
     /// <summary>Lifts every lock on an account (the account-wide one and each source's): an administrator's or <c>adminctl admin unlock</c>'s decision.</summary>
@@ -166,7 +168,7 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         var admin = await db.AdminAccounts.SingleOrDefaultAsync(a => a.Id == adminId, ct);
         if (admin is null || admin.Disabled) return new SignInResult(SignInOutcome.Failed);
         var keys = new FailureKeys(admin.Email, remoteAddress);
-        if (await LockedUntilAsync([keys.Pair, keys.Source], ct) is { } until) return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
+        if ((await LocksAsync(keys, ct)).Connection is { } until) return new SignInResult(SignInOutcome.LockedOut, RetryAfter: until);
         var how = twoFactor.Verify(admin, code);
         if (how is null) return await FailAsync(keys, $"admin:{admin.Email}", remoteAddress, ct, "signin.second-factor-failed");
         audit.Record($"admin:{admin.Email}", "signin.second-factor", $"admin:{admin.Email}", new { method = how }, remoteAddress);
@@ -198,12 +200,19 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
 
     public static string MailboxStamp(string passwordHash) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(passwordHash)))[..32];
 
-    /// <summary>The latest time any of these keys is locked until, if one is locked now.</summary>
-    private async Task<DateTimeOffset?> LockedUntilAsync(string[] keys, CancellationToken ct)
+    /// <summary>
+    /// Until when this attempt's source (for this account, or for all) and the account itself are
+    /// locked, if they are now: one read of the three rows.
+    /// </summary>
+    private async Task<(DateTimeOffset? Connection, DateTimeOffset? Account)> LocksAsync(FailureKeys keys, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var until = await db.SignInFailures.AsNoTracking().Where(f => keys.Contains(f.Address) && f.LockedUntil > now).MaxAsync(f => f.LockedUntil, ct);
-        return until;
+        var all = keys.All;
+        var locked = await db.SignInFailures.AsNoTracking().Where(f => all.Contains(f.Address) && f.LockedUntil > now)
+            .ToDictionaryAsync(f => f.Address, f => f.LockedUntil!.Value, ct);
+        DateTimeOffset? Until(string key) => locked.TryGetValue(key, out var until) ? until : null;
+        var connection = new[] { Until(keys.Pair), Until(keys.Source) }.Max();
+        return (connection, Until(keys.Account));
     }
 
     private async Task<SignInResult> FailAsync(FailureKeys keys, string actor, string? remoteAddress, CancellationToken ct, string action = "signin.failed")
@@ -212,9 +221,11 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
         var o = options.Value;
         // An address without an account is the actor but not an object of the audit log.
         var target = actor.StartsWith("unknown:", StringComparison.Ordinal) ? null : actor;
-        var pair = await CountAsync(keys.Pair, now, ct);
-        var source = await CountAsync(keys.Source, now, ct);
-        var account = await CountAsync(keys.Account, now, ct);
+        var all = keys.All;
+        var rows = await db.SignInFailures.Where(f => all.Contains(f.Address)).ToDictionaryAsync(f => f.Address, ct);
+        var pair = Count(rows, keys.Pair, now);
+        var source = Count(rows, keys.Source, now);
+        var account = Count(rows, keys.Account, now);
         audit.Record(actor, action, target, new { failures = pair.Failures, fromSource = source.Failures, forAccount = account.Failures }, remoteAddress);
         if (pair.Failures >= o.MaxFailures)
         {
@@ -240,11 +251,10 @@ public sealed class SignInService(AdminDbContext db, AuditLog audit, TimeProvide
     }
 
     /// <summary>One more failure under a key, within the window (an older count, or an expired lock, starts again).</summary>
-    private async Task<SignInFailure> CountAsync(string key, DateTimeOffset now, CancellationToken ct)
+    private SignInFailure Count(Dictionary<string, SignInFailure> rows, string key, DateTimeOffset now)
     {
         var o = options.Value;
-        var failure = db.SignInFailures.Local.FirstOrDefault(f => f.Address == key) ?? await db.SignInFailures.SingleOrDefaultAsync(f => f.Address == key, ct);
-        if (failure is null)
+        if (!rows.TryGetValue(key, out var failure))
         {
             failure = new SignInFailure { Address = key, FirstFailureAt = now };
             db.SignInFailures.Add(failure);

@@ -13,6 +13,9 @@ public sealed class CredentialStore
     public const string DatabasePassword = "db-password";
     public const string MasterKey = "master-key";
 
+    /// <summary>The bearer token Prometheus scrapes /metrics with.</summary>
+    public const string MetricsToken = "metrics-token";
+
     public CredentialStore(IConfiguration configuration)
         : this(configuration["Credentials:Directory"] ?? Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"))
     {

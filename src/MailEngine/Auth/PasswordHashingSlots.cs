@@ -27,9 +27,6 @@ public static class PasswordHashingSlots
     /// <summary>Slots: one per core.</summary>
     public static int Count => Environment.ProcessorCount;
 
-    /// <summary>Slots in use now (for the metrics).</summary>
-    public static int InUse => Count - Slots.CurrentCount;
-
     /// <summary>Runs the hash in a slot, waiting as long as it takes (work the console does for an admin).</summary>
     public static T Run<T>(Func<T> hash)
     {

@@ -24,8 +24,6 @@ public sealed partial class ConnectionBudget
     /// <summary>The bound in effect (reported at start).</summary>
     public int Max { get; }
 
-    public int Open => Volatile.Read(ref _open);
-
     public bool TryTake()
     {
         if (Interlocked.Increment(ref _open) <= Max) return true;

@@ -65,9 +65,6 @@ public sealed class ConnectionListener : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    /// <summary>Connections open now.</summary>
-    public int Open => Volatile.Read(ref _open);
-
     private async Task AcceptLoopAsync()
     {
         var backoff = TimeSpan.Zero;

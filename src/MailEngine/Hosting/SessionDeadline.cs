@@ -1,7 +1,7 @@
 namespace MailEngine.Hosting;
 
 /// <summary>A session waited too long for its client, or outlived its absolute deadline.</summary>
-public sealed class SessionTimeoutException(string reason) : Exception(reason);
+public sealed class SessionTimeoutException : Exception;
 
 /// <summary>
 /// The time limits of one connection, for SMTP and IMAP alike: each wait for the client is bounded

@@ -91,16 +91,14 @@ internal sealed partial class ImapSession
                 {
                     if (error.Code == "BYE")
                     {
-                        _writer.Append("* BYE ").Append(ImapCommandException.ResponseText(error.Message)).Append("\r\n");
-                        await _writer.FlushAsync(stopping);
+                        await ByeAsync(error.Message, stopping);
                         return;
                     }
 
                     await RespondErrorAsync(tag, error, stopping);
                     if (++_badCommands >= Limits.MaxBadCommands)
                     {
-                        _writer.Append("* BYE Too many invalid commands\r\n");
-                        await _writer.FlushAsync(stopping);
+                        await ByeAsync("Too many invalid commands", stopping);
                         return;
                     }
 
@@ -114,8 +112,7 @@ internal sealed partial class ImapSession
                 }
                 catch (ImapCommandException e) when (e.Code == "BYE")
                 {
-                    _writer.Append("* BYE ").Append(ImapCommandException.ResponseText(e.Message)).Append("\r\n");
-                    await _writer.FlushAsync(stopping);
+                    await ByeAsync(e.Message, stopping);
                     return;
                 }
                 catch (ImapCommandException e)
@@ -123,8 +120,7 @@ internal sealed partial class ImapSession
                     await RespondErrorAsync(command!.Tag, e, stopping);
                     if (e.Bad && ++_badCommands >= Limits.MaxBadCommands)
                     {
-                        _writer.Append("* BYE Too many invalid commands\r\n");
-                        await _writer.FlushAsync(stopping);
+                        await ByeAsync("Too many invalid commands", stopping);
                         return;
                     }
                 }
@@ -156,6 +152,13 @@ internal sealed partial class ImapSession
             await _reader.CompleteAsync();
             await _stream.DisposeAsync();
         }
+    }
+
+    /// <summary>An untagged BYE before the server closes the connection (RFC 3501 7.1.5).</summary>
+    private async ValueTask ByeAsync(string text, CancellationToken ct)
+    {
+        _writer.Append("* BYE ").Append(ImapCommandException.ResponseText(text)).Append("\r\n");
+        await _writer.FlushAsync(ct);
     }
 
     private async ValueTask RespondErrorAsync(string? tag, ImapCommandException error, CancellationToken ct)
@@ -299,8 +302,7 @@ internal sealed partial class ImapSession
             if (announcedTotal > budget)
             {
                 if (announced.NonSynchronizing) return (null, null, new ImapCommandException("Literal too large", code: "BYE"));
-                return (null, builder.Tag, ImapCommandException.Refused(
-                    _state == ImapState.NotAuthenticated ? "Literal too large before authentication" : "Literal too large", "TOOBIG"));
+                return (null, builder.Tag, ImapCommandException.Refused(anonymous ? "Literal too large before authentication" : "Literal too large", "TOOBIG"));
             }
 
             if (!announced.NonSynchronizing)
@@ -372,21 +374,32 @@ internal sealed partial class ImapSession
 
     private async ValueTask<byte[]> ReadLiteralAsync(int length, CancellationToken ct)
     {
-        var until = _deadline.WaitUntil(Limits.CommandTimeout);
         var octets = new byte[length];
         var filled = 0;
-        while (filled < length)
+        await CopyLiteralAsync(length, part =>
+        {
+            part.CopyTo(octets.AsSpan(filled));
+            filled += (int)part.Length;
+        }, ct);
+        return octets;
+    }
+
+    /// <summary>
+    /// Hands a literal's octets to <paramref name="consume"/> as they arrive (within one command
+    /// timeout for the whole literal): into memory, into a file, or nowhere.
+    /// </summary>
+    private async ValueTask CopyLiteralAsync(long length, Action<ReadOnlySequence<byte>> consume, CancellationToken ct)
+    {
+        var until = _deadline.WaitUntil(Limits.CommandTimeout);
+        while (length > 0)
         {
             var result = await ReadAsync(until, ct);
-            var buffer = result.Buffer;
-            var take = (int)Math.Min(buffer.Length, length - filled);
-            buffer.Slice(0, take).CopyTo(octets.AsSpan(filled));
-            filled += take;
-            _reader.AdvanceTo(buffer.GetPosition(take));
-            if (filled < length && result.IsCompleted) throw new IOException("Connection closed inside a literal");
+            var take = Math.Min(result.Buffer.Length, length);
+            consume(result.Buffer.Slice(0, take));
+            length -= take;
+            _reader.AdvanceTo(result.Buffer.GetPosition(take));
+            if (length > 0 && result.IsCompleted) throw new IOException("Connection closed inside a literal");
         }
-
-        return octets;
     }
 
     /// <summary>APPEND literals larger than this are written to a file as they arrive.</summary>
@@ -406,18 +419,11 @@ internal sealed partial class ImapSession
         Directory.CreateDirectory(tmp);
         var path = Path.Combine(tmp, store.NewUniqueName());
         _literalFiles.Add(path);
-        var until = _deadline.WaitUntil(Limits.CommandTimeout);
         await using var output = Storage.DurableFile.OpenPrivate(path);
-        while (length > 0)
+        await CopyLiteralAsync(length, part =>
         {
-            var result = await ReadAsync(until, ct);
-            var take = Math.Min(result.Buffer.Length, length);
-            foreach (var segment in result.Buffer.Slice(0, take)) await output.WriteAsync(segment, ct);
-            length -= take;
-            _reader.AdvanceTo(result.Buffer.GetPosition(take));
-            if (length > 0 && result.IsCompleted) throw new IOException("Connection closed inside a literal");
-        }
-
+            foreach (var segment in part) output.Write(segment.Span);
+        }, ct);
         output.Flush(flushToDisk: true);
         return path;
     }
@@ -442,16 +448,7 @@ internal sealed partial class ImapSession
     /// <summary>Consumes a literal of a command that is already bad, without keeping its octets.</summary>
     private async ValueTask<byte[]> SkipLiteralAsync(long length, CancellationToken ct)
     {
-        var until = _deadline.WaitUntil(Limits.CommandTimeout);
-        while (length > 0)
-        {
-            var result = await ReadAsync(until, ct);
-            var take = Math.Min(result.Buffer.Length, length);
-            length -= take;
-            _reader.AdvanceTo(result.Buffer.GetPosition(take));
-            if (length > 0 && result.IsCompleted) throw new IOException("Connection closed inside a literal");
-        }
-
+        await CopyLiteralAsync(length, _ => { }, ct);
         return [];
     }
 
@@ -468,7 +465,7 @@ internal sealed partial class ImapSession
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new SessionTimeoutException("timeout");
+                throw new SessionTimeoutException();
             }
 
             // A wake-up meant for IDLE that arrives after it ended is ignored.

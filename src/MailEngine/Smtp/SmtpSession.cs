@@ -238,7 +238,7 @@ internal sealed partial class SmtpSession
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new SessionTimeoutException("timeout");
+            throw new SessionTimeoutException();
         }
     }
 

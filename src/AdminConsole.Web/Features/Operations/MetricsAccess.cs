@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using AdminConsole.Core.Security;
 using AdminConsole.Web.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -26,12 +27,10 @@ internal sealed class MetricsAccess
     private readonly byte[]? _token;
     private readonly IPNetwork[] _allowed;
 
-    public MetricsAccess(IOptions<MetricsOptions> options, IConfiguration configuration)
+    public MetricsAccess(IOptions<MetricsOptions> options, CredentialStore credentials)
     {
         _allowed = [.. options.Value.AllowedNetworks.Select(IPNetwork.Parse)];
-        var directory = configuration["Credentials:Directory"] ?? Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
-        var file = directory is null ? null : Path.Combine(directory, "metrics-token");
-        if (file is not null && File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } token)
+        if (credentials.TryRead(CredentialStore.MetricsToken)?.Trim() is { Length: > 0 } token)
             _token = SHA256.HashData(Encoding.UTF8.GetBytes(token));
     }
 
