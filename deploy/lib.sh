@@ -137,5 +137,6 @@ ensure_base() {
   ensure_dotnet
   ensure_secret master-key 32
   ensure_secret metrics-token 24  # Prometheus: bearer_token_file for /metrics
+  ensure_secret engine-state-key 32  # encrypts the engine's saved snapshot (snapshot.json)
   ensure_cluster
 }

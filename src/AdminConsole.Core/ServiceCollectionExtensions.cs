@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<EnginePushScheduler>();
         services.AddSingleton<EnginePushStatus>();
         services.AddSingleton<EngineChangeInterceptor>();
+        services.AddSingleton<SnapshotCipher>();
         services.AddDbContext<AdminDbContext>((sp, options) => ConfigureDbContext(options, sp.GetRequiredService<DatabaseConnection>().ConnectionString)
             .AddInterceptors(sp.GetRequiredService<EngineChangeInterceptor>()));
 
@@ -57,6 +58,19 @@ public static class ServiceCollectionExtensions
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));
         services.AddOptions<EngineFollowerOptions>().Bind(configuration.GetSection(EngineFollowerOptions.Section));
         services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
+        return services;
+    }
+
+    /// <summary>
+    /// The engine nodes this console feeds (the in-process one, registered as IEngineNode by the web host
+    /// when Engine:Enabled, and Console:EngineNodes) and the one follower that delivers each published
+    /// snapshot version to them.
+    /// </summary>
+    public static IServiceCollection AddEngineNodes(this IServiceCollection services)
+    {
+        services.AddSingleton<EngineNodes>();
+        services.AddSingleton<EngineSnapshotFollower>();
+        services.AddHostedService(sp => sp.GetRequiredService<EngineSnapshotFollower>());
         return services;
     }
 

@@ -170,7 +170,7 @@ public static class AdminCtlApp
 
                 case "eval":
                 {
-                    var threshold = Option(args, "--threshold") is { } t ? double.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : MailEngine.Scanner.SpamPolicy.Default.HeaderThreshold;
+                    var threshold = Option(args, "--threshold") is { } t ? double.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : MailEngine.Contracts.SpamPolicy.Default.HeaderThreshold;
                     var spam = MailEngine.Scanner.SpamCorpus.Read(spamDir!).ToList();
                     var ham = MailEngine.Scanner.SpamCorpus.Read(hamDir!).ToList();
                     // A fresh model each time: the engine's state (its model, its forced tier) is not touched.
@@ -185,7 +185,7 @@ public static class AdminCtlApp
                 default:
                 {
                     var scanner = new MailEngine.Scanner.SpamScanner(new MailEngine.Scanner.ScannerOptions(), state, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-                    var verdict = scanner.Evaluate(scanner.Scan(MailEngine.Scanner.MessageAnalysis.Load(File.ReadAllBytes(args[2]))), MailEngine.Scanner.SpamPolicy.Default);
+                    var verdict = scanner.Evaluate(scanner.Scan(MailEngine.Scanner.MessageAnalysis.Load(File.ReadAllBytes(args[2]))), MailEngine.Contracts.SpamPolicy.Default);
                     await stdout.WriteAsync(verdict.HeaderLines().Replace("\r\n", "\n", StringComparison.Ordinal));
                     return 0;
                 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MailEngine.Auth;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -18,7 +19,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var root = Directory.CreateTempSubdirectory("crash").FullName;
         try
         {
-            new EngineSnapshotStore(Path.Combine(root, "state"), TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance).Apply(new EngineSnapshot
+            EngineNodeProcess.SnapshotStore(root).Apply(new EngineSnapshot
             {
                 Version = 1,
                 CompiledAt = DateTimeOffset.UtcNow,

@@ -21,6 +21,7 @@ public sealed class DescriptorLimitTests(Xunit.Abstractions.ITestOutputHelper ou
         try
         {
             await node.StartAsync();
+            await node.WaitForScannerAsync(); // its CPU is measured below
             // Twice as many connections as the node has descriptors: the kernel completes them (backlog 512),
             // and accept(2) fails with EMFILE once the node's table is full.
             for (var i = 0; i < 800; i++)

@@ -33,7 +33,38 @@ public sealed class EngineNodeProcess : IDisposable
         // The nodes of a test run share compiled rule databases (content-named): only the first start compiles them.
         _environment["Engine__Scanner__CacheDirectory"] = Path.Combine(Path.GetTempPath(), "mailengine-tests-hscache");
         if (credentialsDirectory is not null) _environment["Credentials__Directory"] = credentialsDirectory;
+        _environment["Engine__StateKeyFile"] = StateKeyFile(root);
     }
+
+    /// <summary>
+    /// mailengine-node.dll: beside the tests when they reference the node project (MailEngine.Server.Tests),
+    /// else in the node project's own build output (the console's tests, which cannot reference a second
+    /// web application's Program).
+    /// </summary>
+    public static string NodeAssembly
+    {
+        get
+        {
+            var beside = Path.Combine(AppContext.BaseDirectory, "mailengine-node.dll");
+            if (File.Exists(beside)) return beside;
+            // tests/<project>/bin/<configuration>/net10.0/ → src/MailEngine.Server/bin/<configuration>/net10.0/
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var built = Path.Combine(output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName, "src", "MailEngine.Server", "bin", output.Parent.Name, output.Name, "mailengine-node.dll");
+            return File.Exists(built) ? built : throw new FileNotFoundException($"mailengine-node.dll is neither beside the tests nor at {built}.");
+        }
+    }
+
+    /// <summary>The node's saved-snapshot key, beside (not inside) its state folder, as a credential would be; made on first use.</summary>
+    public static string StateKeyFile(string root)
+    {
+        var path = Path.Combine(root, "engine-state-key");
+        if (!File.Exists(path)) File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        return path;
+    }
+
+    /// <summary>A snapshot store over the node's state folder, to give a node its snapshot before it starts.</summary>
+    public static Control.EngineSnapshotStore SnapshotStore(string root) =>
+        new(Path.Combine(root, "state"), Control.SealedSnapshotFile.FromKeyFile(StateKeyFile(root)), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Control.EngineSnapshotStore>.Instance);
 
     public string Root { get; }
     public int MxPort { get; }
@@ -92,7 +123,7 @@ public sealed class EngineNodeProcess : IDisposable
             start.ArgumentList.Add("dotnet");
         }
 
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mailengine-node.dll"));
+        start.ArgumentList.Add(NodeAssembly);
         start.ArgumentList.Add("--contentRoot");
         start.ArgumentList.Add(Root);
         foreach (var (k, v) in _environment) start.Environment[k] = v;
@@ -132,6 +163,23 @@ public sealed class EngineNodeProcess : IDisposable
                 Kill();
                 throw new TimeoutException($"mailengine-node did not open its ports {MxPort}, {ImapPort}, {ImapsPort}:\n{output}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the node's spam rules are compiled (they compile in the background after the ports
+    /// open): for tests that measure the node's CPU, which the compilation would otherwise be part of.
+    /// </summary>
+    public async Task WaitForScannerAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ControlPort}") };
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var health = await http.GetStringAsync("/healthz");
+            if (health.Contains("\"scanner\":\"ready\"", StringComparison.Ordinal)) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the node's scanner is still compiling: {health}\n{Output}");
+            await Task.Delay(50);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using MailEngine.Auth;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,7 +19,7 @@ public sealed class HostileClientTests(Xunit.Abstractions.ITestOutputHelper outp
     {
         // burn@ has a saved filter with the reproduction of the Sieve CPU burn: 100 hostile :matches keys.
         var keys = string.Join(", ", Enumerable.Range(0, 100).Select(i => $"\"*a*a*a*a*a*a*a*{i}b\""));
-        new EngineSnapshotStore(Path.Combine(_root, "state"), TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance).Apply(new EngineSnapshot
+        EngineNodeProcess.SnapshotStore(_root).Apply(new EngineSnapshot
         {
             Version = 1,
             CompiledAt = DateTimeOffset.UtcNow,
@@ -28,6 +29,7 @@ public sealed class HostileClientTests(Xunit.Abstractions.ITestOutputHelper outp
         });
         _node = new EngineNodeProcess(_root, EngineNodeProcess.FreePort(), EngineNodeProcess.FreePort());
         await _node.StartAsync();
+        await _node.WaitForScannerAsync(); // its CPU is measured
     }
 
     [Fact]

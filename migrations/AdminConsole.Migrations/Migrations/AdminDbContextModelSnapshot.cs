@@ -338,9 +338,9 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
 
-                    b.Property<string>("Content")
+                    b.Property<byte[]>("Content")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("bytea")
                         .HasColumnName("content");
 
                     b.HasKey("Hash")
@@ -362,9 +362,9 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("compiled_at");
 
-                    b.Property<string>("Content")
+                    b.Property<byte[]>("Content")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("bytea")
                         .HasColumnName("content");
 
                     b.Property<byte[]>("ContentHash")

@@ -25,13 +25,13 @@ public sealed class MailDomain
     public bool SpamFilterEnabled { get; set; } = true;
 
     /// <summary>From this score the X-Spam-Status header says Yes.</summary>
-    public double SpamHeaderThreshold { get; set; } = MailEngine.Scanner.SpamPolicy.Default.HeaderThreshold;
+    public double SpamHeaderThreshold { get; set; } = MailEngine.Contracts.SpamPolicy.Default.HeaderThreshold;
 
     /// <summary>From this score the message is filed into Junk (spamtest 6 and up in the Sieve before-script).</summary>
-    public double SpamJunkThreshold { get; set; } = MailEngine.Scanner.SpamPolicy.Default.JunkThreshold;
+    public double SpamJunkThreshold { get; set; } = MailEngine.Contracts.SpamPolicy.Default.JunkThreshold;
 
     /// <summary>From this score the message is refused at DATA with 550 5.7.1.</summary>
-    public double SpamRejectThreshold { get; set; } = MailEngine.Scanner.SpamPolicy.Default.RejectThreshold;
+    public double SpamRejectThreshold { get; set; } = MailEngine.Contracts.SpamPolicy.Default.RejectThreshold;
 
     public List<Spam.SpamRuleOverride> SpamRuleOverrides { get; } = [];
 

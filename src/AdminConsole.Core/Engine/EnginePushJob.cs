@@ -2,8 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AdminConsole.Core.Data;
 using Hangfire;
-using MailEngine.Control;
-using MailEngine.Hosting;
+using MailEngine.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +13,7 @@ public sealed class EnginePushStatus
 {
     private volatile PushRecord _last = new(null, null, null);
 
-    /// <param name="Duration">Compile, publish and apply together: what the 100,000-mailbox benchmark reads.</param>
+    /// <param name="Duration">Compile and publish together: what the 100,000-mailbox benchmark reads.</param>
     public sealed record PushRecord(DateTimeOffset? At, long? Version, string? Error, TimeSpan? Duration = null);
 
     public PushRecord Last => _last;
@@ -24,19 +23,21 @@ public sealed class EnginePushStatus
 
 /// <summary>
 /// Compiles the desired state and publishes it as a numbered version in PostgreSQL (a new number only
-/// when the content changed), then applies it to this process's engine at once. Every engine, in this
-/// process or another, also follows the published versions (<see cref="EngineSnapshotFollower"/>), so it
-/// does not matter which node's job server runs this job. Runs after changes (coalesced by
-/// <see cref="EnginePushScheduler"/>) and every minute to reconcile.
+/// when the content changed), encrypted at rest (<see cref="SnapshotCipher"/>). That is all it does: the
+/// engines get the version from <see cref="EngineSnapshotFollower"/> (one per console process, woken
+/// here at once when it runs in this one), so it does not matter which node's job server runs this job.
+/// Runs after changes (requested by <see cref="EngineChangeInterceptor"/> on every save that touches
+/// the snapshot, coalesced by <see cref="EnginePushScheduler"/>) and every minute to reconcile.
 /// </summary>
 public sealed class EnginePushJob(
     AdminDbContext db,
     SnapshotCompiler compiler,
     EnginePushScheduler scheduler,
     EnginePushStatus status,
+    SnapshotCipher cipher,
     TimeProvider clock,
     ILogger<EnginePushJob> logger,
-    IEngineControl? engine = null)
+    EngineSnapshotFollower? follower = null)
 {
     public const string RecurringJobId = "engine-reconcile";
 
@@ -73,15 +74,14 @@ public sealed class EnginePushJob(
         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7424520001)", ct);
         // Only the number, time and hash of the latest version: its content is megabytes with many mailboxes.
         var latest = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version)
-            .Select(v => new { v.Version, v.CompiledAt, v.ContentHash }).FirstOrDefaultAsync(ct);
+            .Select(v => new { v.Version, v.ContentHash }).FirstOrDefaultAsync(ct);
         long version;
-        DateTimeOffset compiledAt;
         if (latest is null || !latest.ContentHash.AsSpan().SequenceEqual(stored.ContentHash))
         {
             // Only the chunks no kept version has yet: usually the one bucket a change touched.
             var hashes = stored.Chunks.Select(c => c.Hash).ToList();
             var present = await db.EngineSnapshotChunks.Where(c => hashes.Contains(c.Hash)).Select(c => c.Hash).ToListAsync(ct);
-            db.EngineSnapshotChunks.AddRange(stored.Chunks.Where(c => !present.Contains(c.Hash)).Select(c => new EngineSnapshotChunk { Hash = c.Hash, Content = c.Json }));
+            db.EngineSnapshotChunks.AddRange(stored.Chunks.Where(c => !present.Contains(c.Hash)).Select(c => new EngineSnapshotChunk { Hash = c.Hash, Content = cipher.SealChunk(c.Json, c.Hash) }));
             var row = new EngineSnapshotVersion
             {
                 CompiledAt = clock.GetUtcNow(),
@@ -89,7 +89,7 @@ public sealed class EnginePushJob(
                 Domains = content.Domains.Count,
                 Mailboxes = content.Mailboxes.Count,
                 Groups = content.Aliases.Count,
-                Content = stored.Head,
+                Content = cipher.SealHead(stored.Head, stored.ContentHash),
                 MailboxChunks = hashes,
             };
             db.EngineSnapshotVersions.Add(row);
@@ -99,29 +99,21 @@ public sealed class EnginePushJob(
                 "DELETE FROM engine_snapshot_chunks c WHERE NOT EXISTS (SELECT 1 FROM engine_snapshot_versions v WHERE c.hash = ANY (v.mailbox_chunks))", ct);
             logger.LogInformation("Published snapshot version {Version}: {Domains} domains, {Mailboxes} mailboxes, {Groups} groups",
                 row.Version, row.Domains, row.Mailboxes, row.Groups);
-            (version, compiledAt) = (row.Version, row.CompiledAt);
+            version = row.Version;
         }
         else
         {
-            (version, compiledAt) = (latest.Version, latest.CompiledAt);
+            version = latest.Version;
         }
 
         await transaction.CommitAsync(ct);
         var published = clock.GetElapsedTime(started);
 
-        string? error = null;
-        if (engine is not null)
-        {
-            var result = engine.Apply(content with { Version = version, CompiledAt = compiledAt });
-            if (result.AppliedVersion < version) error = result.LastError ?? $"The engine runs version {result.AppliedVersion}.";
-        }
-
-        var total = clock.GetElapsedTime(started);
-        status.Record(clock.GetUtcNow(), version, error, total);
-        // Each phase's end since the start: where a slow push spends its time (deploy/bench/directory.sh reads these).
-        logger.LogInformation("Push of version {Version}: compiled by {Compile:0} ms, serialized by {Serialize:0} ms, stored by {Publish:0} ms, applied by {Total:0} ms",
-            version, compiled.TotalMilliseconds, serialized.TotalMilliseconds, published.TotalMilliseconds, total.TotalMilliseconds);
-        if (error is not null) logger.LogWarning("Applying snapshot version {Version} failed: {Error}", version, error);
+        follower?.Wake();
+        status.Record(clock.GetUtcNow(), version, null, published);
+        // Each phase's end since the start: where a slow push spends its time (bench/directory.sh reads these).
+        logger.LogInformation("Push of version {Version}: compiled by {Compile:0} ms, serialized by {Serialize:0} ms, published by {Publish:0} ms",
+            version, compiled.TotalMilliseconds, serialized.TotalMilliseconds, published.TotalMilliseconds);
     }
 }
 

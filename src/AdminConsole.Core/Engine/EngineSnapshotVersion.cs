@@ -14,10 +14,11 @@ public sealed class EngineSnapshotVersion
     public int Groups { get; set; }
 
     /// <summary>
-    /// The snapshot's head as JSON (everything but the mailboxes), so every engine (in any console
-    /// process, or a remote node) applies the same version whichever job server compiled it.
+    /// The snapshot's head as JSON (everything but the mailboxes), sealed by <see cref="SnapshotCipher"/>,
+    /// so every engine (in any console process, or a remote node) applies the same version whichever job
+    /// server compiled it, and the database never holds it in clear.
     /// </summary>
-    public required string Content { get; set; }
+    public required byte[] Content { get; set; }
 
     /// <summary>The hashes of the mailbox chunks, in bucket order (<see cref="SnapshotChunks"/>). They hold password hashes, never passwords.</summary>
     public List<string> MailboxChunks { get; set; } = [];

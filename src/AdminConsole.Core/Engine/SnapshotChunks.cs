@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MailEngine.Control;
+using MailEngine.Contracts;
 
 namespace AdminConsole.Core.Engine;
 
@@ -58,6 +58,9 @@ public static class SnapshotChunks
 /// <summary>One chunk of mailboxes, shared by every version that has the same chunk.</summary>
 public sealed class EngineSnapshotChunk
 {
+    /// <summary>SHA-256 of the chunk's JSON in clear, lower-case hex.</summary>
     public required string Hash { get; set; }
-    public required string Content { get; set; }
+
+    /// <summary>The chunk's JSON sealed by <see cref="SnapshotCipher"/> (it holds password hashes).</summary>
+    public required byte[] Content { get; set; }
 }

@@ -1,7 +1,7 @@
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Groups;
 using AdminConsole.Core.Vacation;
-using MailEngine.Control;
+using MailEngine.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -28,6 +28,13 @@ public sealed class MasterKey
         if (_key.Length != 32) throw new InvalidOperationException("The master key credential must hold 32 bytes (Base64 of 32 random bytes).");
     }
 
+    /// <summary>A key given directly (tests).</summary>
+    internal MasterKey(byte[] key)
+    {
+        if (key.Length != 32) throw new ArgumentException("A master key is 32 bytes.", nameof(key));
+        _key = key;
+    }
+
     internal byte[] Seal(byte[] plaintext, byte[] associatedData)
     {
         var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);

@@ -1,6 +1,7 @@
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Domains;
+using MailEngine.Contracts;
 using MailEngine.Scanner;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +30,7 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
     /// <summary>Every symbol a domain may change: the shipped rules and the Bayes bands.</summary>
     public static IReadOnlyList<(string Name, string Target, string Description, double Score)> Catalog { get; } =
         RuleFile.Defaults.Select(r => (r.Name, r.Target, r.Description, r.Score))
-            .Concat(BayesClassifier.Bands.Select(b => (b.Name, "bayes", b.Description, b.Score)))
+            .Concat(BayesBand.All.Select(b => (b.Name, "bayes", b.Description, b.Score)))
             .ToList();
 
     private static readonly Dictionary<string, (string Name, string Target, string Description, double Score)> ByName = Catalog.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -41,7 +42,7 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
         HeaderThreshold = domain.SpamHeaderThreshold,
         JunkThreshold = domain.SpamJunkThreshold,
         RejectThreshold = domain.SpamRejectThreshold,
-        Overrides = overrides.ToDictionary(o => o.RuleName, o => new MailEngine.Scanner.SpamRuleOverride(o.Enabled, o.Score), StringComparer.Ordinal),
+        Overrides = overrides.ToDictionary(o => o.RuleName, o => new MailEngine.Contracts.SpamRuleOverride(o.Enabled, o.Score), StringComparer.Ordinal),
     };
 
     public async Task<SpamSettingsView> GetAsync(string domainName, CancellationToken ct = default)
@@ -83,7 +84,7 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
         var domain = await LoadAsync(domainName, ct);
         var rule = Rule(ruleName);
         var errors = new ValidationErrors();
-        if (rule.Name == SpamScanner.Gtube) errors.Add("rule", "GTUBE cannot be changed: the test message must always be refused.");
+        if (rule.Name == RuleFile.Gtube) errors.Add("rule", "GTUBE cannot be changed: the test message must always be refused.");
         if (score is { } s && (double.IsNaN(s) || Math.Abs(s) > MaxRuleScore)) errors.Add("score", $"Must be between -{MaxRuleScore} and {MaxRuleScore}.");
         errors.ThrowIfAny();
 
@@ -134,7 +135,7 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
         var overrides = domain.SpamRuleOverrides.ToDictionary(o => o.RuleName, StringComparer.Ordinal);
         return new SpamSettingsView(domain.Name, domain.SpamFilterEnabled, domain.SpamHeaderThreshold, domain.SpamJunkThreshold, domain.SpamRejectThreshold,
             Catalog.Select(c => overrides.TryGetValue(c.Name, out var o)
-                ? new SpamRuleView(c.Name, c.Target, c.Description, c.Score, o.Score ?? c.Score, o.Enabled, true, c.Name == SpamScanner.Gtube)
-                : new SpamRuleView(c.Name, c.Target, c.Description, c.Score, c.Score, true, false, c.Name == SpamScanner.Gtube)).ToList());
+                ? new SpamRuleView(c.Name, c.Target, c.Description, c.Score, o.Score ?? c.Score, o.Enabled, true, c.Name == RuleFile.Gtube)
+                : new SpamRuleView(c.Name, c.Target, c.Description, c.Score, c.Score, true, false, c.Name == RuleFile.Gtube)).ToList());
     }
 }

@@ -17,6 +17,8 @@ namespace AdminConsole.Web.Hosting;
 /// <summary>Wires the console: each area adds its services and maps its endpoints here, so Program.cs stays short.</summary>
 internal static class AdminConsoleHost
 {
+    public const string EngineEnabledKey = "Engine:Enabled";
+
     public static WebApplicationBuilder AddAdminConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -32,8 +34,16 @@ internal static class AdminConsoleHost
             o.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
         });
 
-        services.AddMailEngine(builder.Configuration);
-        services.AddHostedService<EngineSnapshotFollower>();
+        // The composition root is the one place the console meets the engine's implementation: with
+        // Engine:Enabled (the default) the engine runs in this process and is the node "local"; the
+        // rest of the console knows engines only through IEngineNode (EngineNodes).
+        if (builder.Configuration.GetValue(EngineEnabledKey, true))
+        {
+            services.AddMailEngine(builder.Configuration);
+            services.AddSingleton<MailEngine.Contracts.IEngineNode>(sp => sp.GetRequiredService<InProcessEngineNode>());
+        }
+
+        services.AddEngineNodes();
         services.AddConsoleProxy(builder.Configuration);
         services.AddConsoleAuthentication();
         services.AddOperationsEndpoints();

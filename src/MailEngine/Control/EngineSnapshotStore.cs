@@ -1,11 +1,10 @@
 using System.Text.Json;
+using MailEngine.Contracts;
 using MailEngine.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace MailEngine.Control;
 
-/// <summary>The version the engine runs, when it was applied, and the last apply error, as the console shows them.</summary>
-public sealed record EngineStatus(long AppliedVersion, DateTimeOffset? AppliedAt, string? LastError, DateTimeOffset? LastErrorAt);
 
 /// <summary>
 /// Holds the snapshot the engine runs. Applying one builds its index, writes it to the state folder
@@ -20,12 +19,14 @@ public sealed class EngineSnapshotStore
     private readonly string _path;
     private readonly TimeProvider _clock;
     private readonly ILogger<EngineSnapshotStore> _logger;
+    private readonly SealedSnapshotFile _file;
     private readonly Lock _applyGate = new();
     private volatile SnapshotIndex _current = new(EngineSnapshot.Empty);
     private volatile EngineStatus _status = new(0, null, null, null);
 
-    public EngineSnapshotStore(string stateDirectory, TimeProvider clock, ILogger<EngineSnapshotStore> logger)
+    public EngineSnapshotStore(string stateDirectory, SealedSnapshotFile file, TimeProvider clock, ILogger<EngineSnapshotStore> logger)
     {
+        _file = file;
         Directory.CreateDirectory(stateDirectory);
         _path = Path.Combine(stateDirectory, FileName);
         _clock = clock;
@@ -42,8 +43,14 @@ public sealed class EngineSnapshotStore
         if (!File.Exists(_path)) return;
         try
         {
-            var snapshot = JsonSerializer.Deserialize(File.ReadAllBytes(_path), SnapshotJson.Default.EngineSnapshot)
-                ?? throw new InvalidDataException("empty snapshot file");
+            var snapshot = _file.Read(_path, out var wasPlain);
+            if (wasPlain)
+            {
+                // Saved before snapshots were encrypted: sealed now, so no hash stays in clear on disk.
+                _file.Write(_path, snapshot);
+                _logger.LogInformation("Encrypted the saved snapshot at {Path}", _path);
+            }
+
             _current = new SnapshotIndex(snapshot);
             _status = new EngineStatus(snapshot.Version, new DateTimeOffset(File.GetLastWriteTimeUtc(_path), TimeSpan.Zero), null, null);
             _logger.LogInformation("Loaded snapshot version {Version} from {Path}", snapshot.Version, _path);
@@ -69,8 +76,7 @@ public sealed class EngineSnapshotStore
             try
             {
                 index = new SnapshotIndex(snapshot);
-                // Streamed to the file: 20 MB with 100,000 mailboxes, not worth a second copy in memory.
-                DurableFile.Write(_path, stream => JsonSerializer.Serialize(stream, snapshot, SnapshotJson.Default.EngineSnapshot));
+                _file.Write(_path, snapshot);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MailEngine.Addressing;
+using MailEngine.Contracts;
 
 namespace MailEngine.Control;
 
@@ -75,8 +76,8 @@ public sealed class SnapshotIndex
     public SnapshotMailbox? Mailbox(string address) => _mailboxes.GetValueOrDefault(address);
 
     /// <summary>The spam settings of the domain of <paramref name="address"/> (the defaults for a domain without any).</summary>
-    public Scanner.SpamPolicy SpamPolicy(string address) =>
-        _domains.GetValueOrDefault(Addressing.EmailAddress.DomainOf(address).ToLowerInvariant())?.Spam ?? Scanner.SpamPolicy.Default;
+    public Contracts.SpamPolicy SpamPolicy(string address) =>
+        _domains.GetValueOrDefault(Addressing.EmailAddress.DomainOf(address).ToLowerInvariant())?.Spam ?? Contracts.SpamPolicy.Default;
 
     public bool IsTrusted(IPAddress address)
     {

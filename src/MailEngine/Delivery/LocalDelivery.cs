@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Imap.Store;
 using MailEngine.Maildir;
@@ -31,7 +32,7 @@ public sealed record OutgoingMessage(string Sender, string Recipient, byte[] Con
 /// </summary>
 public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry folders, SieveDelivery sieve, string hostName, TimeProvider clock, ILogger logger)
 {
-    public static readonly int[] WarningPercents = [80, 95];
+    public static int[] WarningPercents => QuotaThresholds.WarningPercents;
 
     public SieveDelivery Sieve => sieve;
 
@@ -97,7 +98,13 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
                     done.Add("redirected to " + redirect.Address);
                     break;
                 case RejectAction reject:
-                    if (envelope.Sender.Length > 0) outgoing.Add(new OutgoingMessage(string.Empty, envelope.Sender, Refusal(mailbox, parsed.Message, reject.Reason), "sieve-reject"));
+                    // Accepted already (another recipient took it): RFC 5429 asks for an MDN for reject
+                    // (2.2.1) and a DSN for ereject (2.1.1), to the envelope sender; never to the null sender.
+                    if (envelope.Sender.Length > 0)
+                        outgoing.Add(new OutgoingMessage(string.Empty, envelope.Sender, reject.Extended
+                            ? DeliveryStatusNotification.Build(envelope, [(target, DeliveryResult.Failed("5.7.1", $"rejected by the recipient's filter: {reject.Reason}"))], message, hostName, clock.GetUtcNow())
+                            : DispositionNotification.BuildRejection(parsed.Message, envelope.Sender, mailbox.Address, reject.Reason, hostName, clock.GetUtcNow()),
+                            reject.Extended ? "sieve-ereject" : "sieve-reject"));
                     done.Add("rejected");
                     break;
                 case VacationAction vacation:
@@ -199,24 +206,6 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
         }
 
         return Serialize(reply);
-    }
-
-    /// <summary>The refusal a Sieve reject sends once the message was accepted (RFC 5429 2.2: an MDN-style notice).</summary>
-    private byte[] Refusal(SnapshotMailbox mailbox, MimeMessage original, string reason)
-    {
-        var notice = new MimeMessage();
-        notice.From.Add(new MailboxAddress("Mail Delivery System", $"MAILER-DAEMON@{hostName}"));
-        notice.To.AddRange(original.From.Count > 0 ? original.From : []);
-        notice.Subject = "Rejected: " + (original.Subject ?? string.Empty);
-        notice.Date = clock.GetUtcNow();
-        notice.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(hostName);
-        if (original.MessageId is { } id) notice.InReplyTo = id;
-        notice.Headers.Add("Auto-Submitted", "auto-replied");
-        notice.Body = new TextPart("plain")
-        {
-            Text = $"Your message to {mailbox.Address} was rejected by the recipient's filter:\r\n\r\n{reason}\r\n",
-        };
-        return Serialize(notice);
     }
 
     private static byte[] Serialize(MimeMessage message)

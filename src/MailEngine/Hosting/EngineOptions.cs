@@ -11,6 +11,12 @@ public sealed class EngineOptions
     /// <summary>Where the engine keeps its last snapshot, its TLS certificate and its spool.</summary>
     public string StateDirectory { get; set; } = ".local/engine";
 
+    /// <summary>
+    /// The key that encrypts the saved snapshot (<see cref="Control.SealedSnapshotFile"/>): Base64 of 32
+    /// random bytes. Default: the credential file engine-state-key in Credentials:Directory or $CREDENTIALS_DIRECTORY.
+    /// </summary>
+    public string? StateKeyFile { get; set; }
+
     /// <summary>Root of the Maildir++ store: &lt;root&gt;/&lt;domain&gt;/&lt;local&gt;/Maildir.</summary>
     public string MaildirRoot { get; set; } = ".local/mail";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using MailEngine.Auth;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Delivery;
 using MailEngine.Dns;
@@ -18,19 +19,12 @@ using Microsoft.Extensions.Options;
 
 namespace MailEngine.Hosting;
 
-/// <summary>What the control plane may do with an engine: push a snapshot and read its state.</summary>
-public interface IEngineControl
-{
-    EngineStatus Apply(EngineSnapshot snapshot);
-    EngineStatus Status { get; }
-}
-
 /// <summary>
 /// The engine as one unit: snapshot store, spool, Maildir store, delivery queue and SMTP listeners,
 /// started and stopped together. Hosted in the console's process by default; the same class hosts an
 /// engine alone.
 /// </summary>
-public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDisposable
+public sealed class MailEngineHost : IHostedService, IAsyncDisposable
 {
     private readonly EngineOptions _options;
     private readonly TimeProvider _clock;
@@ -47,7 +41,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
         _clock = clock;
         _loggers = loggers;
         _dns = dns;
-        Snapshots = new EngineSnapshotStore(_options.StateDirectory, clock, loggers.CreateLogger<EngineSnapshotStore>());
+        Snapshots = new EngineSnapshotStore(_options.StateDirectory, SealedSnapshotFile.FromKeyFile(_options.StateKeyFile), clock, loggers.CreateLogger<EngineSnapshotStore>());
         History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
         Folders = new MailFolderRegistry(Maildirs, clock);
@@ -103,7 +97,8 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
-        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, Sieve, Scanner);
+        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner);
+        var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, endOfData);
 
         var budget = new ConnectionBudget(_options.Connections.MaxTotal);
         logger.LogInformation("At most {Max} client connections at once (file descriptor limit {Limit})", budget.Max, ConnectionBudget.DescriptorLimit());
@@ -112,7 +107,7 @@ public sealed class MailEngineHost : IHostedService, IEngineControl, IAsyncDispo
             if (!listener.Enabled) continue;
             var smtp = new ConnectionListener(new IPEndPoint(IPAddress.Parse(listener.Address), listener.Port),
                 (socket, ct) => new SmtpSession(services, socket, kind).RunAsync(ct), _options.Connections,
-                System.Text.Encoding.ASCII.GetBytes($"421 4.7.0 {_options.HostName} Too many connections, try again later\r\n"),
+                SmtpReplies.TooManyConnections(_options.HostName).ToBytes(),
                 reason => Counters.ConnectionsRefused.Add(1, new("reason", $"{kind.ToString().ToLowerInvariant()}:{reason}")), logger, budget);
             logger.LogInformation("SMTP {Kind} listening on {EndPoint}", kind, smtp.EndPoint);
             _listeners.Add(smtp);
@@ -192,10 +187,16 @@ public static class MailEngineServiceCollectionExtensions
     /// <summary>The engine inside this process, bound to the "Engine" configuration section.</summary>
     public static IServiceCollection AddMailEngine(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.Section));
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.Section)).PostConfigure(o =>
+        {
+            // The state key is a credential: by default the file engine-state-key among the others.
+            var credentials = configuration["Credentials:Directory"] ?? Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+            if (o.StateKeyFile is null && credentials is not null) o.StateKeyFile = Path.Combine(credentials, SealedSnapshotFile.KeyCredential);
+        });
         services.AddSingleton<IDnsResolver, SystemDnsResolver>();
         services.AddSingleton<MailEngineHost>();
-        services.AddSingleton<IEngineControl>(sp => sp.GetRequiredService<MailEngineHost>());
+        // The engine contract over it: what the console's follower and pages call, and what a node serves.
+        services.AddSingleton(sp => new InProcessEngineNode(sp.GetRequiredService<MailEngineHost>()));
         services.AddHostedService(sp => sp.GetRequiredService<MailEngineHost>());
         return services;
     }

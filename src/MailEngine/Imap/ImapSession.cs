@@ -125,6 +125,9 @@ internal sealed partial class ImapSession
                     }
                 }
             }
+
+            // The server stops between two commands: the response in flight was finished, then BYE.
+            if (_state != ImapState.Logout && stopping.IsCancellationRequested) await TryByeAsync("Server shutting down");
         }
         catch (SessionTimeoutException)
         {
@@ -173,11 +176,13 @@ internal sealed partial class ImapSession
     {
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            // A response cut off by the error or the shutdown was never sent: it goes, the BYE is whole.
+            _writer.Discard();
+            if (!_writer.AtLineStart) _writer.Append("\r\n");
             _writer.Append("* BYE ").Append(text).Append("\r\n");
-            await _writer.FlushAsync(cts.Token);
+            await _writer.FlushAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException or SocketException)
         {
         }
     }

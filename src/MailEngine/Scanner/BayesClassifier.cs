@@ -4,9 +4,6 @@ using MailEngine.Storage;
 
 namespace MailEngine.Scanner;
 
-/// <summary>A score band of the Bayes probability, named and scored like a rule (SpamAssassin's BAYES_nn).</summary>
-public sealed record BayesBand(string Name, double From, double To, double Score, string Description);
-
 /// <summary>
 /// A Bayesian token classifier after Gary Robinson ("A Statistical Approach to the Spam Problem",
 /// 2003) as SpamBayes combines it: each token's spam probability f(w) = (s·x + n·p(w)) / (s + n)
@@ -19,24 +16,15 @@ public sealed record BayesBand(string Name, double From, double To, double Score
 /// </summary>
 public sealed partial class BayesClassifier
 {
-    public const int MinimumPerClass = 50;
+    public const int MinimumPerClass = Contracts.ScannerReport.BayesReport.MinimumPerClass;
     private const double Strength = 0.45;
     private const double Prior = 0.5;
     private const int MaxClues = 150;
     private const double MinDeviation = 0.1;
     private static readonly byte[] Magic = "MAILBAYES1\n"u8.ToArray();
 
-    /// <summary>How the probability becomes score; no band between 0.2 and 0.8 (undecided adds nothing).</summary>
-    public static readonly IReadOnlyList<BayesBand> Bands =
-    [
-        new("BAYES_00", 0, 0.01, -3.5, "Bayes: spam probability under 1%"),
-        new("BAYES_05", 0.01, 0.05, -1.5, "Bayes: spam probability 1-5%"),
-        new("BAYES_20", 0.05, 0.2, -0.1, "Bayes: spam probability 5-20%"),
-        new("BAYES_60", 0.6, 0.8, 2.5, "Bayes: spam probability 60-80%"),
-        new("BAYES_80", 0.8, 0.95, 3.5, "Bayes: spam probability 80-95%"),
-        new("BAYES_95", 0.95, 0.99, 5.0, "Bayes: spam probability 95-99%"),
-        new("BAYES_99", 0.99, 1.0000001, 6.0, "Bayes: spam probability over 99%"),
-    ];
+    /// <summary>How the probability becomes score (<see cref="BayesBand.All"/>).</summary>
+    public static IReadOnlyList<BayesBand> Bands => BayesBand.All;
 
     private readonly Dictionary<string, (int Spam, int Ham)> _tokens = new(StringComparer.Ordinal);
     private readonly object _gate = new();

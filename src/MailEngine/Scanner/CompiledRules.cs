@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MailEngine.Contracts;
 
 namespace MailEngine.Scanner;
 

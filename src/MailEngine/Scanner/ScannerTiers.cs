@@ -1,16 +1,8 @@
 using System.Runtime.InteropServices;
+using MailEngine.Contracts;
 using System.Runtime.Intrinsics.X86;
 
 namespace MailEngine.Scanner;
-
-/// <summary>The scanner's three tiers (issue #7): Hyperscan for this CPU, Hyperscan for the SSSE3 baseline, managed regular expressions.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ScannerTier>))]
-public enum ScannerTier
-{
-    Native,
-    Ssse3Baseline,
-    Managed,
-}
 
 /// <summary>What the machine offers and which tier is used, with the reason (for the diagnostics page).</summary>
 public sealed record ScannerPlatform(

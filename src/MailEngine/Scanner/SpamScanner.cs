@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using MailEngine.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace MailEngine.Scanner;
@@ -21,15 +22,15 @@ public sealed class ScannerOptions
 
     /// <summary>A folder of extra *.rules files; a rule there replaces a shipped one of the same name.</summary>
     public string? RulesDirectory { get; set; }
-}
 
-/// <summary>One tier's self-test figures.</summary>
-public sealed record TierSelfTest(ScannerTier Tier, int Messages, long Bytes, double Seconds, double MessagesPerSecond, double MegabytesPerSecond, int ExpectationFailures);
+    /// <summary>
+    /// How long the end of DATA waits for the rules' first compilation (the listeners open before it,
+    /// issue #14); past it the message is refused with 451 4.3.0 and nothing is kept.
+    /// </summary>
+    public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-/// <summary>The self-test: every tier over the built-in corpus, and where tiers disagree.</summary>
-public sealed record ScannerSelfTest(IReadOnlyList<TierSelfTest> Tiers, IReadOnlyList<string> Disagreements, IReadOnlyList<string> ExpectationFailures)
-{
-    public bool Agree => Disagreements.Count == 0;
+    /// <summary>Tests only: the first compilation starts when this completes (a cold cache that never ends on its own).</summary>
+    internal Task? HoldCompilation { get; set; }
 }
 
 /// <summary>A message of the built-in corpus with the symbols it must raise (Stalwart's "expect" test files).</summary>
@@ -43,13 +44,14 @@ public sealed record ExpectedMessage(string Name, IReadOnlySet<string> Expected,
 /// </summary>
 public sealed class SpamScanner
 {
-    public const string Gtube = "GTUBE";
+    public const string Gtube = RuleFile.Gtube;
     private readonly ScannerOptions _options;
     private readonly string _forcedTierFile;
     private readonly string _cacheDirectory;
     private readonly ILogger _logger;
     private readonly object _gate = new();
-    private volatile Selection _current;
+    private volatile Selection? _current;
+    private readonly Task _firstBuild;
 
     /// <summary>The tier in use and its rules, swapped as one when an administrator forces a tier.</summary>
     private sealed record Selection(ScannerPlatform Platform, CompiledRules Compiled);
@@ -66,8 +68,46 @@ public sealed class SpamScanner
         Scores = ScoresOf(Rules);
         Bayes = new BayesClassifier(Path.Combine(directory, "bayes.model"));
         ForcedTier = File.Exists(_forcedTierFile) && Enum.TryParse<ScannerTier>(File.ReadAllText(_forcedTierFile).Trim(), out var t) ? t : null;
-        // Compiling several hundred patterns takes seconds; the databases are kept in scanner/cache, so a restart loads them instead.
-        _current = Build(ForcedTier);
+        // Compiling several hundred patterns takes seconds (more on a cold cache or a loaded machine), so it
+        // runs in the background and the listeners open at once; the databases are kept in scanner/cache, so
+        // a restart usually loads them. A scan before it is done waits for it (WaitReadyAsync).
+        var forced = ForcedTier;
+        _firstBuild = Task.Run(async () =>
+        {
+            if (options.HoldCompilation is { } hold) await hold;
+            var built = Build(forced);
+            lock (_gate) _current ??= built; // a tier forced meanwhile has already replaced it
+        });
+    }
+
+    /// <summary>Whether the rules are compiled (false only in the seconds after start).</summary>
+    public bool Ready => _current is not null;
+
+    /// <summary>Waits at most <paramref name="timeout"/> for the first compilation; false when it is still running.</summary>
+    public async Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        if (_current is not null) return true;
+        try
+        {
+            await _firstBuild.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        return _current is not null;
+    }
+
+    /// <summary>The selection in use, waiting for the first compilation if it is still running.</summary>
+    private Selection Current
+    {
+        get
+        {
+            if (_current is { } current) return current;
+            _firstBuild.GetAwaiter().GetResult();
+            return _current!;
+        }
     }
 
     public IReadOnlyList<SpamRule> Rules { get; }
@@ -76,8 +116,11 @@ public sealed class SpamScanner
     public IReadOnlyDictionary<string, double> Scores { get; }
 
     public BayesClassifier Bayes { get; }
-    public ScannerPlatform Platform => _current.Platform;
-    public CompiledRules Compiled => _current.Compiled;
+    public ScannerPlatform Platform => Current.Platform;
+    public CompiledRules Compiled => Current.Compiled;
+
+    /// <summary>The tier detection alone, without waiting for the rules (the diagnostics page while compiling).</summary>
+    public ScannerPlatform DetectedPlatform => _current?.Platform ?? ScannerTiers.Detect(_options.LibraryPath, ForcedTier);
     public ScannerTier? ForcedTier { get; private set; }
 
     /// <summary>Every symbol's default score: the rules' and the Bayes bands'.</summary>
@@ -100,9 +143,10 @@ public sealed class SpamScanner
             if (tier is null) File.Delete(_forcedTierFile);
             else Storage.DurableFile.WriteAllBytes(_forcedTierFile, Encoding.ASCII.GetBytes(tier.Value.ToString()));
             // The previous set stays in the process-wide cache: scans in flight finish with it.
-            _current = Build(tier);
+            var built = Build(tier);
+            _current = built;
             ForcedTier = tier;
-            return _current.Platform;
+            return built.Platform;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using Microsoft.Extensions.Logging;
 

@@ -42,8 +42,7 @@ public sealed record SmtpServices(
     EngineCounters Counters,
     TimeProvider Clock,
     ILogger Logger,
-    Sieve.SieveDelivery? Sieve = null,
-    Scanner.SpamScanner? Scanner = null);
+    Policy.EndOfDataChecks EndOfData);
 
 /// <summary>
 /// One SMTP connection (RFC 5321): reads command lines through System.IO.Pipelines, answers each
@@ -101,14 +100,14 @@ internal sealed partial class SmtpSession
         try
         {
             if (_kind == ListenerKind.Submissions && !await StartTlsAsync(stopping)) return;
-            await ReplyAsync(new SmtpReply(220, null, $"{HostName} ESMTP ready"), stopping);
+            await ReplyAsync(SmtpReplies.Greeting(HostName), stopping);
             while (!_quit && !stopping.IsCancellationRequested)
             {
                 var line = await ReadCommandLineAsync(stopping);
                 if (line is null) return;
                 // NUL, ESC and friends are never part of a command; refused, so no reply echoes them.
                 var reply = SmtpReply.HasControlCharacters(line)
-                    ? new SmtpReply(501, "5.5.2", "Control characters are not allowed in commands")
+                    ? SmtpReplies.ControlCharacters
                     : await DispatchAsync(line, stopping);
                 // A refused recipient counts as an error too, and each one past the first few is
                 // answered more slowly (Postfix's smtpd_soft_error_limit and error_sleep_time), so that
@@ -121,19 +120,22 @@ internal sealed partial class SmtpSession
                 {
                     if ((reply!.Code is 500 or 501 or 502 or 503 or 504 || refusedRecipient) && ++_badCommands >= Limits.MaxBadCommands)
                     {
-                        await ReplyAsync(new SmtpReply(421, "4.7.0", $"{HostName} Too many errors, closing connection"), stopping);
+                        await ReplyAsync(SmtpReplies.TooManyErrors(HostName), stopping);
                         return;
                     }
                 }
             }
+
+            // The server stops between two commands: the reply in flight was sent, then 421.
+            if (!_quit && stopping.IsCancellationRequested) await TryReplyAsync(SmtpReplies.ShuttingDown(HostName));
         }
         catch (SessionTimeoutException)
         {
-            await TryReplyAsync(new SmtpReply(421, "4.4.2", $"{HostName} Timeout, closing connection"));
+            await TryReplyAsync(SmtpReplies.Timeout(HostName));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            await TryReplyAsync(new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down"));
+            await TryReplyAsync(SmtpReplies.ShuttingDown(HostName));
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ObjectDisposedException)
         {
@@ -143,7 +145,7 @@ internal sealed partial class SmtpSession
         {
             // A defect in one session must not go unseen, nor take other sessions with it.
             _services.Logger.LogError(e, "SMTP session from {Remote} failed", _remote);
-            await TryReplyAsync(new SmtpReply(421, "4.3.0", $"{HostName} Internal error, closing connection"));
+            await TryReplyAsync(SmtpReplies.InternalError(HostName));
         }
         finally
         {
@@ -167,13 +169,13 @@ internal sealed partial class SmtpSession
             "RCPT" => Rcpt(argument),
             "DATA" => await DataAsync(argument, ct),
             "RSET" => Rset(argument),
-            "NOOP" => SmtpReply.Ok(),
-            "VRFY" => new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"),
-            "EXPN" => new SmtpReply(502, "5.5.1", "EXPN is not available"),
-            "HELP" => new SmtpReply(214, "2.0.0", "See RFC 5321"),
+            "NOOP" => SmtpReplies.Ok,
+            "VRFY" => SmtpReplies.Vrfy,
+            "EXPN" => SmtpReplies.ExpnUnavailable,
+            "HELP" => SmtpReplies.Help,
             "QUIT" => Quit(),
-            "" => new SmtpReply(500, "5.5.2", "Empty command"),
-            _ => new SmtpReply(500, "5.5.2", "Command not recognized"),
+            "" => SmtpReplies.EmptyCommand,
+            _ => SmtpReplies.UnknownCommand,
         };
     }
 
@@ -207,7 +209,7 @@ internal sealed partial class SmtpSession
                 if (text is null)
                 {
                     // RFC 5321 4.5.3.1.4 / 4.2.2: the line is refused, the session goes on.
-                    await ReplyAsync(new SmtpReply(500, "5.5.2", "Line too long"), ct);
+                    await ReplyAsync(SmtpReplies.LineTooLong, ct);
                     if (++_badCommands >= Limits.MaxBadCommands) return null;
                     overlong = false;
                     continue;
@@ -242,20 +244,25 @@ internal sealed partial class SmtpSession
         }
     }
 
+    /// <summary>
+    /// Sends a reply, whole: never cancelled (<paramref name="ct"/>, the server stopping, is for the
+    /// reads). A write cut short would leave half a TLS record, and the client would read garbage instead
+    /// of the 421 that follows; and a "250 queued" must reach the client once the message is kept.
+    /// </summary>
     private async ValueTask ReplyAsync(SmtpReply reply, CancellationToken ct)
     {
-        await _stream.WriteAsync(reply.ToBytes(), ct);
-        await _stream.FlushAsync(ct);
+        _ = ct;
+        await _stream.WriteAsync(reply.ToBytes(), CancellationToken.None);
+        await _stream.FlushAsync(CancellationToken.None);
     }
 
     private async ValueTask TryReplyAsync(SmtpReply reply)
     {
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await ReplyAsync(reply, cts.Token);
+            await ReplyAsync(reply, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException or SocketException)
         {
         }
     }

@@ -1,3 +1,5 @@
+using MailEngine.Contracts;
+
 namespace MailEngine.Telemetry;
 
 /// <summary>
@@ -6,16 +8,16 @@ namespace MailEngine.Telemetry;
 /// </summary>
 public sealed class CounterHistory(EngineCounters counters, TimeProvider clock)
 {
-    public const int Minutes = 60;
+    public const int Minutes = NodeTelemetry.Minutes;
 
-    public sealed record Sample(DateTimeOffset At, long Accepted, long Delivered, long Deferred, long Bounced, long Rejected);
+    // Samples are the contract's CounterSample: the Engine page reads them through IEngineNode.
 
     private readonly Lock _gate = new();
-    private readonly Queue<Sample> _samples = new();
+    private readonly Queue<CounterSample> _samples = new();
 
     public void TakeSample()
     {
-        var sample = new Sample(clock.GetUtcNow(), counters.Accepted.Total, counters.Delivered.Total, counters.Deferred.Total, counters.Bounced.Total, counters.Rejected.Total);
+        var sample = new CounterSample(clock.GetUtcNow(), counters.Accepted.Total, counters.Delivered.Total, counters.Deferred.Total, counters.Bounced.Total, counters.Rejected.Total);
         lock (_gate)
         {
             _samples.Enqueue(sample);
@@ -24,15 +26,15 @@ public sealed class CounterHistory(EngineCounters counters, TimeProvider clock)
     }
 
     /// <summary>Per-minute increases, oldest first: each entry is the traffic of the minute ending at its time.</summary>
-    public IReadOnlyList<Sample> PerMinute()
+    public IReadOnlyList<CounterSample> PerMinute()
     {
-        Sample[] samples;
+        CounterSample[] samples;
         lock (_gate) samples = [.. _samples];
-        var result = new List<Sample>();
+        var result = new List<CounterSample>();
         for (var i = 1; i < samples.Length; i++)
         {
             var (a, b) = (samples[i - 1], samples[i]);
-            result.Add(new Sample(b.At, b.Accepted - a.Accepted, b.Delivered - a.Delivered, b.Deferred - a.Deferred, b.Bounced - a.Bounced, b.Rejected - a.Rejected));
+            result.Add(new CounterSample(b.At, b.Accepted - a.Accepted, b.Delivered - a.Delivered, b.Deferred - a.Deferred, b.Bounced - a.Bounced, b.Rejected - a.Rejected));
         }
 
         return result;

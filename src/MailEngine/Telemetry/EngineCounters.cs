@@ -26,6 +26,7 @@ public sealed class EngineCounters
 {
     public LabeledCounter Accepted { get; } = new("mailengine_messages_accepted_total", "Messages accepted with 250 after DATA, by listener.");
     public LabeledCounter Rejected { get; } = new("mailengine_messages_rejected_total", "Recipients or messages refused, by reason.");
+    public LabeledCounter PolicyDeferred { get; } = new("mailengine_policy_deferred_total", "Recipients or messages answered \"try again later\" by a policy check, by reason.");
     public LabeledCounter Delivered { get; } = new("mailengine_messages_delivered_total", "Copies delivered, by kind (local, remote).");
     public LabeledCounter Deferred { get; } = new("mailengine_messages_deferred_total", "Delivery attempts that will be retried.");
     public LabeledCounter Bounced { get; } = new("mailengine_messages_bounced_total", "Copies that failed permanently.");
@@ -39,5 +40,5 @@ public sealed class EngineCounters
     public LabeledCounter Scanned { get; } = new("mailengine_messages_scanned_total", "Messages the spam scanner looked at, by the action of the highest verdict.");
     public LabeledCounter Learned { get; } = new("mailengine_bayes_learned_total", "Messages the Bayes model learned, by kind (spam, ham).");
 
-    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned];
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, PolicyDeferred, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned];
 }

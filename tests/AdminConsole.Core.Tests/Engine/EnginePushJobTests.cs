@@ -11,11 +11,14 @@ namespace AdminConsole.Core.Tests.Engine;
 
 public sealed class EnginePushJobTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
+    private static readonly SnapshotCipher Cipher = new(new AdminConsole.Core.Security.MasterKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+
     private EnginePushJob Job(Data.AdminDbContext db, EnginePolicyOptions? policy = null) => new(
         db,
         new SnapshotCompiler(db, Options.Create(policy ?? new EnginePolicyOptions())),
         new EnginePushScheduler(new ServiceCollection().BuildServiceProvider(), TimeProvider.System),
         new EnginePushStatus(),
+        Cipher,
         TimeProvider.System,
         NullLogger<EnginePushJob>.Instance);
 
@@ -49,6 +52,40 @@ public sealed class EnginePushJobTests(TestDatabase database) : IClassFixture<Te
 
         await using var check = database.CreateContext();
         Assert.Equal(before, await check.EngineSnapshotVersions.CountAsync());
+    }
+
+    [Fact]
+    public async Task Published_versions_hold_no_password_hash_in_clear()
+    {
+        const string hash = "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c2VjcmV0c2FsdA$dGhpc2lzYWZha2VoYXNoZm9ydGhldGVzdA";
+        await using var db = database.CreateContext();
+        var domain = new MailDomain { Name = $"h{Guid.NewGuid():N}"[..10] + ".test", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+        db.Domains.Add(domain);
+        db.Mailboxes.Add(new Mailboxes.Mailbox { Domain = domain, LocalPart = "secret", Address = "secret@" + domain.Name, PasswordHash = hash, QuotaBytes = 1 << 20, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
+        await Job(db).RunAsync(CancellationToken.None);
+
+        // The raw column bytes, as anyone with a database dump would read them.
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var blobs = new List<byte[]>();
+        foreach (var sql in new[] { "SELECT content FROM engine_snapshot_versions", "SELECT content FROM engine_snapshot_chunks" })
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) blobs.Add((byte[])reader[0]);
+        }
+
+        Assert.NotEmpty(blobs);
+        foreach (var needle in new[] { "argon2id", "secret@", "c2VjcmV0c2FsdA" })
+            Assert.DoesNotContain(blobs, b => System.Text.Encoding.UTF8.GetString(b).Contains(needle, StringComparison.Ordinal));
+
+        // And the follower's reading of the newest version gives the hash back intact.
+        var row = await db.EngineSnapshotVersions.OrderByDescending(v => v.Version).FirstAsync();
+        var chunks = await db.EngineSnapshotChunks.Where(c => row.MailboxChunks.Contains(c.Hash)).ToListAsync();
+        var snapshot = SnapshotChunks.Assemble(Cipher.OpenHead(row.Content, row.ContentHash), chunks.Select(c => Cipher.OpenChunk(c.Content, c.Hash)));
+        Assert.Equal(hash, snapshot.Mailboxes.Single(m => m.Address == "secret@" + domain.Name).PasswordHash);
     }
 
     [Fact]

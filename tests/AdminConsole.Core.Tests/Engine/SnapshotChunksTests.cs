@@ -1,4 +1,5 @@
 using AdminConsole.Core.Engine;
+using MailEngine.Contracts;
 using MailEngine.Control;
 
 namespace AdminConsole.Core.Tests.Engine;

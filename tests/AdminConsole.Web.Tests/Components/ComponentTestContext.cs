@@ -2,7 +2,6 @@ using AdminConsole.Core.Engine;
 using AdminConsole.Testing;
 using AdminConsole.Web.Components;
 using Bunit;
-using MailEngine.Hosting;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +28,7 @@ public sealed class ComponentTestContext : BunitContext
         authorization.SetAuthorized(user);
         authorization.SetRoles(role);
         var services = host.Factory.Services;
-        Services.AddSingleton(services.GetRequiredService<MailEngineHost>());
+        Services.AddSingleton(services.GetRequiredService<EngineNodes>());
         Services.AddSingleton(services.GetRequiredService<EnginePushStatus>());
         Services.AddSingleton(services.GetRequiredService<TimeProvider>());
         Services.AddScoped(sp => new ConsoleSession(sp.GetRequiredService<AuthenticationStateProvider>(), services.GetRequiredService<IServiceScopeFactory>(), new HttpContextAccessor()));

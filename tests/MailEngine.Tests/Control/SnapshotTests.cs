@@ -1,4 +1,5 @@
 using MailEngine.Addressing;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,6 +8,8 @@ namespace MailEngine.Tests.Control;
 
 public sealed class SnapshotTests
 {
+    private static readonly SealedSnapshotFile Key = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     [Fact]
     public void Resolution_finds_mailboxes_groups_subaddresses_catch_alls_and_remote_domains()
     {
@@ -48,22 +51,60 @@ public sealed class SnapshotTests
     public void A_snapshot_is_saved_with_mode_0600_and_read_back_after_a_restart()
     {
         var dir = Directory.CreateTempSubdirectory("state").FullName;
-        var store = new EngineSnapshotStore(dir, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        var store = new EngineSnapshotStore(dir, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
         var status = store.Apply(TestEngine.StandardSnapshot(version: 7));
         Assert.Equal(7, status.AppliedVersion);
         Assert.Null(status.LastError);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, EngineSnapshotStore.FileName)));
 
-        var restarted = new EngineSnapshotStore(dir, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        var restarted = new EngineSnapshotStore(dir, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
         restarted.LoadFromDisk();
         Assert.Equal(7, restarted.Current.Version);
         Assert.NotNull(restarted.Current.Mailbox("alice@example.test"));
     }
 
     [Fact]
+    public void The_saved_snapshot_holds_no_hash_or_key_in_clear_and_a_plain_one_is_sealed_at_load()
+    {
+        var dir = Directory.CreateTempSubdirectory("state").FullName;
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=mx.example.test", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var pkcs12 = Convert.ToBase64String(certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12));
+        var keyMaterial = pkcs12[(pkcs12.Length / 2)..(pkcs12.Length / 2 + 40)];
+        var snapshot = TestEngine.StandardSnapshot(version: 3) with { Certificates = [new SnapshotCertificate(["mx.example.test"], pkcs12)] };
+        var hash = snapshot.Mailboxes[0].PasswordHash;
+        Assert.Null(new EngineSnapshotStore(dir, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance).Apply(snapshot).LastError);
+        AssertNothingInClear(dir, hash, keyMaterial);
+
+        // A snapshot.json written in clear by an older engine is read, then sealed in place.
+        File.WriteAllBytes(Path.Combine(dir, EngineSnapshotStore.FileName), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(snapshot with { Version = 4 }, SnapshotJson.Default.EngineSnapshot));
+        var restarted = new EngineSnapshotStore(dir, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        restarted.LoadFromDisk();
+        Assert.Equal(4, restarted.Current.Version);
+        AssertNothingInClear(dir, hash, keyMaterial);
+
+        // Another node's key does not open it: the engine starts empty and says why.
+        var stranger = new EngineSnapshotStore(dir, new SealedSnapshotFile(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        stranger.LoadFromDisk();
+        Assert.Equal(0, stranger.Current.Version);
+        Assert.Contains("could not be read", stranger.Status.LastError);
+    }
+
+    private static void AssertNothingInClear(string directory, params string[] secrets)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            var text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file));
+            foreach (var secret in secrets) Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("example.test", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void An_older_version_is_refused_and_the_running_one_stays()
     {
-        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
         store.Apply(TestEngine.StandardSnapshot(version: 5));
         var status = store.Apply(TestEngine.StandardSnapshot(version: 4) with { Mailboxes = [] });
         Assert.Equal(5, status.AppliedVersion);
@@ -74,7 +115,7 @@ public sealed class SnapshotTests
     [Fact]
     public void A_snapshot_with_a_bad_network_is_refused_whole()
     {
-        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
         store.Apply(TestEngine.StandardSnapshot(version: 1));
         var status = store.Apply(TestEngine.StandardSnapshot(version: 2, policy: new SnapshotPolicy { TrustedNetworks = ["not-a-network"] }));
         Assert.Equal(1, status.AppliedVersion);

@@ -1,3 +1,4 @@
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Dns;
 using MailEngine.Tests.Support;

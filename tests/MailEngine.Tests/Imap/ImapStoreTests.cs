@@ -74,7 +74,7 @@ public sealed class ImapStoreTests
             var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
             var store = new MailEngine.Maildir.MaildirStore(Path.Combine(root, "mail"), "mx.example.test");
             var registry = new MailFolderRegistry(store, clock);
-            var snapshots = new MailEngine.Control.EngineSnapshotStore(Path.Combine(root, "state"), clock, NullLogger<MailEngine.Control.EngineSnapshotStore>.Instance);
+            var snapshots = new MailEngine.Control.EngineSnapshotStore(Path.Combine(root, "state"), new MailEngine.Control.SealedSnapshotFile(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), clock, NullLogger<MailEngine.Control.EngineSnapshotStore>.Instance);
             snapshots.Apply(TestEngine.StandardSnapshot());
             var address = "alice@example.test";
             new MailAccount(registry, address).EnsureDefaults();

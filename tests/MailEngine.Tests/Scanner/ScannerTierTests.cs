@@ -1,3 +1,4 @@
+using MailEngine.Contracts;
 using MailEngine.Scanner;
 
 namespace MailEngine.Tests.Scanner;

@@ -1,3 +1,4 @@
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Scanner;
 using MailEngine.Tests.Support;

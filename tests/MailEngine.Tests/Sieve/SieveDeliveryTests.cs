@@ -19,13 +19,16 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
             Mailboxes = snapshot.Mailboxes.Select(m => m.Address switch
             {
                 "alice@example.test" => m with { VacationSieve = Vacation },
+                // dave receives the refusals (an MDN or DSN is a few KiB): room beyond the standard 1 KiB.
+                "dave@example.test" => m with { QuotaBytes = 10L * 1024 * 1024 },
                 "bob@example.test" => m with
                 {
                     SieveScript = """
-                        require ["fileinto", "mailbox", "imap4flags", "reject", "copy"];
+                        require ["fileinto", "mailbox", "imap4flags", "reject", "ereject", "copy"];
                         if header :contains "subject" "[dev]" { addflag ["\\Flagged", "$Build"]; fileinto :create "Lists/dev"; stop; }
                         if header :contains "subject" "forward me" { redirect :copy "alice@example.test"; }
                         if header :contains "subject" "go away" { reject "Not interested."; }
+                        if header :contains "subject" "no thanks" { ereject "Not for me."; }
                         if header :contains "subject" "shred" { discard; }
                         """,
                 },
@@ -149,6 +152,71 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
         Assert.Equal(["please forward me", "go away"], (await FolderAsync("alice@example.test", "INBOX")).Select(s => s.Envelope!.Subject));
         var refusal = Assert.Single(await FolderAsync("dave@example.test", "INBOX"), s => s.Envelope!.Subject == "Rejected: go away");
         Assert.Equal("auto-replied", refusal.Headers!["Auto-Submitted"]);
+    }
+
+    [Fact]
+    public async Task A_mailed_reject_is_an_MDN_and_a_mailed_ereject_a_DSN()
+    {
+        // Accepted because alice takes it; bob's refusal is then mailed in the form RFC 5429 asks for.
+        await _engine.DeliverAsync("bob@example.test", "go away", from: "dave@example.test", shape: m => m.To.Add(MimeKit.MailboxAddress.Parse("alice@example.test")));
+        await _engine.DeliverAsync("bob@example.test", "no thanks", from: "dave@example.test", shape: m => m.To.Add(MimeKit.MailboxAddress.Parse("alice@example.test")));
+
+        using var client = await _engine.ConnectImapAsync("dave@example.test");
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var messages = new List<MimeKit.MimeMessage>();
+        for (var i = 0; i < client.Inbox.Count; i++) messages.Add(await client.Inbox.GetMessageAsync(i));
+
+        // reject: an RFC 8098 MDN (2.2.1), disposition "deleted", for the original's Message-ID.
+        var mdn = Assert.Single(messages, m => m.Body is MimeKit.MultipartReport { ReportType: "disposition-notification" });
+        var mdnPart = Assert.Single(((MimeKit.MultipartReport)mdn.Body!).OfType<MimeKit.MessageDispositionNotification>());
+        Assert.Equal("automatic-action/MDN-sent-automatically; deleted", mdnPart.Fields["Disposition"]);
+        Assert.Equal("rfc822; bob@example.test", mdnPart.Fields["Final-Recipient"]);
+        Assert.Contains("Not interested.", mdn.TextBody, StringComparison.Ordinal);
+        Assert.Equal("dave@example.test", mdn.To.Mailboxes.Single().Address);
+
+        // ereject: an RFC 3464 DSN (2.1.1), a permanent failure for bob with the script's reason.
+        var dsn = Assert.Single(messages, m => m.Body is MimeKit.MultipartReport { ReportType: "delivery-status" });
+        var status = Assert.Single(((MimeKit.MultipartReport)dsn.Body!).OfType<MimeKit.MessageDeliveryStatus>());
+        var recipient = status.StatusGroups[1];
+        Assert.Equal("rfc822; bob@example.test", recipient["Final-Recipient"]);
+        Assert.Equal("failed", recipient["Action"]);
+        Assert.Equal("5.7.1", recipient["Status"]);
+        Assert.Contains("Not for me.", recipient["Diagnostic-Code"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reject_on_the_spam_score_refuses_at_DATA()
+    {
+        // No before-script filing spam into Junk: the user's own script decides on spamtest, and it runs
+        // after the scanner's verdict, so its reject is the SMTP answer (RFC 5429 2.1).
+        var root = Directory.CreateTempSubdirectory("engine").FullName;
+        var before = Path.Combine(root, "before.sieve");
+        await File.WriteAllTextAsync(before, "# no global rules\n");
+        var snapshot = TestEngine.StandardSnapshot();
+        snapshot = snapshot with
+        {
+            Mailboxes = snapshot.Mailboxes.Select(m => m.Address == "bob@example.test" ? m with
+            {
+                SieveScript = """
+                    require ["spamtest", "relational", "comparator-i;ascii-numeric", "reject"];
+                    if spamtest :value "ge" :comparator "i;ascii-numeric" "6" { reject "Spam is refused here."; }
+                    """,
+            } : m).ToList(),
+        };
+        try
+        {
+            await using var engine = await TestEngine.StartAsync(snapshot, o => o.SieveBeforeScriptPath = before, root: root);
+            var refused = await Assert.ThrowsAsync<MailKit.Net.Smtp.SmtpCommandException>(() => engine.DeliverAsync("bob@example.test", "cheap watches",
+                body: "Swiss replica watches at wholesale prices! Buy now, limited time offer.\r\nClick here: http://watches.example.top/buy\r\n", from: "spammer@elsewhere.test"));
+            Assert.Equal(MailKit.Net.Smtp.SmtpStatusCode.MailboxUnavailable, refused.StatusCode);
+            Assert.Contains("Spam is refused here.", refused.Message, StringComparison.Ordinal);
+            // A clean message to the same script is delivered.
+            await engine.DeliverAsync("bob@example.test", "lunch?", from: "friend@elsewhere.test");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]

@@ -153,7 +153,7 @@ public sealed class SmtpProtocolTests : IAsyncLifetime
     [Fact]
     public async Task More_than_the_recipient_limit_gets_452_4_5_3()
     {
-        await using var engine = await TestEngine.StartAsync(TestEngine.StandardSnapshot(policy: new MailEngine.Control.SnapshotPolicy { TrustedNetworks = [], MaxRecipientsPerMessage = 2 }));
+        await using var engine = await TestEngine.StartAsync(TestEngine.StandardSnapshot(policy: new MailEngine.Contracts.SnapshotPolicy { TrustedNetworks = [], MaxRecipientsPerMessage = 2 }));
         await using var client = await RawSmtpClient.ConnectAsync(engine.Mx);
         await client.ReadReplyAsync();
         await client.CommandAsync("EHLO client.test");

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Tests.Support;
 

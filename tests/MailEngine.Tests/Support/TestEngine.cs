@@ -1,5 +1,6 @@
 using System.Net;
 using MailEngine.Auth;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Dns;
 using MailEngine.Hosting;
@@ -56,9 +57,13 @@ public sealed class TestEngine : IAsyncDisposable
     {
         var ownsRoot = root is null;
         root ??= Directory.CreateTempSubdirectory("engine").FullName;
+        // The saved snapshot's key, beside (not inside) the state folder, as a credential would be.
+        var stateKey = Path.Combine(root, "engine-state-key");
+        if (!File.Exists(stateKey)) File.WriteAllText(stateKey, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         var options = new EngineOptions
         {
             StateDirectory = Path.Combine(root, "state"),
+            StateKeyFile = stateKey,
             MaildirRoot = Path.Combine(root, "mail"),
             HostName = "mx.example.test",
             Mx = new ListenerOptions { Port = 0 },

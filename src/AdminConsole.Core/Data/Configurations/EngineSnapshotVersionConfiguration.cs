@@ -12,9 +12,10 @@ internal sealed class EngineSnapshotVersionConfiguration : IEntityTypeConfigurat
         builder.HasKey(v => v.Version);
         builder.Property(v => v.Version).UseIdentityAlwaysColumn();
         builder.Property(v => v.ContentHash).HasMaxLength(32);
-        // Text, not jsonb: nothing queries inside a snapshot, and parsing 20 MB of JSON into jsonb on every
-        // publish was most of a push's time with 100,000 mailboxes (deploy/bench/directory.sh).
-        builder.Property(v => v.Content).HasColumnType("text");
+        // Sealed bytes (SnapshotCipher), not jsonb: nothing queries inside a snapshot, it holds password
+        // hashes and keys, and parsing 20 MB of JSON into jsonb on every publish was most of a push's time
+        // with 100,000 mailboxes (bench/directory.sh).
+        builder.Property(v => v.Content).HasColumnType("bytea");
     }
 }
 
@@ -25,6 +26,6 @@ internal sealed class EngineSnapshotChunkConfiguration : IEntityTypeConfiguratio
         builder.ToTable("engine_snapshot_chunks");
         builder.HasKey(c => c.Hash);
         builder.Property(c => c.Hash).HasMaxLength(64);
-        builder.Property(c => c.Content).HasColumnType("text");
+        builder.Property(c => c.Content).HasColumnType("bytea");
     }
 }

@@ -19,7 +19,7 @@ internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDom
         builder.Property(d => d.Name).HasMaxLength(EmailAddress.MaxDomainOctets);
         builder.HasIndex(d => d.Name).IsUnique();
         builder.Property(d => d.Description).HasMaxLength(500);
-        var spam = MailEngine.Scanner.SpamPolicy.Default;
+        var spam = MailEngine.Contracts.SpamPolicy.Default;
         builder.Property(d => d.SpamFilterEnabled).HasDefaultValue(true);
         builder.Property(d => d.SpamHeaderThreshold).HasDefaultValue(spam.HeaderThreshold);
         builder.Property(d => d.SpamJunkThreshold).HasDefaultValue(spam.JunkThreshold);

@@ -5,7 +5,8 @@ namespace AdminConsole.Web.Features.Api;
 
 /// <summary>
 /// Turns the domain's refusals into RFC 9457 problem details: 400 with a field-level "errors" map,
-/// 404, 409 (with the field), 412 for a stale If-Match. Every refusal happened before anything was written.
+/// 404, 409 (with the field), 412 for a stale If-Match, 502 when an engine node cannot answer. Every
+/// refusal happened before anything was written.
 /// </summary>
 internal sealed class ApiProblems : IEndpointFilter
 {
@@ -33,6 +34,10 @@ internal sealed class ApiProblems : IEndpointFilter
             return TypedResults.Problem(
                 e is DomainVersionMismatchException ? e.Message : "The object changed while it was being saved; read it again.",
                 statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed");
+        }
+        catch (Core.Engine.EngineNodeException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status502BadGateway, title: "Engine node unavailable");
         }
     }
 }

@@ -7,6 +7,7 @@ namespace AdminConsole.Web.Features.Diagnostics;
 /// <summary>
 /// /api/v1/diagnostics/scanner: the scanner's platform, tier and rules (GET); the self-test over
 /// every tier (POST …/selftest); forcing a tier (PUT …/tier with {"tier": "auto|native|ssse3|managed"}, audited).
+/// Each of a node (?node=name), the first engine node by default.
 /// </summary>
 internal static class DiagnosticsEndpoints
 {
@@ -17,12 +18,12 @@ internal static class DiagnosticsEndpoints
     public static void MapDiagnosticsApi(this RouteGroupBuilder api)
     {
         var scanner = api.MapGroup("/diagnostics/scanner").AddEndpointFilter<ApiProblems>().WithTags("Diagnostics");
-        scanner.MapGet("/", (ScannerDiagnostics diagnostics) => TypedResults.Ok(diagnostics.Take()));
+        scanner.MapGet("/", async (string? node, ScannerDiagnostics diagnostics, CancellationToken ct) => TypedResults.Ok(await diagnostics.TakeAsync(node, ct)));
         // The self-test only reads; it takes a few seconds of CPU, so it needs write access all the same.
-        scanner.MapPost("/selftest", async (ScannerDiagnostics diagnostics, CancellationToken ct) => TypedResults.Ok(await Task.Run(diagnostics.SelfTest, ct)))
+        scanner.MapPost("/selftest", async (string? node, ScannerDiagnostics diagnostics, CancellationToken ct) => TypedResults.Ok(await diagnostics.SelfTestAsync(node, ct)))
             .RequireAuthorization(ConsolePolicies.AdminWrite);
-        scanner.MapPut("/tier", async (TierRequest request, ScannerDiagnostics diagnostics, HttpContext http, CancellationToken ct) =>
-            TypedResults.Ok(await diagnostics.ForceAsync(request.Tier, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct)))
+        scanner.MapPut("/tier", async (string? node, TierRequest request, ScannerDiagnostics diagnostics, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await diagnostics.ForceAsync(node, request.Tier, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct)))
             .RequireAuthorization(ConsolePolicies.AdminWrite);
     }
 }

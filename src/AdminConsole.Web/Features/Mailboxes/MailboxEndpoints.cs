@@ -1,11 +1,11 @@
 using AdminConsole.Core;
 using AdminConsole.Core.Data;
+using AdminConsole.Core.Engine;
 using AdminConsole.Core.Mailboxes;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
 using AdminConsole.Web.Features.Domains;
 using MailEngine.Addressing;
-using MailEngine.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminConsole.Web.Features.Mailboxes;
@@ -32,32 +32,33 @@ internal static class MailboxEndpoints
     {
         var mailboxes = api.MapGroup("/mailboxes").AddEndpointFilter<ApiProblems>().WithTags("Mailboxes");
 
-        mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, MailboxDirectory directory, MailEngineHost engine, CancellationToken ct) =>
+        mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, MailboxDirectory directory, EngineNodes engines, CancellationToken ct) =>
         {
             if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
             var result = await directory.SearchAsync(new MailboxDirectory.Query(q, domain, sort, page.Offset, page.Limit), ct);
-            var items = result.Items.Select(m => new MailboxResource(m.Address, m.Domain, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt)).ToList();
+            var usage = await engines.UsageAsync([.. result.Items.Select(m => m.Address)], ct);
+            var items = result.Items.Select(m => new MailboxResource(m.Address, m.Domain, m.DisplayName, m.QuotaBytes, usage[m.Address], m.Enabled, m.CreatedAt, m.UpdatedAt)).ToList();
             return TypedResults.Ok(new DomainEndpoints.Page<MailboxResource>(items, result.Total, page.Offset, page.Limit));
         });
 
-        mailboxes.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
         {
             var mailbox = await FindAsync(db, address, ct);
             if (mailbox is null) return TypedResults.Problem($"No mailbox {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
             http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
-            return TypedResults.Ok(ToResource(mailbox, engine));
+            return TypedResults.Ok(await ToResourceAsync(mailbox, engines, ct));
         });
 
-        mailboxes.MapPost("/", async Task<IResult> (MailboxRequest request, MailboxService service, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapPost("/", async Task<IResult> (MailboxRequest request, MailboxService service, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(request.Address, Changes(request), request.Password, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var mailbox = (await FindAsync(db, created.Mailbox.Address, ct))!;
             http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
             http.Response.Headers.CacheControl = "no-store"; // it may hold a generated password
-            return TypedResults.Created($"/api/v1/mailboxes/{mailbox.Address}", new CreatedMailbox(ToResource(mailbox, engine), created.GeneratedPassword));
+            return TypedResults.Created($"/api/v1/mailboxes/{mailbox.Address}", new CreatedMailbox(await ToResourceAsync(mailbox, engines, ct), created.GeneratedPassword));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        mailboxes.MapPatch("/{address}", async Task<IResult> (string address, MailboxRequest request, MailboxService service, AdminDbContext db, MailEngineHost engine, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapPatch("/{address}", async Task<IResult> (string address, MailboxRequest request, MailboxService service, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
         {
             var refused = new Dictionary<string, string[]>();
             if (request.Address is not null) refused["address"] = ["An address cannot be changed; create a new mailbox."];
@@ -66,7 +67,7 @@ internal static class MailboxEndpoints
             var updated = await service.UpdateAsync(address, Changes(request), DomainEndpoints.IfMatch(http), DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var mailbox = (await FindAsync(db, updated.Address, ct))!;
             http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
-            return TypedResults.Ok(ToResource(mailbox, engine));
+            return TypedResults.Ok(await ToResourceAsync(mailbox, engines, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         mailboxes.MapPost("/{address}/password", async Task<IResult> (string address, PasswordRequest? request, MailboxService service, HttpContext http, CancellationToken ct) =>
@@ -86,8 +87,8 @@ internal static class MailboxEndpoints
     private static Task<Core.Mailboxes.Mailbox?> FindAsync(AdminDbContext db, string address, CancellationToken ct) =>
         db.Mailboxes.AsNoTracking().Include(m => m.Domain).WithAddress(address).SingleOrDefaultAsync(ct);
 
-    private static MailboxResource ToResource(Core.Mailboxes.Mailbox m, MailEngineHost engine) =>
-        new(m.Address, m.Domain!.Name, m.DisplayName, m.QuotaBytes, engine.Maildirs.Usage(m.Address), m.Enabled, m.CreatedAt, m.UpdatedAt);
+    private static async Task<MailboxResource> ToResourceAsync(Core.Mailboxes.Mailbox m, EngineNodes engines, CancellationToken ct) =>
+        new(m.Address, m.Domain!.Name, m.DisplayName, m.QuotaBytes, (await engines.UsageAsync([m.Address], ct))[m.Address], m.Enabled, m.CreatedAt, m.UpdatedAt);
 
     private static MailboxChanges Changes(MailboxRequest r) => new(r.DisplayName, r.QuotaBytes, r.Enabled);
 }

@@ -85,7 +85,8 @@ public sealed class ImapWriter(Func<Stream> stream, int initialCapacity = 8 * 10
         Append('{').Append(bytes.Length).Append("}\r\n");
         await FlushAsync(ct);
         var target = stream();
-        await target.WriteAsync(bytes, ct);
+        await target.WriteAsync(bytes, CancellationToken.None); // never cut short: see FlushAsync
+        _atLineStart = false; // a literal is followed by the rest of its response
     }
 
     private bool CanQuote(string value)
@@ -104,14 +105,29 @@ public sealed class ImapWriter(Func<Stream> stream, int initialCapacity = 8 * 10
     /// <summary>Writes what is buffered when there is a lot of it; call <see cref="FlushAsync"/> at the end of a response.</summary>
     public ValueTask MaybeFlushAsync(CancellationToken ct) => _buffer.WrittenCount >= FlushThreshold ? FlushAsync(ct) : ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Writes what is buffered. Writes are never cancelled (<paramref name="ct"/>, the server stopping,
+    /// is for the reads): a write cut short leaves half a TLS record on the wire, and the client reads
+    /// "bad record mac" instead of the BYE that follows; a response half sent leaves a BYE in the middle
+    /// of a line. So a response in flight is finished, the session stops between commands, and the
+    /// listener's grace period bounds how long that may take at shutdown.
+    /// </summary>
     public async ValueTask FlushAsync(CancellationToken ct)
     {
+        _ = ct;
         if (_buffer.WrittenCount == 0) return;
         var target = stream();
-        await target.WriteAsync(_buffer.WrittenMemory, ct);
-        await target.FlushAsync(ct);
+        var last = _buffer.WrittenSpan[^1];
+        await target.WriteAsync(_buffer.WrittenMemory, CancellationToken.None);
+        await target.FlushAsync(CancellationToken.None);
+        _atLineStart = last == (byte)'\n';
         _buffer.ResetWrittenCount();
     }
+
+    private bool _atLineStart = true;
+
+    /// <summary>Whether what was written so far ends with a whole line (a BYE after a failure must start on its own line).</summary>
+    public bool AtLineStart => _atLineStart;
 
     /// <summary>Takes what is buffered (for caching a rendered value) and empties the buffer.</summary>
     public byte[] ToArray()

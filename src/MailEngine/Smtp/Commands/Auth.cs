@@ -8,14 +8,14 @@ internal sealed partial class SmtpSession
     /// <summary>AUTH PLAIN (RFC 4616) and LOGIN (draft-murchison-sasl-login) under RFC 4954, only inside TLS.</summary>
     private async ValueTask<SmtpReply> AuthAsync(string argument, CancellationToken ct)
     {
-        if (_kind == ListenerKind.Mx) return new SmtpReply(502, "5.5.1", "AUTH is offered on the submission ports only");
-        if (!_tls) return new SmtpReply(538, "5.7.11", "Encryption required for requested authentication mechanism");
-        if (!_extended) return new SmtpReply(503, "5.5.1", "Send EHLO first");
-        if (_authenticated is not null) return new SmtpReply(503, "5.5.1", "Already authenticated");
-        if (_mailFrom is not null) return new SmtpReply(503, "5.5.1", "AUTH is not allowed during a mail transaction");
+        if (_kind == ListenerKind.Mx) return SmtpReplies.AuthOnSubmissionOnly;
+        if (!_tls) return SmtpReplies.EncryptionRequired;
+        if (!_extended) return SmtpReplies.NeedEhlo;
+        if (_authenticated is not null) return SmtpReplies.AlreadyAuthenticated;
+        if (_mailFrom is not null) return SmtpReplies.AuthInTransaction;
 
         var parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0) return SmtpReply.Syntax("Syntax: AUTH mechanism [initial-response]");
+        if (parts.Length == 0) return SmtpReplies.Syntax("Syntax: AUTH mechanism [initial-response]");
         var mechanism = parts[0].ToUpperInvariant();
         var initial = parts.Length > 1 ? parts[1] : null;
 
@@ -29,9 +29,9 @@ internal sealed partial class SmtpSession
                 if (response is null) return Cancelled();
                 switch (SaslPlain.TryDecode(response, out username, out password))
                 {
-                    case SaslPlain.Outcome.Undecodable: return new SmtpReply(501, "5.5.2", "Cannot decode the response");
-                    case SaslPlain.Outcome.Malformed: return new SmtpReply(501, "5.5.2", "Malformed PLAIN response");
-                    case SaslPlain.Outcome.OtherIdentity: return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
+                    case SaslPlain.Outcome.Undecodable: return SmtpReplies.CannotDecode;
+                    case SaslPlain.Outcome.Malformed: return SmtpReplies.MalformedPlain;
+                    case SaslPlain.Outcome.OtherIdentity: return SmtpReplies.InvalidCredentials;
                 }
 
                 break;
@@ -43,12 +43,12 @@ internal sealed partial class SmtpSession
                 if (user is null) return Cancelled();
                 var pass = await ChallengeAsync("UGFzc3dvcmQ6", ct);                // "Password:"
                 if (pass is null) return Cancelled();
-                if (!SaslPlain.TryBase64(user, out username) || !SaslPlain.TryBase64(pass, out password)) return new SmtpReply(501, "5.5.2", "Cannot decode the response");
+                if (!SaslPlain.TryBase64(user, out username) || !SaslPlain.TryBase64(pass, out password)) return SmtpReplies.CannotDecode;
                 break;
             }
 
             default:
-                return new SmtpReply(504, "5.5.4", "Unrecognized authentication type");
+                return SmtpReplies.UnknownMechanism;
         }
 
         var result = await _services.Authenticator.AuthenticateAsync(username, password, ct);
@@ -56,7 +56,7 @@ internal sealed partial class SmtpSession
         {
             // RFC 4954 6: a temporary failure; the client tries again later and nothing counts against it.
             _services.Counters.AuthUnavailable.Add(1, new("protocol", "smtp"));
-            return new SmtpReply(454, "4.7.0", "Temporary authentication failure, try again later");
+            return SmtpReplies.AuthUnavailable;
         }
 
         if (!result.Succeeded)
@@ -67,19 +67,19 @@ internal sealed partial class SmtpSession
             if (await _loginBrake.FailedAsync(ct))
             {
                 _quit = true;
-                return new SmtpReply(421, "4.7.0", $"{HostName} Too many failed logins, closing connection");
+                return SmtpReplies.TooManyFailedLogins(HostName);
             }
 
-            return new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
+            return SmtpReplies.InvalidCredentials;
         }
 
         _authenticated = result.Address;
-        return new SmtpReply(235, "2.7.0", "Authentication successful");
+        return SmtpReplies.Authenticated;
     }
 
     private async ValueTask<string?> ChallengeAsync(string challenge, CancellationToken ct)
     {
-        await ReplyAsync(new SmtpReply(334, null, challenge), ct);
+        await ReplyAsync(SmtpReplies.Challenge(challenge), ct);
         var line = await ReadCommandLineAsync(ct);
         return line is null || line == "*" ? null : line;
     }

@@ -9,12 +9,12 @@ internal sealed partial class SmtpSession
     {
         var domain = argument.Trim();
         if (domain.Length == 0 || domain.Contains(' ', StringComparison.Ordinal))
-            return SmtpReply.Syntax(extended ? "Syntax: EHLO domain-or-address-literal" : "Syntax: HELO domain");
+            return SmtpReplies.Syntax(extended ? "Syntax: EHLO domain-or-address-literal" : "Syntax: HELO domain");
 
         ResetTransaction();
         _helo = domain;
         _extended = extended;
-        if (!extended) return new SmtpReply(250, null, HostName);
+        if (!extended) return SmtpReplies.Helo(HostName);
 
         var lines = new List<string>
         {
@@ -28,6 +28,6 @@ internal sealed partial class SmtpSession
         if (!_tls) lines.Add("STARTTLS"); // RFC 3207
         // RFC 4954 and 8314: credentials only inside TLS, and only where users submit mail.
         if (_tls && _kind != ListenerKind.Mx && _authenticated is null) lines.Add("AUTH PLAIN LOGIN");
-        return new SmtpReply(250, null, [.. lines]);
+        return SmtpReplies.Ehlo(lines);
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MailEngine.Control;
+namespace MailEngine.Contracts;
 
 /// <summary>
 /// The snapshot's JSON form, generated at build time: web defaults (camelCase), null properties left

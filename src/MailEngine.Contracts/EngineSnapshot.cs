@@ -1,8 +1,8 @@
-namespace MailEngine.Control;
+namespace MailEngine.Contracts;
 
 /// <summary>
 /// Everything the engine needs to serve mail, compiled by the console from PostgreSQL and pushed as
-/// one immutable, versioned value. Addresses are normalized (see <see cref="Addressing.EmailAddress"/>);
+/// one immutable, versioned value. Addresses are normalized (see EmailAddress (MailEngine.Shared));
 /// groups arrive already expanded to full addresses. The engine never reads the database.
 /// </summary>
 public sealed record EngineSnapshot
@@ -28,9 +28,9 @@ public sealed record EngineSnapshot
 /// <param name="MaxMessageBytes">The largest message accepted for this domain's recipients.</param>
 /// <param name="CatchAllAddress">Where mail for unknown local parts goes; null rejects them.</param>
 /// <param name="Spam">The domain's spam settings (thresholds, rule overrides); null means the defaults.</param>
-public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, Scanner.SpamPolicy? Spam = null);
+public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null);
 
-/// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see <see cref="Auth.MailPasswordHasher"/>).</param>
+/// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see MailPasswordHasher (MailEngine.Shared)).</param>
 /// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's
 /// own script in local delivery; null when the mailbox has no rule turned on.</param>
 /// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's script.</param>

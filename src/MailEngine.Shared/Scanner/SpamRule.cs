@@ -28,6 +28,9 @@ public sealed record SpamRule(string Name, string Target, string Pattern, string
 /// </summary>
 public static partial class RuleFile
 {
+    /// <summary>The GTUBE test rule's name: its message must always be refused, so no domain may change it.</summary>
+    public const string Gtube = "GTUBE";
+
     public static readonly string[] FixedTargets = ["headers", "body", "rawbody", "uri", "facts"];
 
     [GeneratedRegex(@"^[A-Z][A-Z0-9_]{1,63}$")]

@@ -1,0 +1,19 @@
+namespace MailEngine.Contracts;
+
+/// <summary>A node's observed traffic, as the Engine page, the dashboard and /metrics show it.</summary>
+/// <param name="OldestQueuedSeconds">Age of the oldest queued message, 0 when the queue is empty.</param>
+/// <param name="LastHour">Per-minute increases, oldest first.</param>
+public sealed record NodeTelemetry(int QueueLength, double OldestQueuedSeconds, IReadOnlyList<CounterReport> Counters, IReadOnlyList<CounterSample> LastHour)
+{
+    /// <summary>How many minutes <see cref="LastHour"/> covers at most.</summary>
+    public const int Minutes = 60;
+}
+
+/// <summary>One engine counter with its help text, so /metrics and the page describe it the same way.</summary>
+public sealed record CounterReport(string Name, string Help, IReadOnlyList<CounterValue> Values);
+
+/// <summary>One label's count ("reason" = "quota": 3); an unlabelled counter has one value with empty label.</summary>
+public sealed record CounterValue(string Label, string Value, long Count);
+
+/// <summary>The traffic of the minute ending at <paramref name="At"/> (or totals, for a raw sample).</summary>
+public sealed record CounterSample(DateTimeOffset At, long Accepted, long Delivered, long Deferred, long Bounced, long Rejected);

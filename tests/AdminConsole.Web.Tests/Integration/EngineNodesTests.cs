@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AdminConsole.Core.Accounts;
+using AdminConsole.Testing;
+using MailEngine.Server.Tests;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using static AdminConsole.Testing.ApiTesting;
+
+namespace AdminConsole.Web.Tests.Integration;
+
+/// <summary>
+/// The console with its in-process engine off, feeding two mailengine-node processes over HTTP: one
+/// snapshot follower delivers every version to both, a stopped node is reported with its error, and it
+/// catches up when it comes back (issue #14, "One way a snapshot travels").
+/// </summary>
+public sealed class EngineNodesTests : IAsyncLifetime
+{
+    private readonly string _token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+    private readonly string _tokenCredential = $"engine-control-token-{Guid.NewGuid():N}";
+    private readonly List<string> _roots = [];
+    private TestDatabase _database = default!;
+    private ConsoleFactory _console = default!;
+
+    /// <summary>Two nodes, each with its own folders, ports and credentials folder holding the control token.</summary>
+    private EngineNodeProcess[] Nodes { get; set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        var credentials = TestEnvironment.CredentialsDirectory;
+        await File.WriteAllTextAsync(Path.Combine(credentials, _tokenCredential), _token);
+        var nodes = new List<EngineNodeProcess>();
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var root = Directory.CreateTempSubdirectory("node").FullName;
+            _roots.Add(root);
+            var own = Directory.CreateDirectory(Path.Combine(root, "credentials")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(own, "engine-control-token"), _token);
+            nodes.Add(new EngineNodeProcess(root, EngineNodeProcess.FreePort(), EngineNodeProcess.FreePort(), own));
+        }
+
+        Nodes = [.. nodes];
+        // Both nodes start together: each waits for its own ports, and a failed start kills the node.
+        await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
+
+        _database = new TestDatabase();
+        await _database.InitializeAsync();
+        _console = new ConsoleFactory(_database.Name, settings: new Dictionary<string, string>
+        {
+            ["Engine:Enabled"] = "false",
+            ["Console:EngineNodes:0:Name"] = "mx1",
+            ["Console:EngineNodes:0:Url"] = $"http://127.0.0.1:{Nodes[0].ControlPort}",
+            ["Console:EngineNodes:0:TokenCredential"] = _tokenCredential,
+            ["Console:EngineNodes:1:Name"] = "mx2",
+            ["Console:EngineNodes:1:Url"] = $"http://127.0.0.1:{Nodes[1].ControlPort}",
+            ["Console:EngineNodes:1:TokenCredential"] = _tokenCredential,
+        });
+        _ = _console.BaseAddress;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in Nodes) node.Dispose();
+        if (_console is not null) await _console.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+        File.Delete(Path.Combine(TestEnvironment.CredentialsDirectory, _tokenCredential));
+        foreach (var root in _roots) Directory.Delete(root, recursive: true);
+    }
+
+    private async Task<HttpClient> ApiAsync()
+    {
+        await using var scope = _console.Services.CreateAsyncScope();
+        var token = await scope.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync($"t{Guid.NewGuid():N}", ApiTokenScope.ReadWrite, "test");
+        var client = _console.CreateHttpClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Plaintext);
+        return client;
+    }
+
+    /// <summary>Reads GET /api/v1/engine/status until <paramref name="done"/> holds (a slow machine is slow, not wrong: the bound is generous).</summary>
+    private static async Task<JsonElement> StatusUntilAsync(HttpClient api, Func<JsonElement, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        JsonElement status;
+        while (true)
+        {
+            status = await api.GetFromJsonAsync<JsonElement>("/api/v1/engine/status");
+            if (done(status)) return status;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waiting for {what}; last status: {status}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static JsonElement Node(JsonElement status, string name) => status.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == name);
+
+    private static long Desired(JsonElement status) => status.GetProperty("desiredVersion").ValueKind == JsonValueKind.Number ? status.GetProperty("desiredVersion").GetInt64() : -1;
+
+    private static bool Runs(JsonElement status, string node, long version) => Node(status, node).GetProperty("appliedVersion").GetInt64() >= version;
+
+    private static async Task SendAsync(int port, string to)
+    {
+        using var smtp = new SmtpClient();
+        await smtp.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("sender@outside.test"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = "to both nodes";
+        // 1.1 MB: more than the 1 MiB quota the test lowers the mailbox to.
+        message.Body = new TextPart("plain") { Text = string.Join("\r\n", Enumerable.Repeat(new string('x', 76), 14_500)) };
+        await smtp.SendAsync(message);
+        await smtp.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task Both_nodes_get_every_version_and_a_stopped_node_catches_up()
+    {
+        using var api = await ApiAsync();
+        var domain = $"n{Guid.NewGuid():N}"[..12] + ".test";
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/v1/domains", Json($$"""{"name":"{{domain}}","defaultQuotaBytes":52428800}"""))).StatusCode);
+        var address = $"ann@{domain}";
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"{{address}}","quotaBytes":2097152}"""))).StatusCode);
+
+        var status = await StatusUntilAsync(api, s => Desired(s) > 0 && Runs(s, "mx1", Desired(s)) && Runs(s, "mx2", Desired(s)), "both nodes to apply the mailbox");
+        Assert.Equal(["mx1", "mx2"], status.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+        Assert.True(status.GetProperty("inSync").GetBoolean());
+        // Each node accepts mail for the new mailbox on its own MX port.
+        await SendAsync(Nodes[0].MxPort, address);
+        await SendAsync(Nodes[1].MxPort, address);
+
+        // mx2 stops; a quota change still reaches mx1, and the status says what mx2 lacks and why.
+        Nodes[1].Kill();
+        var before = Desired(status);
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/api/v1/mailboxes/{address}", Json("""{"quotaBytes":1048576}"""))).StatusCode);
+        status = await StatusUntilAsync(api, s => Desired(s) > before && Runs(s, "mx1", Desired(s)) && Node(s, "mx2").GetProperty("lastError").ValueKind == JsonValueKind.String,
+            "mx1 to apply the quota change and mx2 to be reported unreachable");
+        var changed = Desired(status);
+        var mx2 = Node(status, "mx2");
+        Assert.True(mx2.GetProperty("appliedVersion").GetInt64() < changed);
+        Assert.False(mx2.GetProperty("reachable").GetBoolean());
+        Assert.Contains("cannot be reached", mx2.GetProperty("lastError").GetString());
+        Assert.False(status.GetProperty("inSync").GetBoolean());
+        // mx1 enforces the new quota: the mailbox holds more than 1 MiB there, so new mail is refused.
+        var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => SendAsync(Nodes[0].MxPort, address));
+        Assert.Equal(SmtpStatusCode.ExceededStorageAllocation, refused.StatusCode);
+
+        // The Engine page shows both nodes, their versions and mx2's error (server-side prerender).
+        var html = await SignedInPageAsync("/engine");
+        Assert.Contains("data-node=\"mx1\"", html);
+        Assert.Contains("data-node=\"mx2\"", html);
+        Assert.Contains("unreachable", html);
+        Assert.Contains("cannot be reached", html);
+
+        // mx2 comes back with the version it had; the follower catches it up.
+        await Nodes[1].StartAsync();
+        status = await StatusUntilAsync(api, s => Runs(s, "mx2", changed) && Node(s, "mx2").GetProperty("reachable").GetBoolean(), "mx2 to catch up");
+        Assert.Equal(JsonValueKind.Null, Node(status, "mx2").GetProperty("lastError").ValueKind);
+        var refusedToo = await Assert.ThrowsAsync<SmtpCommandException>(() => SendAsync(Nodes[1].MxPort, address));
+        Assert.Equal(SmtpStatusCode.ExceededStorageAllocation, refusedToo.StatusCode);
+    }
+
+    private async Task<string> SignedInPageAsync(string path)
+    {
+        var email = $"a{Guid.NewGuid():N}"[..10] + "@console.test";
+        await using var scope = _console.Services.CreateAsyncScope();
+        var admin = await scope.ServiceProvider.GetRequiredService<AdminAccountService>().CreateAsync(email, AdminRole.Administrator, "test");
+        var client = _console.CreateHttpClient();
+        using var response = await SignInForm.PostAsync(client, email, admin.Password);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return await client.GetStringAsync(path);
+    }
+}
