@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MailEngine.Scanner;
 
-// deploy/bench/spam.sh runs this:
+// bench/spam.sh runs this:
 //   ScannerBench throughput CORPUS [PASSES]   messages/s and MB/s per tier, one thread (= per core)
 //   ScannerBench dump CORPUS OUT [PASSES]     body buffers + the native body database for the C loop, and the P/Invoke loop's time
 //   ScannerBench eval CORPUS OUT              our accuracy on the held-out split; writes the split's file lists for SpamAssassin

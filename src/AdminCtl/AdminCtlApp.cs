@@ -31,10 +31,12 @@ public static class AdminCtlApp
                                                     create an API token; prints it once
           token list                                list API tokens (never their secrets)
           token revoke NAME                         revoke the active token with that name
-          sieve-test SCRIPT MESSAGE [--from ADDR] [--to ADDR]
+          sieve-test SCRIPT MESSAGE [--from ADDR|'<>'] [--to ADDR] [--spam-score N | --scan]
                                                     run a Sieve script on a message file and print the
                                                     actions, one per line (errors as line:column); the
-                                                    envelope defaults to the From and first To address
+                                                    envelope defaults to the From and first To address,
+                                                    '<>' is the null sender; spamtest sees N points, or
+                                                    what the engine's scanner scores (--scan), or 0
           spam train --spam DIR --ham DIR           teach the engine's Bayes model the messages in two
                                                     folders (one message per file); the running engine
                                                     reads the updated model on its next scan
@@ -59,7 +61,7 @@ public static class AdminCtlApp
         }
 
         // Needs no database: it is the engine's interpreter on files.
-        if (args[0] == "sieve-test") return args.Length >= 3 ? await SieveTestAsync(args, stdout, stderr) : await UsageErrorAsync(stderr);
+        if (args[0] == "sieve-test") return args.Length >= 3 ? await SieveTestAsync(args, configuration, stdout, stderr) : await UsageErrorAsync(stderr);
         if (args[0] == "spam") return await SpamAsync(args, configuration, stdout, stderr);
 
         var services = new ServiceCollection();
@@ -119,7 +121,7 @@ public static class AdminCtlApp
     /// <see cref="MailEngine.Sieve.SieveAction.Describe"/>; what other Sieve implementations print can be
     /// compared with it. Folders do not exist (mailboxexists is false) and no reply has been sent yet.
     /// </summary>
-    private static async Task<int> SieveTestAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> SieveTestAsync(string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr)
     {
         string script;
         byte[] message;
@@ -134,7 +136,28 @@ public static class AdminCtlApp
             return 1;
         }
 
-        var trial = MailEngine.Sieve.SieveTrial.Run(script, message, Option(args, "--from"), Option(args, "--to"), null, DateTimeOffset.Now);
+        double? spamScore = null;
+        if (Option(args, "--spam-score") is { } points)
+        {
+            if (!double.TryParse(points, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed is < -100 or > 1000)
+            {
+                await stderr.WriteLineAsync($"adminctl: --spam-score {points}: a number of points between -100 and 1000");
+                return 2;
+            }
+
+            spamScore = parsed;
+        }
+        else if (args.Contains("--scan"))
+        {
+            // The engine's own scanner on the message, with the default thresholds: what delivery would see.
+            // The engine's state folder: its compiled-rule cache and Bayes model (as "spam scan" uses them).
+            var scanner = new MailEngine.Scanner.SpamScanner(new MailEngine.Scanner.ScannerOptions(), configuration["Engine:StateDirectory"] ?? ".local/engine", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            var verdict = scanner.Evaluate(scanner.Scan(MailEngine.Scanner.MessageAnalysis.Load(message)), MailEngine.Contracts.SpamPolicy.Default);
+            spamScore = verdict.Score;
+            await stdout.WriteLineAsync($"# spam score {verdict.Score.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} ({string.Join(' ', verdict.Symbols.Select(s => s.Name))})");
+        }
+
+        var trial = MailEngine.Sieve.SieveTrial.Run(script, message, Option(args, "--from"), Option(args, "--to"), null, DateTimeOffset.Now, spamScore);
         foreach (var error in trial.CompileErrors) await stderr.WriteLineAsync($"{args[1]}:{error}");
         if (trial.MessageError is not null) await stderr.WriteLineAsync($"adminctl: {args[2]}: not a message: {trial.MessageError}");
         if (trial.Result is not { } result) return 1;

@@ -58,7 +58,11 @@ public sealed class EngineNodeProcess : IDisposable
     public static string StateKeyFile(string root)
     {
         var path = Path.Combine(root, "engine-state-key");
-        if (!File.Exists(path)) File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a secret, as deploy/lib.sh makes it
+        }
         return path;
     }
 

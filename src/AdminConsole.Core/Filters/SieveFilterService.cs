@@ -70,11 +70,12 @@ public sealed class SieveFilterService(AdminDbContext db, AuditLog audit, TimePr
 
     /// <summary>
     /// Runs a script on a pasted message as delivery would (the address as recipient, no folders,
-    /// no earlier vacation replies): the actions in adminctl sieve-test's form, or the errors.
+    /// no earlier vacation replies): the actions in adminctl sieve-test's form, or the errors. A from of
+    /// "&lt;&gt;" is the null sender; a spam score (points) is what the scanner would have said.
     /// </summary>
-    public static SieveTestResult Test(string address, string script, string message, string? from, string? to, DateTimeOffset now)
+    public static SieveTestResult Test(string address, string script, string message, string? from, string? to, DateTimeOffset now, double? spamScore = null)
     {
-        var trial = SieveTrial.Run(script.ReplaceLineEndings("\n"), Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n")), from, to, address, now);
+        var trial = SieveTrial.Run(script.ReplaceLineEndings("\n"), Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n")), from, to, address, now, spamScore);
         if (trial.Result is not { } result)
             return new SieveTestResult([], trial.MessageError is { } bad ? [$"message: {bad}"] : trial.CompileErrors.Select(e => e.ToString()).ToList());
         return new SieveTestResult(result.Actions.Select(a => a.Describe()).ToList(), result.Error is null ? [] : [result.Error]);

@@ -47,8 +47,21 @@ public sealed record DiscardAction : SieveAction
 public sealed record VacationAction(string To, string From, string Subject, string Reason, bool Mime, string Handle, TimeSpan Period, string? InReplyTo, string? References,
     string? IgnoredFrom = null) : SieveAction
 {
-    public override string Describe() => "vacation to " + Quote(To) + " subject " + Quote(Subject)
-        + (IgnoredFrom is null ? "" : " from " + Quote(From) + " (:from " + Quote(IgnoredFrom) + " ignored: not an address this mailbox may send as)");
+    public override string Describe() => "vacation to " + Quote(To) + " from " + Quote(From) + " subject " + Quote(Subject) + " period " + Format(Period)
+        + (IgnoredFrom is null ? "" : " (:from " + Quote(IgnoredFrom) + " ignored: not an address this mailbox may send as)");
+
+    /// <summary>"7d", "36h", "90m" or "45s": the largest whole unit.</summary>
+    public static string Format(TimeSpan period) =>
+        period.TotalSeconds % 86400 == 0 ? $"{(long)period.TotalDays}d"
+        : period.TotalSeconds % 3600 == 0 ? $"{(long)period.TotalHours}h"
+        : period.TotalSeconds % 60 == 0 ? $"{(long)period.TotalMinutes}m"
+        : $"{(long)period.TotalSeconds}s";
+}
+
+/// <summary>A vacation action that sends nothing, and why (RFC 5230 4.5/4.6, RFC 3834): shown by the trial tools, ignored by delivery.</summary>
+public sealed record VacationSuppressedAction(string Why) : SieveAction
+{
+    public override string Describe() => "vacation not sent: " + Why;
 }
 
 /// <summary>An imap4flags change (RFC 5232) to the internal flag variable, for tracing.</summary>

@@ -357,6 +357,8 @@ public sealed class SieveInterpreter
             case "spamtest":
             {
                 // RFC 5235: "0" when the message was not tested; else 1-10 (or 0-100 with :percent).
+                // 3.1: with :count, an untested message has no value at all, so the count is 0.
+                if (_context.SpamScore is null && call.Has("count")) return Match(call, [], Keys(args[0]));
                 string value;
                 if (call.Has("percent")) value = _context.SpamPercent is { } p ? Math.Clamp((int)Math.Round(p), 0, 100).ToString(CultureInfo.InvariantCulture) : "0";
                 else value = _context.SpamScore is { } s ? Math.Clamp((int)Math.Round(s) + 1, 1, 10).ToString(CultureInfo.InvariantCulture) : "0";
@@ -450,21 +452,50 @@ public sealed class SieveInterpreter
         if (_vacationSeen) throw new RuntimeException("more than one vacation action");
         _vacationSeen = true;
         var sender = _message.Envelope.From;
-        if (sender.Length == 0) return;
+        // Each reason not to reply is recorded (the trial tools print it; delivery ignores it).
+        if (sender.Length == 0)
+        {
+            Add(new VacationSuppressedAction("the sender is the null sender <> (RFC 5230 4.6)"));
+            return;
+        }
+
         var at = sender.LastIndexOf('@');
         var local = (at < 0 ? sender : sender[..at]).ToLowerInvariant();
-        if (local is "mailer-daemon" or "listserv" or "majordomo" or "postmaster" || local.StartsWith("owner-", StringComparison.Ordinal) || local.EndsWith("-request", StringComparison.Ordinal)) return;
+        if (local is "mailer-daemon" or "listserv" or "majordomo" or "postmaster" || local.StartsWith("owner-", StringComparison.Ordinal) || local.EndsWith("-request", StringComparison.Ordinal))
+        {
+            Add(new VacationSuppressedAction($"the sender {sender} is a daemon or list address (RFC 3834 2)"));
+            return;
+        }
+
         var headers = _message.Message.Headers;
-        if (headers["Auto-Submitted"] is { } auto && !auto.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase)) return;
-        if (headers["Precedence"] is { } precedence && precedence.Trim().ToLowerInvariant() is "bulk" or "list" or "junk") return;
-        if (headers.Any(h => h.Field.StartsWith("List-", StringComparison.OrdinalIgnoreCase))) return;
+        if (headers["Auto-Submitted"] is { } auto && !auto.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase))
+        {
+            Add(new VacationSuppressedAction($"the message is automatic (Auto-Submitted: {auto.Trim()}, RFC 3834 2)"));
+            return;
+        }
+
+        if (headers["Precedence"] is { } precedence && precedence.Trim().ToLowerInvariant() is "bulk" or "list" or "junk")
+        {
+            Add(new VacationSuppressedAction($"the message is bulk mail (Precedence: {precedence.Trim()})"));
+            return;
+        }
+
+        if (headers.FirstOrDefault(h => h.Field.StartsWith("List-", StringComparison.OrdinalIgnoreCase)) is { } list)
+        {
+            Add(new VacationSuppressedAction($"the message is list mail ({list.Field}:, RFC 2369)"));
+            return;
+        }
 
         var mine = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { _context.Recipient };
         foreach (var alias in _context.Aliases) mine.Add(alias);
         foreach (var address in call.Strings("addresses") ?? []) mine.Add(Expand(address));
         var addressedToMe = new[] { "To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc" }
             .SelectMany(HeaderValues).SelectMany(AddressesIn).Any(mine.Contains);
-        if (!addressedToMe) return;
+        if (!addressedToMe)
+        {
+            Add(new VacationSuppressedAction($"the message is not addressed to {_context.Recipient} in To/Cc/Bcc (RFC 5230 4.5)"));
+            return;
+        }
 
         var reason = Expand(call.Positional[0].Strings![0]);
         var subject = call.String("subject") is { } s ? Expand(s) : "Auto: " + (_message.Message.Subject ?? string.Empty);
@@ -488,7 +519,11 @@ public sealed class SieveInterpreter
         // ":seconds 0" cannot make a reply go out for every message.
         var period = call.Number("seconds") is { } seconds ? TimeSpan.FromSeconds(Math.Clamp(seconds, SieveLimits.MinVacationSeconds, 365L * 86400))
             : TimeSpan.FromDays(Math.Clamp(call.Number("days") ?? 7, 1, 365));
-        if (!_context.Vacations.TryRecord(_context.Recipient, sender, handle, period, _context.Now)) return;
+        if (!_context.Vacations.TryRecord(_context.Recipient, sender, handle, period, _context.Now))
+        {
+            Add(new VacationSuppressedAction($"{sender} was already answered within the period ({VacationAction.Format(period)})"));
+            return;
+        }
 
         var messageId = _message.Message.MessageId is { } id ? "<" + id + ">" : null;
         var references = _message.Message.References.Count > 0 ? string.Join(' ', _message.Message.References.Select(r => "<" + r + ">")) + (messageId is null ? string.Empty : " " + messageId) : messageId;

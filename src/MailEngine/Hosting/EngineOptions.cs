@@ -5,7 +5,10 @@ public sealed class EngineOptions
 {
     public const string Section = "Engine";
 
-    /// <summary>Runs the engine inside the console's process (the default, one-machine set-up).</summary>
+    /// <summary>
+    /// Runs the engine inside the console's process (the default, one-machine set-up). Read by the
+    /// console's composition root (AdminConsoleHost): false leaves only the nodes of Console:EngineNodes.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Where the engine keeps its last snapshot, its TLS certificate and its spool.</summary>

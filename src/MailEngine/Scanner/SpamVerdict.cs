@@ -40,14 +40,7 @@ public sealed record SpamVerdict(double Score, SpamAction Action, IReadOnlyList<
     /// from it 6-10 up to the reject threshold, so the before-script's "ge 6" means "Junk"; and the
     /// percentage of the reject threshold for spamtestplus. SieveInterpreter adds one to the score.
     /// </summary>
-    public (double Score, double Percent) Spamtest()
-    {
-        double level;
-        if (Score < JunkThreshold) level = 1 + Math.Clamp(Score / Math.Max(JunkThreshold, 0.1), 0, 1) * 4; // 1 ..< 5
-        else level = 6 + Math.Clamp((Score - JunkThreshold) / Math.Max(RejectThreshold - JunkThreshold, 0.1), 0, 1) * 4;
-        level = Score < JunkThreshold ? Math.Min(Math.Floor(level), 5) : Math.Min(Math.Floor(level), 10);
-        return (level - 1, Math.Clamp(Score / Math.Max(RejectThreshold, 0.1) * 100, 0, 100));
-    }
+    public (double Score, double Percent) Spamtest() => Sieve.SpamtestScale.Of(Score, JunkThreshold, RejectThreshold);
 
     private static string Format(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 

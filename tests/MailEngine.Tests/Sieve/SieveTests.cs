@@ -138,9 +138,10 @@ public sealed class SieveTests
         Assert.Equal("coyote@desert.example.org", reply.To);
         Assert.Equal("roadrunner@acme.example.com", reply.From);
         Assert.Equal("<1234@desert.example.org>", reply.InReplyTo);
-        Assert.Equal("vacation to \"coyote@desert.example.org\" subject \"Away\"\nkeep", first.Describe().TrimEnd('\n'));
-        Assert.Equal("keep", Run(VacationScript, context: context with { Now = now.AddDays(6) }).Describe().TrimEnd('\n'));
-        Assert.Contains("vacation", Run(VacationScript, context: context with { Now = now.AddDays(8) }).Describe());
+        Assert.Equal("vacation to \"coyote@desert.example.org\" from \"roadrunner@acme.example.com\" subject \"Away\" period 7d\nkeep", first.Describe().TrimEnd('\n'));
+        Assert.Equal("vacation not sent: coyote@desert.example.org was already answered within the period (7d)\nkeep",
+            Run(VacationScript, context: context with { Now = now.AddDays(6) }).Describe().TrimEnd('\n'));
+        Assert.StartsWith("vacation to", Run(VacationScript, context: context with { Now = now.AddDays(8) }).Describe());
     }
 
     [Fact]
@@ -162,8 +163,8 @@ public sealed class SieveTests
         Assert.Contains("(:from \"ceo@victim.test\" ignored: not an address this mailbox may send as)", result.Describe(), StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromDays(1), reply.Period);
         // ":seconds 0" does not make it reply again an hour later; a day later it does.
-        Assert.DoesNotContain("vacation", Run(forged, context: context with { Now = now.AddHours(1) }).Describe(), StringComparison.Ordinal);
-        Assert.Contains("vacation", Run(forged, context: context with { Now = now.AddDays(1).AddMinutes(1) }).Describe(), StringComparison.Ordinal);
+        Assert.DoesNotContain("vacation to", Run(forged, context: context with { Now = now.AddHours(1) }).Describe(), StringComparison.Ordinal);
+        Assert.Contains("vacation to", Run(forged, context: context with { Now = now.AddDays(1).AddMinutes(1) }).Describe(), StringComparison.Ordinal);
 
         // A group the mailbox is in, with a display name, is allowed.
         var group = Run("require \"vacation\"; vacation :from \"Sales <sales@acme.example.com>\" \"Away.\";", context: context with { Vacations = new InMemoryVacationMemory() });
@@ -173,25 +174,25 @@ public sealed class SieveTests
     }
 
     [Theory]
-    [InlineData("Precedence: bulk\r\n", "coyote@desert.example.org")]
-    [InlineData("Auto-Submitted: auto-replied\r\n", "coyote@desert.example.org")]
-    [InlineData("List-Id: <dev.lists.example.org>\r\n", "coyote@desert.example.org")]
-    [InlineData("", "")]
-    [InlineData("", "MAILER-DAEMON@desert.example.org")]
-    [InlineData("", "owner-dev@lists.example.org")]
-    [InlineData("", "dev-request@lists.example.org")]
-    public void Vacation_never_answers_lists_bulk_auto_replies_or_daemons(string extraHeader, string sender)
+    [InlineData("Precedence: bulk\r\n", "coyote@desert.example.org", "the message is bulk mail (Precedence: bulk)")]
+    [InlineData("Auto-Submitted: auto-replied\r\n", "coyote@desert.example.org", "the message is automatic (Auto-Submitted: auto-replied, RFC 3834 2)")]
+    [InlineData("List-Id: <dev.lists.example.org>\r\n", "coyote@desert.example.org", "the message is list mail (List-Id:, RFC 2369)")]
+    [InlineData("", "", "the sender is the null sender <> (RFC 5230 4.6)")]
+    [InlineData("", "MAILER-DAEMON@desert.example.org", "the sender MAILER-DAEMON@desert.example.org is a daemon or list address (RFC 3834 2)")]
+    [InlineData("", "owner-dev@lists.example.org", "the sender owner-dev@lists.example.org is a daemon or list address (RFC 3834 2)")]
+    [InlineData("", "dev-request@lists.example.org", "the sender dev-request@lists.example.org is a daemon or list address (RFC 3834 2)")]
+    public void Vacation_never_answers_lists_bulk_auto_replies_or_daemons_and_says_why(string extraHeader, string sender, string why)
     {
         var message = extraHeader + Message;
-        Assert.Equal("keep", Actions(VacationScript, message, sender));
+        Assert.Equal($"vacation not sent: {why}\nkeep", Actions(VacationScript, message, sender));
     }
 
     [Fact]
     public void Vacation_does_not_answer_mail_that_is_not_addressed_to_the_user()
     {
         var context = new SieveContext { Now = DateTimeOffset.UtcNow, Recipient = "someone-else@acme.example.com" };
-        Assert.Equal("keep", Actions(VacationScript, context: context));
-        Assert.Contains("vacation", Actions(VacationScript.Replace(":days 7", ":days 7 :addresses [\"roadrunner@acme.example.com\"]", StringComparison.Ordinal), context: context));
+        Assert.Equal("vacation not sent: the message is not addressed to someone-else@acme.example.com in To/Cc/Bcc (RFC 5230 4.5)\nkeep", Actions(VacationScript, context: context));
+        Assert.StartsWith("vacation to", Actions(VacationScript.Replace(":days 7", ":days 7 :addresses [\"roadrunner@acme.example.com\"]", StringComparison.Ordinal), context: context));
     }
 
     [Theory]

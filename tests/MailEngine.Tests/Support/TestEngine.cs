@@ -59,7 +59,11 @@ public sealed class TestEngine : IAsyncDisposable
         root ??= Directory.CreateTempSubdirectory("engine").FullName;
         // The saved snapshot's key, beside (not inside) the state folder, as a credential would be.
         var stateKey = Path.Combine(root, "engine-state-key");
-        if (!File.Exists(stateKey)) File.WriteAllText(stateKey, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        if (!File.Exists(stateKey))
+        {
+            File.WriteAllText(stateKey, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            File.SetUnixFileMode(stateKey, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a secret, as deploy/lib.sh makes it
+        }
         var options = new EngineOptions
         {
             StateDirectory = Path.Combine(root, "state"),

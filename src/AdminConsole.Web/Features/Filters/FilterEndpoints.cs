@@ -14,7 +14,9 @@ internal static class FilterEndpoints
 {
     public sealed record FilterRequest(string? Script);
 
-    public sealed record FilterTestRequest(string? Script, string? Message, string? From, string? To);
+    /// <param name="From">The envelope sender; "&lt;&gt;" for the null sender.</param>
+    /// <param name="SpamScore">The scanner's score in points (spamtest); absent: not tested.</param>
+    public sealed record FilterTestRequest(string? Script, string? Message, string? From, string? To, double? SpamScore = null);
 
     public static void MapFilterApi(this RouteGroupBuilder api)
     {
@@ -44,9 +46,10 @@ internal static class FilterEndpoints
         {
             var errors = new Dictionary<string, string[]>();
             if (string.IsNullOrEmpty(request.Message)) errors["message"] = ["Paste the message to test with (headers, a blank line, the body)."];
+            if (request.SpamScore is { } score && (double.IsNaN(score) || score is < -100 or > 1000)) errors["spamScore"] = ["A spam score is between -100 and 1000 points."];
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
             var view = await service.GetAsync(address, ct); // the mailbox must exist; its saved script is the default
-            return TypedResults.Ok(SieveFilterService.Test(view.Address, request.Script ?? view.Script, request.Message!, request.From, request.To, clock.GetUtcNow()));
+            return TypedResults.Ok(SieveFilterService.Test(view.Address, request.Script ?? view.Script, request.Message!, request.From, request.To, clock.GetUtcNow(), request.SpamScore));
         }).RequireAuthorization(ConsolePolicies.AdminWrite); // it runs a script (within the run budget): work, not reading
     }
 }

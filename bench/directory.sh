@@ -6,8 +6,8 @@
 #     measure, /api/v1/engine/status lastPushMilliseconds) after a change;
 #   * the console process's resident memory (VmRSS now, VmHWM peak).
 # Goals from the issue: a page under 100 ms, a snapshot under 1 s.
-#   deploy/bench/directory.sh [MAILBOXES]      (default 100000; the seed is kept between runs)
-source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+#   bench/directory.sh [MAILBOXES]      (default 100000; the seed is kept between runs)
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 COUNT="${1:-100000}"
 BASE="$LOCAL/bench-directory"
 PORT=5090
@@ -46,6 +46,7 @@ log "starting the console on 127.0.0.1:$PORT"
 env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$PORT" Logging__LogLevel__Default=Warning "Logging__LogLevel__AdminConsole.Core.Engine=Information" \
   Engine__StateDirectory="$BASE/engine" Engine__MaildirRoot="$BASE/mail" \
   Engine__Mx__Port=2535 Engine__Submission__Port=2597 Engine__Submissions__Port=2475 \
+  Engine__Imap__Listener__Port=2153 Engine__Imap__ImplicitTls__Port=3003 \
   "$BASE/app/AdminConsole.Web" --contentRoot "$BASE/app" >"$BASE/console.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT

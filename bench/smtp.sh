@@ -5,8 +5,8 @@
 # connection until the last message is in the Maildir, and the peak resident memory (ours: the node
 # process; Postfix: the sum over all its processes, sampled every 100 ms; shared library pages count once
 # per Postfix process, which favours us somewhat). Then the ratios.
-#   deploy/bench/smtp.sh [MESSAGES]        (default 3000)
-source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+#   bench/smtp.sh [MESSAGES]        (default 3000)
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 MESSAGES="${1:-3000}"
 BASE="$LOCAL/bench"
 PEERS="$ROOT/../shared/bench-peers"
@@ -22,7 +22,8 @@ log "publishing the engine node"
 (cd "$ROOT" && dotnet publish src/MailEngine.Server -c Release -o "$BASE/bin" --nologo -v quiet >/dev/null)
 
 # --- our engine node ---------------------------------------------------------------------------
-(umask 077; head -c 24 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-control-token")
+(umask 077; head -c 24 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-control-token"
+ head -c 32 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-state-key")
 Engine__StateDirectory="$BASE/node/state" Engine__MaildirRoot="$BASE/node/mail" Engine__HostName=mx.bench.test \
 Engine__Mx__Port=$NODE_PORT Engine__Submission__Enabled=false Engine__Submissions__Enabled=false \
 Engine__Control__Url="http://127.0.0.1:$CONTROL_PORT" Credentials__Directory="$BASE/credentials" \

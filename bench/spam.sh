@@ -9,8 +9,8 @@
 #  4. accuracy on the same held-out split (70/30 by a hash of the file name): ours (rules + Bayes
 #     trained on the 70%) against SpamAssassin 4 (Debian spamassassin + sa-learn on the same 70%,
 #     spamd/spamc, network tests off), both at the threshold 5.
-#   deploy/bench/spam.sh [PASSES]   (default 3)
-source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+#   bench/spam.sh [PASSES]   (default 3)
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 PASSES="${1:-3}"
 BASE="$LOCAL/bench/spam"
 RSPAMD_PORT=11433; SPAMD_PORT=17830
@@ -21,7 +21,10 @@ CORPUS="$(ensure_spam_corpus)"
 rm -rf "$BASE"; mkdir -p "$BASE"/{dump,eval,sa/site,rs/db,rs/log,rs/run}
 cleanup() {
   [ -f "$BASE/sa/spamd.pid" ] && kill "$(cat "$BASE/sa/spamd.pid")" 2>/dev/null
-  pkill -f "rspamd -f -c $BASE/rs" 2>/dev/null || true
+  # rspamd retitles its processes ("rspamd: main process"), so they are stopped by the pid recorded at
+  # start: setsid made it the leader of its own process group, which its workers share.
+  [ -n "${RSPAMD_PID:-}" ] && kill -- "-$RSPAMD_PID" 2>/dev/null
+  true
 }
 trap '[ "$BASHPID" = "$$" ] && cleanup' EXIT
 BENCH=(dotnet run --project "$ROOT/bench/ScannerBench" -c Release --)
@@ -52,9 +55,10 @@ done
 chmod -R a+rwX "$BASE"
 setsid rspamd -f -c "$BASE/rs/etc/rspamd.conf" -u nobody -g nogroup --var=CONFDIR="$BASE/rs/etc" --var=LOCAL_CONFDIR="$BASE/rs/etc" \
   --var=DBDIR="$BASE/rs/db" --var=RUNDIR="$BASE/rs/run" --var=LOGDIR="$BASE/rs/log" >"$BASE/rs/out.log" 2>&1 &
+RSPAMD_PID=$!
 for _ in $(seq 600); do ss -ltn | grep -q "127.0.0.1:$RSPAMD_PORT " && break; sleep 0.5; done
 find "$CORPUS"/{spam-1,spam-2,easy-ham-1,easy-ham-2,hard-ham-1} -name '*.txt' | sort > "$BASE/all.list"
-workers() { pgrep -f "rspamd: normal process" | tr '\n' ' '; }
+workers() { pgrep -g "$RSPAMD_PID" -f "rspamd: normal process" | tr '\n' ' '; }
 cpu() { local t=0; for p in $(workers); do set -- $(cut -d' ' -f14,15 "/proc/$p/stat"); t=$((t + $1 + $2)); done; echo "$t"; }
 head -200 "$BASE/all.list" | xargs rspamc -h "127.0.0.1:$RSPAMD_PORT" -n 4 >/dev/null 2>&1  # warm-up
 before=$(cpu); start=$(date +%s.%N)

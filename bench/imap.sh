@@ -14,8 +14,8 @@
 # after a warm-up on a second mailbox (so that the .NET JIT is not counted as "cold"),
 # and the peak resident memory (sum over the server's processes, sampled every 100 ms).
 # Then the ratios (ours / Dovecot: below 1 is faster or smaller).
-#   deploy/bench/imap.sh [MESSAGES]
-source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+#   bench/imap.sh [MESSAGES]
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 MESSAGES="${1:-10000}"
 BASE="$LOCAL/bench-imap"
 PEERS="$ROOT/../shared/bench-peers"
@@ -45,7 +45,8 @@ HASH="$(doveadm pw -s BLF-CRYPT -r 5 -p "$PASSWORD")"
 mkdir -p "$BASE/node/mail/bench.test/user0" "$BASE/node/mail/bench.test/warmup"
 cp -a "$BASE/seed/Maildir" "$BASE/node/mail/bench.test/user0/Maildir"
 cp -a "$BASE/seed-warmup/Maildir" "$BASE/node/mail/bench.test/warmup/Maildir"
-(umask 077; head -c 24 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-control-token")
+(umask 077; head -c 24 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-control-token"
+ head -c 32 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-state-key")
 Engine__StateDirectory="$BASE/node/state" Engine__MaildirRoot="$BASE/node/mail" Engine__HostName=mx.bench.test \
 Engine__Mx__Enabled=false Engine__Submission__Enabled=false Engine__Submissions__Enabled=false \
 Engine__Imap__Listener__Enabled=false Engine__Imap__ImplicitTls__Port=$NODE_IMAPS \
