@@ -39,6 +39,8 @@ curl -sf -X PUT "http://127.0.0.1:$CONTROL_PORT/control/snapshot" -H "Authorizat
   "domains":[{"name":"bench.test","maxMessageBytes":26214400}],
   "mailboxes":[{"address":"user0@bench.test","passwordHash":"{ARGON2ID}x","quotaBytes":1099511627776,"enabled":true}],
   "policy":{"trustedNetworks":["127.0.0.0/8"],"maxMessageBytes":26214400,"maxRecipientsPerMessage":100}}' >/dev/null
+# The listeners open before the spam rules compile; the run starts when they are (as a warm server).
+for _ in $(seq 1200); do curl -sf "http://127.0.0.1:$CONTROL_PORT/healthz" | grep -q '"scanner":"ready"' && break; sleep 0.1; done
 
 # --- Postfix ------------------------------------------------------------------------------------
 # The template's ids are replaced in one pass (in sequence, the gid substitution could rewrite the uid just written).

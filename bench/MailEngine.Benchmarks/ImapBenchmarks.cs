@@ -2,7 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using MailEngine.Imap.Fetch;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 
 namespace MailEngine.Benchmarks;
 

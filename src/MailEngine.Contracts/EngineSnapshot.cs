@@ -22,6 +22,25 @@ public sealed record EngineSnapshot
 
     /// <summary>What an engine that has never received a snapshot serves: nothing is local, nothing relays.</summary>
     public static EngineSnapshot Empty { get; } = new() { Version = 0, CompiledAt = DateTimeOffset.UnixEpoch };
+
+    /// <summary>
+    /// The snapshot with every list and policy that JSON left out as its default. The source-generated
+    /// reader sets an absent init-only property to null rather than to its initializer, so a snapshot
+    /// written by hand (curl, bench/smtp.sh) without "aliases" would otherwise reach the engine with nulls.
+    /// </summary>
+    public EngineSnapshot WithDefaults()
+    {
+        // The properties are declared non-null; JSON can still leave them null.
+        var policy = Policy ?? new SnapshotPolicy();
+        return this with
+        {
+            Domains = Domains?.Select(d => d.Spam is { Overrides: null } spam ? d with { Spam = spam with { Overrides = new Dictionary<string, SpamRuleOverride>() } } : d).ToList() ?? [],
+            Mailboxes = Mailboxes ?? [],
+            Aliases = Aliases?.Select(a => a.Recipients is null ? a with { Recipients = [] } : a).ToList() ?? [],
+            Certificates = Certificates ?? [],
+            Policy = policy.TrustedNetworks is null ? policy with { TrustedNetworks = new SnapshotPolicy().TrustedNetworks } : policy,
+        };
+    }
 }
 
 /// <param name="Name">The domain in A-label form.</param>

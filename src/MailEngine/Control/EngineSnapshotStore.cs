@@ -51,7 +51,7 @@ public sealed class EngineSnapshotStore
                 _logger.LogInformation("Encrypted the saved snapshot at {Path}", _path);
             }
 
-            _current = new SnapshotIndex(snapshot);
+            _current = new SnapshotIndex(snapshot.WithDefaults());
             _status = new EngineStatus(snapshot.Version, new DateTimeOffset(File.GetLastWriteTimeUtc(_path), TimeSpan.Zero), null, null);
             _logger.LogInformation("Loaded snapshot version {Version} from {Path}", snapshot.Version, _path);
         }
@@ -65,6 +65,7 @@ public sealed class EngineSnapshotStore
     /// <summary>Applies a snapshot. An older version than the one running is refused; the same version again is a no-op.</summary>
     public EngineStatus Apply(EngineSnapshot snapshot)
     {
+        snapshot = snapshot.WithDefaults();
         lock (_applyGate)
         {
             var running = _current.Version;

@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Text;
 using MailEngine.Contracts;
 using MailEngine.Control;
-using MailEngine.Imap.Store;
-using MailEngine.Maildir;
+using MailEngine.Store;
 using MailEngine.Queue;
 using MailEngine.Sieve;
 using MimeKit;
@@ -174,7 +173,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
             }
         }
 
-        return system == Imap.Store.MessageFlags.None && mask == 0 && !passed ? string.Empty : MessageFlagNames.MaildirInfo(system, mask, passed);
+        return system == MessageFlags.None && mask == 0 && !passed ? string.Empty : MessageFlagNames.MaildirInfo(system, mask, passed);
     }
 
     /// <summary>A vacation reply (RFC 5230 5, RFC 3834): threaded to the original, marked auto-replied.</summary>

@@ -1,6 +1,6 @@
 using MailEngine.Auth;
 using MailEngine.Control;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 using MailEngine.Tls;
 using Microsoft.Extensions.Logging;
 

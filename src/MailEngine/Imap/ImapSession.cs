@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using MailEngine.Imap.Protocol;
 using MailEngine.Hosting;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 using MailEngine.Tls;
 using Microsoft.Extensions.Logging;
 

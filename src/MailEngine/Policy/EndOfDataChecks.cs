@@ -1,6 +1,6 @@
 using MailEngine.Control;
 using MailEngine.Hosting;
-using MailEngine.Maildir;
+using MailEngine.Store;
 using MailEngine.Queue;
 using MailEngine.Scanner;
 using MailEngine.Smtp;

@@ -1,4 +1,4 @@
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 using MailEngine.Telemetry;
 using Microsoft.Extensions.Logging;
 

@@ -8,7 +8,7 @@ using System.Text;
 using MailEngine.Auth;
 using MailEngine.Control;
 using MailEngine.Delivery;
-using MailEngine.Maildir;
+using MailEngine.Store;
 using MailEngine.Hosting;
 using MailEngine.Queue;
 using MailEngine.Telemetry;

@@ -102,6 +102,23 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void A_snapshot_written_by_hand_with_only_some_fields_applies()
+    {
+        // As bench/smtp.sh and an operator's curl send it: no groups, no certificates, no display names.
+        const string json = """
+            {"version":1,"compiledAt":"2026-01-01T00:00:00Z",
+             "domains":[{"name":"bench.test","maxMessageBytes":26214400}],
+             "mailboxes":[{"address":"user0@bench.test","passwordHash":"{ARGON2ID}x","quotaBytes":1099511627776,"enabled":true}],
+             "policy":{"trustedNetworks":["127.0.0.0/8"],"maxMessageBytes":26214400,"maxRecipientsPerMessage":100}}
+            """;
+        var snapshot = System.Text.Json.JsonSerializer.Deserialize(json, SnapshotJson.Default.EngineSnapshot)!;
+        var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);
+        var status = store.Apply(snapshot);
+        Assert.Null(status.LastError);
+        Assert.NotNull(store.Current.Mailbox("user0@bench.test"));
+    }
+
+    [Fact]
     public void An_older_version_is_refused_and_the_running_one_stays()
     {
         var store = new EngineSnapshotStore(Directory.CreateTempSubdirectory("state").FullName, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance);

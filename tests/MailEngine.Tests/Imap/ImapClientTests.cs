@@ -288,7 +288,7 @@ public sealed class ImapClientTests : IAsyncLifetime
     public async Task Moving_into_Junk_and_back_raises_learn_events()
     {
         await _engine.DeliverAsync("alice@example.test", "cheap pills");
-        var events = new List<MailEngine.Imap.Store.LearnEvent>();
+        var events = new List<MailEngine.Store.LearnEvent>();
         _engine.Host.Learning.Raised += e => { lock (events) events.Add(e); };
         using var client = await _engine.ConnectImapAsync();
         await client.Inbox.OpenAsync(FolderAccess.ReadWrite);

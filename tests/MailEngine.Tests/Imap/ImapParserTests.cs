@@ -1,7 +1,7 @@
 using System.Text;
 using MailEngine.Imap.Fetch;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 
 namespace MailEngine.Tests.Imap;
 

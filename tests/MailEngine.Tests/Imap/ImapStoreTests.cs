@@ -1,5 +1,5 @@
 using MailEngine.Imap;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 using MailEngine.Tests.Support;
 using MailKit;
 using MessageFlags = MailKit.MessageFlags;
@@ -72,7 +72,7 @@ public sealed class ImapStoreTests
         try
         {
             var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-            var store = new MailEngine.Maildir.MaildirStore(Path.Combine(root, "mail"), "mx.example.test");
+            var store = new MailEngine.Store.MaildirStore(Path.Combine(root, "mail"), "mx.example.test");
             var registry = new MailFolderRegistry(store, clock);
             var snapshots = new MailEngine.Control.EngineSnapshotStore(Path.Combine(root, "state"), new MailEngine.Control.SealedSnapshotFile(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), clock, NullLogger<MailEngine.Control.EngineSnapshotStore>.Instance);
             snapshots.Apply(TestEngine.StandardSnapshot());
@@ -82,7 +82,7 @@ public sealed class ImapStoreTests
             void Put(string folder)
             {
                 var f = registry.Acquire(address, folder);
-                f.Append("Subject: x\r\n\r\ny\r\n"u8, MailEngine.Imap.Store.MessageFlags.None, 0, false, clock.GetUtcNow());
+                f.Append("Subject: x\r\n\r\ny\r\n"u8, MailEngine.Store.MessageFlags.None, 0, false, clock.GetUtcNow());
                 registry.Release(f);
             }
 
@@ -138,10 +138,10 @@ public sealed class ImapStoreTests
     [InlineData("A\u0000B")]
     public void A_name_without_a_directory_of_its_own_is_no_folder(string name)
     {
-        var store = new MailEngine.Maildir.MaildirStore(Path.Combine(Path.GetTempPath(), "names-" + Guid.NewGuid().ToString("N")), "mx.example.test");
-        Assert.False(MailEngine.Maildir.MaildirStore.IsFolderName(name));
+        var store = new MailEngine.Store.MaildirStore(Path.Combine(Path.GetTempPath(), "names-" + Guid.NewGuid().ToString("N")), "mx.example.test");
+        Assert.False(MailEngine.Store.MaildirStore.IsFolderName(name));
         Assert.False(store.FolderExists("alice@example.test", name));
         Assert.Throws<ArgumentException>(() => store.FolderPath("alice@example.test", name));
-        Assert.True(MailEngine.Maildir.MaildirStore.IsFolderName("A/B.c"));
+        Assert.True(MailEngine.Store.MaildirStore.IsFolderName("A/B.c"));
     }
 }

@@ -46,7 +46,7 @@ public sealed class SmtpReceiveTests : IAsyncLifetime
         Assert.Contains("by mx.example.test with ESMTP id ", stored, StringComparison.Ordinal);
         Assert.Contains("Subject: first", stored, StringComparison.Ordinal);
         Assert.Contains("\r\n.leading dot line\r\n", stored, StringComparison.Ordinal);
-        Assert.Equal(new FileInfo(file).Length, Maildir.MaildirStore.SizeFromName(Path.GetFileName(file)));
+        Assert.Equal(new FileInfo(file).Length, MailEngine.Store.MaildirStore.SizeFromName(Path.GetFileName(file)));
     }
 
     [Fact]

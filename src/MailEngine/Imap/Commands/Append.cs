@@ -1,6 +1,6 @@
 using System.Globalization;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 
 namespace MailEngine.Imap;
 

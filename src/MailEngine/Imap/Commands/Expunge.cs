@@ -1,5 +1,5 @@
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 
 namespace MailEngine.Imap;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
+using MailEngine.Store;
 
 namespace MailEngine.Imap;
 

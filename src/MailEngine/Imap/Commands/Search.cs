@@ -1,6 +1,6 @@
 using System.Text;
+using MailEngine.Store;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
 
 namespace MailEngine.Imap;
 

@@ -1,5 +1,5 @@
+using MailEngine.Store;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
 using MimeKit;
 
 namespace MailEngine.Imap.Fetch;

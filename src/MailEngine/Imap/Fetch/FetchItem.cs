@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
+using MailEngine.Store;
 using MailEngine.Imap.Protocol;
-using MailEngine.Imap.Store;
 
 namespace MailEngine.Imap.Fetch;
 

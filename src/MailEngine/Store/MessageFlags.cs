@@ -1,4 +1,4 @@
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>The system flags (RFC 3501 2.3.2) a Maildir file name carries after ":2," (D F R S T).</summary>
 [Flags]

@@ -1,4 +1,4 @@
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>
 /// What the folder index knows of one message. The Maildir file name is the durable truth for UID

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>One header field as it stands in the message: its name and the raw range of the whole field (with folding and CRLF).</summary>
 public readonly record struct HeaderField(string Name, int Start, int End, int ValueStart);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using MailEngine.Maildir;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>
 /// The open folders of this process, one <see cref="MailFolder"/> per directory, shared by every

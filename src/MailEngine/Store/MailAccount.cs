@@ -1,7 +1,6 @@
 using MailEngine.Imap.Protocol;
-using MailEngine.Maildir;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>A folder as LIST shows it: its name, special use (RFC 6154) and whether it has children.</summary>
 public sealed record FolderInfo(string Name, string? SpecialUse, bool HasChildren, bool Subscribed);

@@ -1,7 +1,7 @@
 using System.Text;
 using MimeKit.Encodings;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>
 /// The text SEARCH BODY and TEXT look in (RFC 3501 6.4.4): every text/* part, its transfer

@@ -1,7 +1,8 @@
 using MailEngine.Control;
+using MailEngine.Imap;
 using Microsoft.Extensions.Logging;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>
 /// Empties old mail from Trash and Junk (the seed's Dovecot autoexpunge: 30 and 60 days by default),

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>
 /// The per-folder index "imap.index", a cache beside the Maildir's cur/new/tmp:

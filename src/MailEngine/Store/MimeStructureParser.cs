@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>
 /// Finds the MIME structure of a message (RFC 2045, RFC 2046 5.1 for multipart boundaries, 5.2.1 for

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using MailEngine.Storage;
 
-namespace MailEngine.Maildir;
+namespace MailEngine.Store;
 
 /// <summary>
 /// The Maildir++ store as Dovecot reads it: &lt;root&gt;/&lt;domain&gt;/&lt;local&gt;/Maildir/{tmp,new,cur} and

@@ -1,6 +1,6 @@
 using MailEngine.Storage;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>A user's verdict on a message, given by moving it into Junk (spam) or out of Junk to INBOX (ham).</summary>
 public sealed record LearnEvent(string Address, bool Spam, string MessagePath, DateTimeOffset At);

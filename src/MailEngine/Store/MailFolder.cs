@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Text;
 using MailEngine.Imap.Fetch;
 using MailEngine.Imap.Protocol;
-using MailEngine.Maildir;
 using MailEngine.Storage;
 
-namespace MailEngine.Imap.Store;
+namespace MailEngine.Store;
 
 /// <summary>How STORE changes flags (RFC 3501 6.4.6).</summary>
 public enum FlagChange
