@@ -50,6 +50,7 @@ cp -a "$BASE/seed-warmup/Maildir" "$BASE/node/mail/bench.test/warmup/Maildir"
 Engine__StateDirectory="$BASE/node/state" Engine__MaildirRoot="$BASE/node/mail" Engine__HostName=mx.bench.test \
 Engine__Mx__Enabled=false Engine__Submission__Enabled=false Engine__Submissions__Enabled=false \
 Engine__Imap__Listener__Enabled=false Engine__Imap__ImplicitTls__Port=$NODE_IMAPS \
+Engine__Imap__MaxConnectionsPerUserAndAddress=100 \
 Engine__Control__Url="http://127.0.0.1:$NODE_CONTROL" Credentials__Directory="$BASE/credentials" \
 Logging__LogLevel__Default=Warning DOTNET_gcServer=0 \
   setsid "$BASE/bin/mailengine-node" --contentRoot "$BASE/node" >"$BASE/logs/node.log" 2>&1 &
@@ -92,7 +93,7 @@ userdb {
   args = username_format=%u $BASE/dovecot/users
 }
 protocol imap {
-  mail_max_userip_connections = 100
+  mail_max_userip_connections = 100  # as the engine's MaxConnectionsPerUserAndAddress above: 20 sessions of one user
 }
 service imap-login {
   inet_listener imap {

@@ -232,7 +232,9 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
             queueId, target.Address, kind, result.Delivered ? "delivered" : result.Permanent ? "failed" : "deferred", result.Status, result.Detail);
         if (result.Delivered)
         {
-            _spool.MarkDelivered(queueId, target.Address);
+            // Progress is recorded for a message with several targets, so that a retry or a restart does
+            // not deliver the others again; with one target the message is completed next (see Spool.Complete).
+            if (envelope.Targets.Count > 1) _spool.MarkDelivered(queueId, target.Address);
             _counters.Delivered.Add(1, new KeyValuePair<string, object?>("kind", kind));
         }
         else if (result.Permanent)

@@ -53,12 +53,19 @@ public sealed class Spool
 
     internal void Commit(IncomingMessage message)
     {
-        // The verdicts go first: a crash between the two leaves an orphan .spam file (removed at start), never a message without its verdict.
+        // The verdicts go first, written and fsync'ed under their final name in queue/: the one fsync of
+        // queue/ below makes both names durable, and a crash before it leaves an orphan .spam file at
+        // most (removed at start), never a message without its verdict.
         if (message.Spam is { } spam)
-            DurableFile.WriteAllBytes(SpamPath(message.Envelope.QueueId), JsonSerializer.SerializeToUtf8Bytes(spam, JsonSerializerOptions.Web));
+        {
+            using var verdicts = DurableFile.OpenPrivate(SpamPath(message.Envelope.QueueId));
+            verdicts.Write(JsonSerializer.SerializeToUtf8Bytes(spam, JsonSerializerOptions.Web));
+            verdicts.Flush(flushToDisk: true);
+        }
+
         message.Stream.Flush(flushToDisk: true);
         message.Stream.Dispose();
-        DurableFile.MoveDurably(message.TemporaryPath, System.IO.Path.Combine(QueueDirectory, message.Envelope.QueueId));
+        DurableFile.MoveDurably(message.TemporaryPath, System.IO.Path.Combine(QueueDirectory, message.Envelope.QueueId), syncSource: false);
     }
 
     /// <summary>Queue ids waiting for delivery, oldest first.</summary>
@@ -117,12 +124,17 @@ public sealed class Spool
     }
 
     /// <summary>Removes a message whose every target is done (delivered, or bounced to the sender).</summary>
+    /// <remarks>
+    /// No fsync of queue/ here: a crash that undoes the deletions brings the message back with its
+    /// .done list, and the targets on it are not delivered again; at worst (a single target, which
+    /// is not listed) the one copy arrives twice, as Postfix's at-least-once delivery allows. Nothing
+    /// acknowledged can be lost by it.
+    /// </remarks>
     public void Complete(string queueId)
     {
         File.Delete(System.IO.Path.Combine(QueueDirectory, queueId));
         File.Delete(DonePath(queueId));
         File.Delete(SpamPath(queueId));
-        DurableFile.SyncDirectory(QueueDirectory);
     }
 
     private string DonePath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".done");

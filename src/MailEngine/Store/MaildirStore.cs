@@ -137,7 +137,7 @@ public sealed class MaildirStore
         var final = info.Length == 0
             ? Path.Combine(folderPath, "new", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}")
             : Path.Combine(folderPath, "cur", $"{unique},S={size.ToString(CultureInfo.InvariantCulture)}{info}");
-        DurableFile.MoveDurably(temporary, final);
+        DurableFile.MoveDurably(temporary, final, syncSource: false); // readers never look in tmp/
         _usage.AddOrUpdate(address, _ => ScanUsage(address), (_, used) => used + size);
         Delivered?.Invoke(folderPath);
         return size;
