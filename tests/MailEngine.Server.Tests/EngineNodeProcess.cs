@@ -102,13 +102,66 @@ public sealed class EngineNodeProcess : IDisposable
     public IDictionary<string, string> Environment => _environment;
     public int ControlPort { get; }
 
+    private static readonly System.Collections.Concurrent.ConcurrentBag<FileStream> Reservations = [];
+
+    /// <summary>
+    /// A port for a node to listen on, free now and kept free for this test process. Asking the kernel
+    /// for port 0 and handing the number on raced with every other test binding port 0 meanwhile (seen:
+    /// a node stopped at start, "already in use"). So the port comes from below the ephemeral range
+    /// (/proc/sys/net/ipv4/ip_local_port_range), which port-0 binds never use, and is reserved across the
+    /// test processes that run side by side by an exclusive lock on a file named after it, held until
+    /// this process ends (a crashed process releases it).
+    /// </summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        var (ephemeralLow, _) = EphemeralRange();
+        var low = 20_000;
+        var high = Math.Max(low + 1000, Math.Min(ephemeralLow, 32_768));
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "mailengine-test-ports")).FullName;
+        for (var attempt = 0; attempt < 10_000; attempt++)
+        {
+            var port = Random.Shared.Next(low, high);
+            FileStream reservation;
+            try
+            {
+                // FileShare.None is an exclusive flock(2) on Linux: a second process cannot open it.
+                reservation = new FileStream(Path.Combine(folder, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                continue; // another test process has it
+            }
+
+            try
+            {
+                var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                probe.Stop();
+            }
+            catch (SocketException)
+            {
+                reservation.Dispose(); // something outside the tests listens there
+                continue;
+            }
+
+            Reservations.Add(reservation);
+            return port;
+        }
+
+        throw new InvalidOperationException($"no free port between {low} and {high}");
+    }
+
+    private static (int Low, int High) EphemeralRange()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return (32_768, 60_999);
+        }
     }
 
     /// <summary>Starts the node and waits until its MX, IMAP and control ports accept connections (the control API starts last).</summary>

@@ -32,10 +32,12 @@ internal sealed partial class ImapSession
     private readonly ImapServices _services;
     private readonly IPEndPoint _remote;
     private readonly bool _implicitTls;
-    private Stream _stream;
-    private PipeReader _reader;
+    /// <summary>The client's stream (TLS after STARTTLS), its pipe and line reading, shared with SMTP.</summary>
+    private readonly ClientConnection _client;
+    private Stream _stream => _client.Stream;
+    private PipeReader _reader => _client.Reader;
     private readonly ImapWriter _writer;
-    private bool _tls;
+    private bool _tls => _client.Tls;
     private ImapState _state = ImapState.NotAuthenticated;
     private int _badCommands;
     private volatile bool _idling;
@@ -61,12 +63,11 @@ internal sealed partial class ImapSession
         _services = services;
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
         _implicitTls = implicitTls;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _writer = new ImapWriter(() => _stream);
         _loginBrake = services.Authenticator.NewBrake();
         // A session that never logs in ends soon; login lifts the deadline (IDLE sessions last for days).
         _deadline = new SessionDeadline(services.Clock, services.Options.LoginDeadline);
+        _client = new ClientConnection(new NetworkStream(socket, ownsSocket: true), _deadline);
+        _writer = new ImapWriter(() => _stream);
     }
 
     private readonly SessionDeadline _deadline;
@@ -152,8 +153,7 @@ internal sealed partial class ImapSession
             Deselect();
             RemoveLiteralFiles();
             if (_user is not null) _services.Sessions.Leave(_user, _remote.Address);
-            await _reader.CompleteAsync();
-            await _stream.DisposeAsync();
+            await _client.DisposeAsync();
         }
     }
 
@@ -342,40 +342,10 @@ internal sealed partial class ImapSession
     /// <summary>No command needs more literals than this (a SEARCH with many strings, at most).</summary>
     private const int MaxLiteralsPerCommand = 256;
 
-    private sealed record Line(byte[] Bytes, bool Overlong, bool Woken = false);
-
     /// <summary>One line without its CRLF (a bare LF is accepted); an overlong line is consumed and flagged.</summary>
-    private async ValueTask<Line?> ReadLineAsync(int limit, CancellationToken ct)
-    {
-        var overlong = false;
+    private ValueTask<ClientLine?> ReadLineAsync(int limit, CancellationToken ct) =>
         // The whole line within the timeout, not each read of it; before login the wait is short.
-        var until = _deadline.WaitUntil(_idling ? Limits.IdleTimeout : _state == ImapState.NotAuthenticated ? Limits.LoginTimeout : Limits.CommandTimeout);
-        while (true)
-        {
-            var result = await ReadAsync(until, ct);
-            if (result.IsCanceled) return new Line([], false, Woken: true);
-            var buffer = result.Buffer;
-            if (buffer.PositionOf((byte)'\n') is { } lf)
-            {
-                var lineBuffer = buffer.Slice(0, lf);
-                var bytes = overlong || lineBuffer.Length > limit ? [] : lineBuffer.ToArray();
-                var tooLong = overlong || lineBuffer.Length > limit;
-                _reader.AdvanceTo(buffer.GetPosition(1, lf));
-                if (!tooLong && bytes.Length > 0 && bytes[^1] == '\r') bytes = bytes[..^1];
-                return new Line(bytes, tooLong);
-            }
-
-            if (buffer.Length > limit)
-            {
-                overlong = true;
-                _reader.AdvanceTo(buffer.End);
-                continue;
-            }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted) return null;
-        }
-    }
+        _client.ReadLineAsync(limit, _deadline.WaitUntil(_idling ? Limits.IdleTimeout : _state == ImapState.NotAuthenticated ? Limits.LoginTimeout : Limits.CommandTimeout), ct, () => _idling);
 
     private async ValueTask<byte[]> ReadLiteralAsync(int length, CancellationToken ct)
     {
@@ -457,40 +427,14 @@ internal sealed partial class ImapSession
         return [];
     }
 
-    /// <summary>Reads with the autologout timer; a read cancelled by IDLE's wake-up returns IsCanceled.</summary>
-    private async ValueTask<ReadResult> ReadAsync(DateTimeOffset until, CancellationToken ct)
-    {
-        using var timer = _deadline.For(until, ct);
-        while (true)
-        {
-            ReadResult result;
-            try
-            {
-                result = await _reader.ReadAsync(timer.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new SessionTimeoutException();
-            }
-
-            // A wake-up meant for IDLE that arrives after it ended is ignored.
-            if (result.IsCanceled && !_idling) continue;
-            return result;
-        }
-    }
+    /// <summary>Reads with the autologout timer; a read woken for IDLE returns IsCanceled.</summary>
+    private ValueTask<ReadResult> ReadAsync(DateTimeOffset until, CancellationToken ct) => _client.ReadAsync(until, ct, () => _idling);
 
     /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3501 6.2.1 STARTTLS, RFC 8314 implicit TLS).</summary>
     private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
     {
-        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, Limits.TlsHandshakeTimeout, _remote, _services.Logger, ct);
-        if (ssl is null) return false;
-
-        // Anything pipelined before the handshake is dropped, never read as if it came over TLS.
-        await _reader.CompleteAsync();
-        _writer.Discard();
-        _stream = ssl;
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _tls = true;
+        if (!await _client.StartTlsAsync(_services.Snapshots, _services.Certificates, Limits.TlsHandshakeTimeout, _remote, _services.Logger, ct)) return false;
+        _writer.Discard(); // nothing written before the handshake goes out over TLS
         return true;
     }
 

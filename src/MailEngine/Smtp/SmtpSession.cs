@@ -55,15 +55,17 @@ internal sealed partial class SmtpSession
     private readonly Socket _socket;
     private readonly ListenerKind _kind;
     private readonly IPEndPoint _remote;
-    private Stream _stream;
-    private PipeReader _reader;
-    private bool _tls;
+    /// <summary>The client's stream (TLS after STARTTLS), its pipe and line reading, shared with IMAP.</summary>
+    private readonly ClientConnection _client;
+    private Stream _stream => _client.Stream;
+    private PipeReader _reader => _client.Reader;
+    private bool _tls => _client.Tls;
     private string? _helo;
     private bool _extended;
     private string? _authenticated;
     private int _badCommands;
     private int _refusedRecipients;
-    private bool _quit;
+    private SmtpState _state = SmtpState.Connected;
 
     // The mail transaction (RFC 5321 3.3): cleared by RSET, HELO/EHLO, and the end of DATA.
     private SmtpPath? _mailFrom;
@@ -80,10 +82,9 @@ internal sealed partial class SmtpSession
         _socket = socket;
         _kind = kind;
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _loginBrake = services.Authenticator.NewBrake();
         _deadline = new SessionDeadline(services.Clock, services.Options.Limits.MaxSessionDuration);
+        _client = new ClientConnection(new NetworkStream(socket, ownsSocket: true), _deadline);
     }
 
     /// <summary>The session's absolute deadline and per-wait bounds.</summary>
@@ -101,7 +102,7 @@ internal sealed partial class SmtpSession
         {
             if (_kind == ListenerKind.Submissions && !await StartTlsAsync(stopping)) return;
             await ReplyAsync(SmtpReplies.Greeting(HostName), stopping);
-            while (!_quit && !stopping.IsCancellationRequested)
+            while (_state != SmtpState.Closing && !stopping.IsCancellationRequested)
             {
                 var line = await ReadCommandLineAsync(stopping);
                 if (line is null) return;
@@ -127,7 +128,7 @@ internal sealed partial class SmtpSession
             }
 
             // The server stops between two commands: the reply in flight was sent, then 421.
-            if (!_quit && stopping.IsCancellationRequested) await TryReplyAsync(SmtpReplies.ShuttingDown(HostName));
+            if (_state != SmtpState.Closing && stopping.IsCancellationRequested) await TryReplyAsync(SmtpReplies.ShuttingDown(HostName));
         }
         catch (SessionTimeoutException)
         {
@@ -149,8 +150,7 @@ internal sealed partial class SmtpSession
         }
         finally
         {
-            await _reader.CompleteAsync();
-            await _stream.DisposeAsync();
+            await _client.DisposeAsync();
         }
     }
 
@@ -179,8 +179,10 @@ internal sealed partial class SmtpSession
         };
     }
 
+    /// <summary>Ends the mail transaction (RSET, EHLO, the end of DATA, STARTTLS); the session stays greeted.</summary>
     private void ResetTransaction()
     {
+        if (_state is SmtpState.Mail or SmtpState.Recipients) _state = SmtpState.Greeted;
         _mailFrom = null;
         _targets.Clear();
         _recipients.Clear();
@@ -191,58 +193,18 @@ internal sealed partial class SmtpSession
     /// <summary>Reads one command line (CRLF, or a lone LF, which clients send and is harmless outside DATA).</summary>
     private async ValueTask<string?> ReadCommandLineAsync(CancellationToken ct)
     {
-        var overlong = false;
-        // The whole line must come within the command timeout (RFC 5321 4.5.3.2.7), not each read of it.
-        var until = _deadline.WaitUntil(Limits.CommandTimeout);
         while (true)
         {
-            var result = await ReadUntilAsync(until, ct);
-            var buffer = result.Buffer;
-            var lf = buffer.PositionOf((byte)'\n');
-            if (lf is { } end)
-            {
-                var lineBytes = buffer.Slice(0, end);
-                var tooLong = overlong || lineBytes.Length > Limits.MaxCommandLineBytes;
-                // Decode before AdvanceTo: the buffer belongs to the pipe again after it.
-                var text = tooLong ? null : Encoding.UTF8.GetString(lineBytes);
-                _reader.AdvanceTo(buffer.GetPosition(1, end));
-                if (text is null)
-                {
-                    // RFC 5321 4.5.3.1.4 / 4.2.2: the line is refused, the session goes on.
-                    await ReplyAsync(SmtpReplies.LineTooLong, ct);
-                    if (++_badCommands >= Limits.MaxBadCommands) return null;
-                    overlong = false;
-                    continue;
-                }
-
-                return text.EndsWith('\r') ? text[..^1] : text;
-            }
-
-            if (buffer.Length > Limits.MaxCommandLineBytes)
-            {
-                // Drop what is buffered of an overlong line instead of holding it in memory.
-                overlong = true;
-                _reader.AdvanceTo(buffer.End);
-                continue;
-            }
-
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted) return null;
+            // The whole line must come within the command timeout (RFC 5321 4.5.3.2.7), not each read of it.
+            var line = await _client.ReadLineAsync(Limits.MaxCommandLineBytes, _deadline.WaitUntil(Limits.CommandTimeout), ct);
+            if (line is null) return null;
+            if (!line.Overlong) return Encoding.UTF8.GetString(line.Bytes);
+            // RFC 5321 4.5.3.1.4 / 4.2.2: the line is refused, the session goes on.
+            await ReplyAsync(SmtpReplies.LineTooLong, ct);
+            if (++_badCommands >= Limits.MaxBadCommands) return null;
         }
     }
 
-    private async ValueTask<ReadResult> ReadUntilAsync(DateTimeOffset until, CancellationToken ct)
-    {
-        using var timer = _deadline.For(until, ct);
-        try
-        {
-            return await _reader.ReadAsync(timer.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new SessionTimeoutException();
-        }
-    }
 
     /// <summary>
     /// Sends a reply, whole: never cancelled (<paramref name="ct"/>, the server stopping, is for the
@@ -267,19 +229,10 @@ internal sealed partial class SmtpSession
         }
     }
 
-    /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3207 for STARTTLS, RFC 8314 for port 465).</summary>
-    private async ValueTask<bool> StartTlsAsync(CancellationToken ct)
-    {
-        var ssl = await ServerTls.AuthenticateAsync(_stream, _services.Snapshots, _services.Certificates, Limits.TlsHandshakeTimeout, _remote, _services.Logger, ct);
-        if (ssl is null) return false;
+    private ValueTask<ReadResult> ReadUntilAsync(DateTimeOffset until, CancellationToken ct) => _client.ReadAsync(until, ct);
 
-        // Anything the client pipelined before the handshake is discarded, never read as if it had
-        // come over TLS (the STARTTLS command injection of CVE-2011-0411).
-        await _reader.CompleteAsync();
-        _stream = ssl;
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _tls = true;
-        return true;
-    }
+    /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3207 for STARTTLS, RFC 8314 for port 465).</summary>
+    private ValueTask<bool> StartTlsAsync(CancellationToken ct) =>
+        _client.StartTlsAsync(_services.Snapshots, _services.Certificates, Limits.TlsHandshakeTimeout, _remote, _services.Logger, ct);
 
 }

@@ -75,7 +75,7 @@ internal sealed partial class ImapSession
 
     private void OnFolderChanged()
     {
-        if (_idling) _reader.CancelPendingRead();
+        if (_idling) _client.Wake();
     }
 
     /// <summary>Leaves the selected state (without expunging) and lets the folder go.</summary>

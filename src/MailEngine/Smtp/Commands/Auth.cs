@@ -12,7 +12,7 @@ internal sealed partial class SmtpSession
         if (!_tls) return SmtpReplies.EncryptionRequired;
         if (!_extended) return SmtpReplies.NeedEhlo;
         if (_authenticated is not null) return SmtpReplies.AlreadyAuthenticated;
-        if (_mailFrom is not null) return SmtpReplies.AuthInTransaction;
+        if (_state is SmtpState.Mail or SmtpState.Recipients) return SmtpReplies.AuthInTransaction;
 
         var parts = argument.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0) return SmtpReplies.Syntax("Syntax: AUTH mechanism [initial-response]");
@@ -66,7 +66,7 @@ internal sealed partial class SmtpSession
             _services.Logger.LogWarning("SMTP AUTH failed from {Remote} for {Username}", _remote.Address, username.Length > 100 ? username[..100] : username);
             if (await _loginBrake.FailedAsync(ct))
             {
-                _quit = true;
+                _state = SmtpState.Closing;
                 return SmtpReplies.TooManyFailedLogins(HostName);
             }
 

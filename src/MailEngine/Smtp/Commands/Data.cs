@@ -18,8 +18,8 @@ internal sealed partial class SmtpSession
     private async ValueTask<SmtpReply?> DataAsync(string argument, CancellationToken ct)
     {
         if (argument.Length > 0) return SmtpReplies.Syntax("Syntax: DATA");
-        if (_mailFrom is null) return SmtpReplies.NeedMailBeforeData;
-        if (_targets.Count == 0) return SmtpReplies.NoValidRecipients;
+        if (_state is not (SmtpState.Mail or SmtpState.Recipients) || _mailFrom is null) return SmtpReplies.NeedMailBeforeData;
+        if (_state == SmtpState.Mail || _targets.Count == 0) return SmtpReplies.NoValidRecipients;
 
         var envelope = new Envelope
         {
@@ -71,7 +71,7 @@ internal sealed partial class SmtpSession
         if (refusal is not null)
         {
             // Bare line endings make the end of the message ambiguous (SMTP smuggling): stop reading from this client.
-            if (decoder.Error == DataError.BareLineEnding) _quit = true;
+            if (decoder.Error == DataError.BareLineEnding) _state = SmtpState.Closing;
             _services.Counters.Rejected.Add(1, new KeyValuePair<string, object?>("reason", decoder.Error == DataError.None ? "loop" : decoder.Error.ToString().ToLowerInvariant()));
             _services.Logger.LogInformation("SMTP {QueueId} refused from {Remote}: {Reply}", envelope.QueueId, _remote.Address, refusal.ToString());
             return refusal;

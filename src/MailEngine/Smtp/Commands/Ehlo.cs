@@ -12,6 +12,7 @@ internal sealed partial class SmtpSession
             return SmtpReplies.Syntax(extended ? "Syntax: EHLO domain-or-address-literal" : "Syntax: HELO domain");
 
         ResetTransaction();
+        _state = SmtpState.Greeted;
         _helo = domain;
         _extended = extended;
         if (!extended) return SmtpReplies.Helo(HostName);

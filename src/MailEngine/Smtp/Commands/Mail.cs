@@ -8,8 +8,8 @@ internal sealed partial class SmtpSession
     /// <summary>MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152) and SMTPUTF8 (RFC 6531).</summary>
     private SmtpReply Mail(string argument)
     {
-        if (_helo is null) return SmtpReplies.NeedHelo;
-        if (_mailFrom is not null) return SmtpReplies.NestedMail;
+        if (_state == SmtpState.Connected) return SmtpReplies.NeedHelo;
+        if (_state is SmtpState.Mail or SmtpState.Recipients) return SmtpReplies.NestedMail;
         if (_kind != ListenerKind.Mx && _authenticated is null) return SmtpReplies.AuthenticationRequired;
 
         var path = SmtpPath.TryParse(argument, "FROM", allowNull: true, out var error);
@@ -48,6 +48,7 @@ internal sealed partial class SmtpSession
         if (!ownership.Accepted) return Decided(ownership);
 
         _mailFrom = path;
+        _state = SmtpState.Mail;
         _smtpUtf8 = smtpUtf8;
         _declaredSize = declaredSize;
         return SmtpReplies.SenderOk;

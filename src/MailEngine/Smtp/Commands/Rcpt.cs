@@ -8,7 +8,7 @@ internal sealed partial class SmtpSession
     /// <summary>RCPT TO (RFC 5321 4.1.1.3): parsed here, decided by <see cref="RecipientPolicy"/>, so nothing is accepted that would bounce later.</summary>
     private SmtpReply Rcpt(string argument)
     {
-        if (_mailFrom is null) return SmtpReplies.NeedMailBeforeRcpt;
+        if (_state is not (SmtpState.Mail or SmtpState.Recipients)) return SmtpReplies.NeedMailBeforeRcpt;
         var path = SmtpPath.TryParse(argument, "TO", allowNull: false, out var error);
         if (path is null) return error!;
         if (path.Parameters.Count > 0) return SmtpReplies.UnsupportedParameter(path.Parameters.Keys.First());
@@ -25,6 +25,7 @@ internal sealed partial class SmtpSession
         foreach (var target in decided.Targets)
             if (!_targets.Exists(t => t.Address == target.Address)) _targets.Add(target);
         _recipients.Add(address.ToString());
+        _state = SmtpState.Recipients;
         return SmtpReplies.RecipientOk;
     }
 

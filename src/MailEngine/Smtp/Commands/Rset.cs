@@ -13,7 +13,7 @@ internal sealed partial class SmtpSession
     /// <summary>QUIT (RFC 5321 4.1.1.10).</summary>
     private SmtpReply Quit()
     {
-        _quit = true;
+        _state = SmtpState.Closing;
         return SmtpReplies.Closing(HostName);
     }
 }

@@ -10,14 +10,15 @@ internal sealed partial class SmtpSession
         await ReplyAsync(SmtpReplies.ReadyForTls, ct);
         if (!await StartTlsAsync(ct))
         {
-            _quit = true;
+            _state = SmtpState.Closing;
             return null;
         }
 
+        ResetTransaction();
+        _state = SmtpState.Connected; // RFC 3207 4.2: EHLO again, nothing learned before TLS holds
         _helo = null;
         _extended = false;
         _authenticated = null;
-        ResetTransaction();
         return null;
     }
 }
