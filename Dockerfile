@@ -1,7 +1,8 @@
 # Multi-stage build: the SDK builds, the ASP.NET runtime runs. x86-64 only (Hyperscan is x86-only).
 # Configured only through environment variables and credential files:
 #   Database__Host, Database__Port, Database__Name, Database__Username   where PostgreSQL is
-#   CREDENTIALS_DIRECTORY (default /run/secrets)  holds db-password and master-key, one file each
+#   CREDENTIALS_DIRECTORY (default /run/secrets)  holds db-password, master-key, metrics-token and
+#                                                 engine-state-key (Base64 of 32 random bytes), one file each
 #   ASPNETCORE_URLS (default http://+:8080); Engine__* for the mail engine (see README)
 # Migrations are an explicit step:  docker run --rm IMAGE /app/adminctl/adminctl migrate
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build

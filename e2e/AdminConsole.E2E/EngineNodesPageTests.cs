@@ -39,8 +39,17 @@ public sealed class TwoNodeConsoleHost : ConsoleHost
         }
 
         Nodes = [.. nodes];
-        await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
-        await base.InitializeAsync();
+        // A fixture whose InitializeAsync throws is not disposed: the nodes are killed here on failure.
+        try
+        {
+            await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
+            await base.InitializeAsync();
+        }
+        catch
+        {
+            foreach (var node in Nodes) node.Dispose();
+            throw;
+        }
     }
 
     public override async Task DisposeAsync()

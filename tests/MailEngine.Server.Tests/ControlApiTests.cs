@@ -21,20 +21,7 @@ public sealed class ControlApiTests : IAsyncLifetime
         _node = new EngineNodeProcess(_root, EngineNodeProcess.FreePort(), EngineNodeProcess.FreePort(), credentials);
         await _node.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_node.ControlPort}") };
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                using var health = await _http.GetAsync("/healthz");
-                if (health.IsSuccessStatusCode) break;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            await Task.Delay(50);
-        }
+        await _node.WaitForScannerAsync(); // /healthz answers (and kills the node when it never does)
     }
 
     public Task DisposeAsync()

@@ -224,20 +224,33 @@ public sealed class EngineNodeProcess : IDisposable
     }
 
     /// <summary>
-    /// Waits until the node's spam rules are compiled (they compile in the background after the ports
-    /// open): for tests that measure the node's CPU, which the compilation would otherwise be part of.
+    /// Waits until the node answers /healthz with its spam rules compiled (they compile in the
+    /// background after the ports open): for tests that measure the node's CPU, which the compilation
+    /// would otherwise be part of. Like <see cref="StartAsync"/>, a node that never gets there is killed.
     /// </summary>
     public async Task WaitForScannerAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ControlPort}") };
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
+        var health = "";
+        while (DateTime.UtcNow < deadline)
         {
-            var health = await http.GetStringAsync("/healthz");
-            if (health.Contains("\"scanner\":\"ready\"", StringComparison.Ordinal)) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the node's scanner is still compiling: {health}\n{Output}");
+            try
+            {
+                health = await http.GetStringAsync("/healthz");
+                if (health.Contains("\"scanner\":\"ready\"", StringComparison.Ordinal)) return;
+            }
+            catch (HttpRequestException e)
+            {
+                health = e.Message;
+            }
+
             await Task.Delay(50);
         }
+
+        var output = Output;
+        Kill();
+        throw new TimeoutException($"the node's scanner did not become ready: {health}\n{output}");
     }
 
     private void Keep(string? line)

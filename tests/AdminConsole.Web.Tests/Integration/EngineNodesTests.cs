@@ -42,8 +42,18 @@ public sealed class EngineNodesTests : IAsyncLifetime
         }
 
         Nodes = [.. nodes];
-        // Both nodes start together: each waits for its own ports, and a failed start kills the node.
-        await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
+        // Both nodes start together: each waits for its own ports, and a failed start kills that node.
+        // xUnit does not call DisposeAsync when InitializeAsync throws: the other node is killed here
+        // (a node left running by this path held its ports for the rest of a run).
+        try
+        {
+            await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
+        }
+        catch
+        {
+            foreach (var node in Nodes) node.Dispose();
+            throw;
+        }
 
         _database = new TestDatabase();
         await _database.InitializeAsync();
