@@ -19,7 +19,9 @@ BUID="$(id -u benchmail)"; BGID="$(id -g benchmail)"
 
 rm -rf "$BASE"; mkdir -p "$BASE"/{postfix,pf-queue,pf-data,logs,mail,node,credentials}
 log "publishing the engine node"
-(cd "$ROOT" && dotnet publish src/MailEngine.Server -c Release -o "$BASE/bin" --nologo -v quiet >/dev/null)
+# SMTP_BENCH_R2R=1 publishes it ReadyToRun (as imap.sh does): what a server that is not JIT-compiling
+# its first minutes would do; deploy/run.sh does not publish ReadyToRun (yet).
+(cd "$ROOT" && dotnet publish src/MailEngine.Server -c Release ${SMTP_BENCH_R2R:+-r linux-x64 --self-contained false -p:PublishReadyToRun=true} -o "$BASE/bin" --nologo -v quiet >/dev/null)
 
 # --- our engine node ---------------------------------------------------------------------------
 (umask 077; head -c 24 /dev/urandom | base64 -w0 > "$BASE/credentials/engine-control-token"
