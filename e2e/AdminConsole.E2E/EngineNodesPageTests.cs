@@ -8,56 +8,30 @@ namespace AdminConsole.E2E;
 /// <summary>The console with its in-process engine off and two mailengine-nodes, as the Engine page shows them.</summary>
 public sealed class TwoNodeConsoleHost : ConsoleHost
 {
-    private readonly string _credential = $"engine-control-token-{Guid.NewGuid():N}";
-    private readonly List<string> _roots = [];
+    private EngineNodePair? _pair;
 
-    public EngineNodeProcess[] Nodes { get; private set; } = [];
+    public EngineNodeProcess[] Nodes => _pair!.Nodes;
 
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
-    {
-        ["Engine:Enabled"] = "false",
-        ["Console:EngineNodes:0:Name"] = "mx1",
-        ["Console:EngineNodes:0:Url"] = $"http://127.0.0.1:{Nodes[0].ControlPort}",
-        ["Console:EngineNodes:0:TokenCredential"] = _credential,
-        ["Console:EngineNodes:1:Name"] = "mx2",
-        ["Console:EngineNodes:1:Url"] = $"http://127.0.0.1:{Nodes[1].ControlPort}",
-        ["Console:EngineNodes:1:TokenCredential"] = _credential,
-    };
+    protected override IReadOnlyDictionary<string, string> Settings => _pair!.ConsoleSettings;
 
     public override async Task InitializeAsync()
     {
-        var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        await File.WriteAllTextAsync(Path.Combine(TestEnvironment.CredentialsDirectory, _credential), token);
-        var nodes = new List<EngineNodeProcess>();
-        for (var i = 0; i < 2; i++)
-        {
-            var root = Directory.CreateTempSubdirectory("e2e-node").FullName;
-            _roots.Add(root);
-            var credentials = Directory.CreateDirectory(Path.Combine(root, "credentials")).FullName;
-            await File.WriteAllTextAsync(Path.Combine(credentials, "engine-control-token"), token);
-            nodes.Add(new EngineNodeProcess(root, EngineNodeProcess.FreePort(), EngineNodeProcess.FreePort(), credentials));
-        }
-
-        Nodes = [.. nodes];
-        // A fixture whose InitializeAsync throws is not disposed: the nodes are killed here on failure.
+        _pair = await EngineNodePair.StartAsync();
         try
         {
-            await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
             await base.InitializeAsync();
         }
         catch
         {
-            foreach (var node in Nodes) node.Dispose();
+            _pair.Dispose(); // a fixture whose InitializeAsync throws is not disposed
             throw;
         }
     }
 
     public override async Task DisposeAsync()
     {
-        foreach (var node in Nodes) node.Dispose();
+        _pair?.Dispose();
         await base.DisposeAsync();
-        File.Delete(Path.Combine(TestEnvironment.CredentialsDirectory, _credential));
-        foreach (var root in _roots) Directory.Delete(root, recursive: true);
     }
 }
 

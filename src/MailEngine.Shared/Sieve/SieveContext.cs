@@ -71,11 +71,19 @@ public sealed class SieveMessage
     }
 
     private SieveMessage(Func<MimeMessage> load, long size, SieveEnvelope envelope)
+        : this(new Lazy<MimeMessage>(load, LazyThreadSafetyMode.None), size, envelope)
     {
-        _message = new Lazy<MimeMessage>(load, LazyThreadSafetyMode.None);
+    }
+
+    private SieveMessage(Lazy<MimeMessage> message, long size, SieveEnvelope envelope)
+    {
+        _message = message;
         Size = size;
         Envelope = envelope;
     }
+
+    /// <summary>The same message for another recipient's envelope: parsed at most once for all of them.</summary>
+    public SieveMessage For(SieveEnvelope envelope) => new(_message, Size, envelope);
 
     public MimeMessage Message => _message.Value;
 

@@ -31,7 +31,6 @@ public sealed record OutgoingMessage(string Sender, string Recipient, byte[] Con
 /// </summary>
 public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry folders, SieveDelivery sieve, string hostName, TimeProvider clock, ILogger logger)
 {
-    public static int[] WarningPercents => QuotaThresholds.WarningPercents;
 
     public SieveDelivery Sieve => sieve;
 
@@ -116,7 +115,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
             }
         }
 
-        foreach (var percent in WarningPercents)
+        foreach (var percent in QuotaThresholds.WarningPercents)
         {
             var threshold = mailbox.QuotaBytes * percent / 100;
             if (before < threshold && before + written >= threshold) SendQuotaWarning(mailbox, percent, before + written);

@@ -34,10 +34,7 @@ internal sealed partial class ImapSession
     private readonly bool _implicitTls;
     /// <summary>The client's stream (TLS after STARTTLS), its pipe and line reading, shared with SMTP.</summary>
     private readonly ClientConnection _client;
-    private Stream _stream => _client.Stream;
-    private PipeReader _reader => _client.Reader;
     private readonly ImapWriter _writer;
-    private bool _tls => _client.Tls;
     private ImapState _state = ImapState.NotAuthenticated;
     private int _badCommands;
     private volatile bool _idling;
@@ -67,7 +64,7 @@ internal sealed partial class ImapSession
         // A session that never logs in ends soon; login lifts the deadline (IDLE sessions last for days).
         _deadline = new SessionDeadline(services.Clock, services.Options.LoginDeadline);
         _client = new ClientConnection(new NetworkStream(socket, ownsSocket: true), _deadline);
-        _writer = new ImapWriter(() => _stream);
+        _writer = new ImapWriter(() => _client.Stream);
     }
 
     private readonly SessionDeadline _deadline;
@@ -372,7 +369,7 @@ internal sealed partial class ImapSession
             var take = Math.Min(result.Buffer.Length, length);
             consume(result.Buffer.Slice(0, take));
             length -= take;
-            _reader.AdvanceTo(result.Buffer.GetPosition(take));
+            _client.Reader.AdvanceTo(result.Buffer.GetPosition(take));
             if (length > 0 && result.IsCompleted) throw new IOException("Connection closed inside a literal");
         }
     }

@@ -103,10 +103,12 @@ public sealed class EndOfDataChecks(
         var mailboxes = envelope.Targets.Select(t => snapshot.Mailbox(t.Address)).ToList();
         if (mailboxes.Any(m => m is null || (m.SieveScript is null && m.VacationSieve is null))) return PolicyDecision.Accept;
         var refusals = new List<string?>();
+        // One read and one parse of the spooled message for all the recipients' scripts.
+        using var read = Open(incoming);
+        var shared = Sieve.SieveMessage.Load(read, new Sieve.SieveEnvelope(envelope.Sender, "", envelope.AuthenticatedAs));
         foreach (var (target, mailbox) in envelope.Targets.Zip(mailboxes))
         {
-            using var read = Open(incoming);
-            var message = Sieve.SieveMessage.Load(read, new Sieve.SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
+            var message = shared.For(new Sieve.SieveEnvelope(envelope.Sender, target.OriginalRecipient, envelope.AuthenticatedAs));
             if (incoming.Spam?.GetValueOrDefault(Addressing.EmailAddress.DomainOf(target.Address)) is { } verdict) message.Spam = verdict.Spamtest();
             var refusal = sieve.Refusal(mailbox!, message, folder => maildirs.FolderExists(mailbox!.Address, folder));
             if (refusal is null) return PolicyDecision.Accept; // one recipient takes it: accept, and mail the others' refusals

@@ -23,8 +23,6 @@ public sealed partial class BayesClassifier
     private const double MinDeviation = 0.1;
     private static readonly byte[] Magic = "MAILBAYES1\n"u8.ToArray();
 
-    /// <summary>How the probability becomes score (<see cref="BayesBand.All"/>).</summary>
-    public static IReadOnlyList<BayesBand> Bands => BayesBand.All;
 
     private readonly Dictionary<string, (int Spam, int Ham)> _tokens = new(StringComparer.Ordinal);
     private readonly object _gate = new();
@@ -53,7 +51,7 @@ public sealed partial class BayesClassifier
     /// <summary>Enough of both kinds has been learned for the probability to mean something.</summary>
     public bool Ready => SpamMessages >= MinimumPerClass && HamMessages >= MinimumPerClass;
 
-    public static BayesBand? Band(double probability) => Bands.FirstOrDefault(b => probability >= b.From && probability < b.To);
+    public static BayesBand? Band(double probability) => BayesBand.All.FirstOrDefault(b => probability >= b.From && probability < b.To);
 
     /// <summary>The tokens of a message, each once.</summary>
     public static HashSet<string> Tokenize(MessageAnalysis message)

@@ -44,7 +44,6 @@ public sealed record ExpectedMessage(string Name, IReadOnlySet<string> Expected,
 /// </summary>
 public sealed class SpamScanner
 {
-    public const string Gtube = RuleFile.Gtube;
     private readonly ScannerOptions _options;
     private readonly string _forcedTierFile;
     private readonly string _cacheDirectory;
@@ -125,7 +124,7 @@ public sealed class SpamScanner
 
     /// <summary>Every symbol's default score: the rules' and the Bayes bands'.</summary>
     public static IReadOnlyDictionary<string, double> ScoresOf(IEnumerable<SpamRule> rules) =>
-        rules.Select(r => (r.Name, r.Score)).Concat(BayesClassifier.Bands.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
+        rules.Select(r => (r.Name, r.Score)).Concat(BayesBand.All.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
 
     private Selection Build(ScannerTier? forced)
     {

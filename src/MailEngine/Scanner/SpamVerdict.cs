@@ -74,7 +74,7 @@ public sealed record SpamVerdict(double Score, SpamAction Action, IReadOnlyList<
         {
             var score = scores.TryGetValue(name, out var s) ? s : 0;
             // GTUBE is the test everyone uses to check that refusal works: it is never turned down.
-            if (name != SpamScanner.Gtube && policy.Overrides.TryGetValue(name, out var o))
+            if (name != RuleFile.Gtube && policy.Overrides.TryGetValue(name, out var o))
             {
                 if (!o.Enabled) continue;
                 score = o.Score ?? score;

@@ -57,9 +57,6 @@ internal sealed partial class SmtpSession
     private readonly IPEndPoint _remote;
     /// <summary>The client's stream (TLS after STARTTLS), its pipe and line reading, shared with IMAP.</summary>
     private readonly ClientConnection _client;
-    private Stream _stream => _client.Stream;
-    private PipeReader _reader => _client.Reader;
-    private bool _tls => _client.Tls;
     private string? _helo;
     private bool _extended;
     private string? _authenticated;
@@ -214,8 +211,8 @@ internal sealed partial class SmtpSession
     private async ValueTask ReplyAsync(SmtpReply reply, CancellationToken ct)
     {
         _ = ct;
-        await _stream.WriteAsync(reply.ToBytes(), CancellationToken.None);
-        await _stream.FlushAsync(CancellationToken.None);
+        await _client.Stream.WriteAsync(reply.ToBytes(), CancellationToken.None);
+        await _client.Stream.FlushAsync(CancellationToken.None);
     }
 
     private async ValueTask TryReplyAsync(SmtpReply reply)
@@ -228,8 +225,6 @@ internal sealed partial class SmtpSession
         {
         }
     }
-
-    private ValueTask<ReadResult> ReadUntilAsync(DateTimeOffset until, CancellationToken ct) => _client.ReadAsync(until, ct);
 
     /// <summary>Wraps the connection in TLS 1.2/1.3 (RFC 3207 for STARTTLS, RFC 8314 for port 465).</summary>
     private ValueTask<bool> StartTlsAsync(CancellationToken ct) =>

@@ -18,65 +18,26 @@ namespace AdminConsole.Web.Tests.Integration;
 /// </summary>
 public sealed class EngineNodesTests : IAsyncLifetime
 {
-    private readonly string _token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-    private readonly string _tokenCredential = $"engine-control-token-{Guid.NewGuid():N}";
-    private readonly List<string> _roots = [];
+    private EngineNodePair _pair = default!;
     private TestDatabase _database = default!;
     private ConsoleFactory _console = default!;
 
-    /// <summary>Two nodes, each with its own folders, ports and credentials folder holding the control token.</summary>
-    private EngineNodeProcess[] Nodes { get; set; } = [];
+    private EngineNodeProcess[] Nodes => _pair.Nodes;
 
     public async Task InitializeAsync()
     {
-        var credentials = TestEnvironment.CredentialsDirectory;
-        await File.WriteAllTextAsync(Path.Combine(credentials, _tokenCredential), _token);
-        var nodes = new List<EngineNodeProcess>();
-        foreach (var _ in new[] { 1, 2 })
-        {
-            var root = Directory.CreateTempSubdirectory("node").FullName;
-            _roots.Add(root);
-            var own = Directory.CreateDirectory(Path.Combine(root, "credentials")).FullName;
-            await File.WriteAllTextAsync(Path.Combine(own, "engine-control-token"), _token);
-            nodes.Add(new EngineNodeProcess(root, EngineNodeProcess.FreePort(), EngineNodeProcess.FreePort(), own));
-        }
-
-        Nodes = [.. nodes];
-        // Both nodes start together: each waits for its own ports, and a failed start kills that node.
-        // xUnit does not call DisposeAsync when InitializeAsync throws: the other node is killed here
-        // (a node left running by this path held its ports for the rest of a run).
-        try
-        {
-            await Task.WhenAll(Nodes.Select(n => n.StartAsync()));
-        }
-        catch
-        {
-            foreach (var node in Nodes) node.Dispose();
-            throw;
-        }
-
+        _pair = await EngineNodePair.StartAsync();
         _database = new TestDatabase();
         await _database.InitializeAsync();
-        _console = new ConsoleFactory(_database.Name, settings: new Dictionary<string, string>
-        {
-            ["Engine:Enabled"] = "false",
-            ["Console:EngineNodes:0:Name"] = "mx1",
-            ["Console:EngineNodes:0:Url"] = $"http://127.0.0.1:{Nodes[0].ControlPort}",
-            ["Console:EngineNodes:0:TokenCredential"] = _tokenCredential,
-            ["Console:EngineNodes:1:Name"] = "mx2",
-            ["Console:EngineNodes:1:Url"] = $"http://127.0.0.1:{Nodes[1].ControlPort}",
-            ["Console:EngineNodes:1:TokenCredential"] = _tokenCredential,
-        });
+        _console = new ConsoleFactory(_database.Name, settings: _pair.ConsoleSettings);
         _ = _console.BaseAddress;
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var node in Nodes) node.Dispose();
+        _pair?.Dispose();
         if (_console is not null) await _console.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
-        File.Delete(Path.Combine(TestEnvironment.CredentialsDirectory, _tokenCredential));
-        foreach (var root in _roots) Directory.Delete(root, recursive: true);
     }
 
     private async Task<HttpClient> ApiAsync()

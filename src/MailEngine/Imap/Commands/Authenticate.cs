@@ -12,7 +12,7 @@ internal sealed partial class ImapSession
         var initial = args.AtEnd ? null : args.Next("initial response").Text;
         args.End();
         if (mechanism != "PLAIN") throw ImapCommandException.Refused("Unsupported mechanism; use PLAIN", "CANNOT");
-        if (!_tls) throw ImapCommandException.Refused("Use STARTTLS first: passwords are only accepted over TLS", "PRIVACYREQUIRED");
+        if (!_client.Tls) throw ImapCommandException.Refused("Use STARTTLS first: passwords are only accepted over TLS", "PRIVACYREQUIRED");
         if (initial is null)
         {
             _writer.Append("+ \r\n");

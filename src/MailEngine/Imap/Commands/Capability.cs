@@ -14,7 +14,7 @@ internal sealed partial class ImapSession
             "CHILDREN", "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "QUOTA", "QUOTA=RES-STORAGE", "CONDSTORE", $"APPENDLIMIT={Limits.MaxLiteralBytes}" };
         if (_state == ImapState.NotAuthenticated)
         {
-            if (_tls) list.Add("AUTH=PLAIN");
+            if (_client.Tls) list.Add("AUTH=PLAIN");
             else list.AddRange(["STARTTLS", "LOGINDISABLED"]);
         }
 

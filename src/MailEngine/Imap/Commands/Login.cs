@@ -12,7 +12,7 @@ internal sealed partial class ImapSession
         var username = args.AString("user name");
         var password = args.AString("password");
         args.End();
-        if (!_tls) throw ImapCommandException.Refused("Use STARTTLS first: passwords are only accepted over TLS", "PRIVACYREQUIRED");
+        if (!_client.Tls) throw ImapCommandException.Refused("Use STARTTLS first: passwords are only accepted over TLS", "PRIVACYREQUIRED");
         await SignInAsync(command, username, password, ct);
     }
 

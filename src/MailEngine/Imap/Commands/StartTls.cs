@@ -8,7 +8,7 @@ internal sealed partial class ImapSession
     private async ValueTask StartTlsCommandAsync(ImapCommand command, ImapArguments args, CancellationToken ct)
     {
         args.End();
-        if (_tls) throw ImapCommandException.Syntax("TLS is already active");
+        if (_client.Tls) throw ImapCommandException.Syntax("TLS is already active");
         _writer.Append(command.Tag).Append(" OK Begin TLS negotiation now\r\n");
         await _writer.FlushAsync(ct);
         if (!await StartTlsAsync(ct)) _state = ImapState.Logout;

@@ -9,7 +9,7 @@ internal sealed partial class SmtpSession
     private async ValueTask<SmtpReply> AuthAsync(string argument, CancellationToken ct)
     {
         if (_kind == ListenerKind.Mx) return SmtpReplies.AuthOnSubmissionOnly;
-        if (!_tls) return SmtpReplies.EncryptionRequired;
+        if (!_client.Tls) return SmtpReplies.EncryptionRequired;
         if (!_extended) return SmtpReplies.NeedEhlo;
         if (_authenticated is not null) return SmtpReplies.AlreadyAuthenticated;
         if (_state is SmtpState.Mail or SmtpState.Recipients) return SmtpReplies.AuthInTransaction;

@@ -44,7 +44,7 @@ internal sealed partial class SmtpSession
         var headers = new HeaderCounter();
         while (true)
         {
-            var result = await ReadUntilAsync(_deadline.WaitUntil(Limits.DataTimeout), ct);
+            var result = await _client.ReadAsync(_deadline.WaitUntil(Limits.DataTimeout), ct);
             var consumed = decoder.Decode(result.Buffer, decoded);
             if (decoded.WrittenCount > 0)
             {
@@ -53,7 +53,7 @@ internal sealed partial class SmtpSession
                 decoded.ResetWrittenCount();
             }
 
-            _reader.AdvanceTo(consumed, result.Buffer.End);
+            _client.Reader.AdvanceTo(consumed, result.Buffer.End);
             if (decoder.Completed || decoder.Error == DataError.BareLineEnding) break;
             if (result.IsCompleted) return null; // the client went away mid-message: nothing was acknowledged
         }
@@ -96,7 +96,7 @@ internal sealed partial class SmtpSession
 
     private byte[] ReceivedHeader(Envelope envelope)
     {
-        var protocol = (_extended ? "ESMTP" : "SMTP") + (_tls ? "S" : "") + (_authenticated is not null ? "A" : "");
+        var protocol = (_extended ? "ESMTP" : "SMTP") + (_client.Tls ? "S" : "") + (_authenticated is not null ? "A" : "");
         if (_smtpUtf8) protocol = "UTF8" + protocol; // RFC 6531 3.7.3
         var forClause = envelope.Targets.Count == 1 && _recipients.Count == 1 ? $"\r\n\tfor <{_recipients[0]}>" : "";
         var date = envelope.ReceivedAt.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture);

@@ -26,9 +26,9 @@ internal sealed partial class SmtpSession
             "ENHANCEDSTATUSCODES", // RFC 2034
             "SMTPUTF8",            // RFC 6531
         };
-        if (!_tls) lines.Add("STARTTLS"); // RFC 3207
+        if (!_client.Tls) lines.Add("STARTTLS"); // RFC 3207
         // RFC 4954 and 8314: credentials only inside TLS, and only where users submit mail.
-        if (_tls && _kind != ListenerKind.Mx && _authenticated is null) lines.Add("AUTH PLAIN LOGIN");
+        if (_client.Tls && _kind != ListenerKind.Mx && _authenticated is null) lines.Add("AUTH PLAIN LOGIN");
         return SmtpReplies.Ehlo(lines);
     }
 }

@@ -5,7 +5,7 @@ internal sealed partial class SmtpSession
     /// <summary>STARTTLS (RFC 3207): after the handshake the session starts over, as if newly connected (4.2).</summary>
     private async ValueTask<SmtpReply?> StartTlsCommandAsync(string argument, CancellationToken ct)
     {
-        if (_tls) return SmtpReplies.TlsActive;
+        if (_client.Tls) return SmtpReplies.TlsActive;
         if (argument.Length > 0) return SmtpReplies.Syntax("Syntax: STARTTLS");
         await ReplyAsync(SmtpReplies.ReadyForTls, ct);
         if (!await StartTlsAsync(ct))
