@@ -79,11 +79,11 @@ public sealed class EngineSnapshotFollower(
     /// <summary>One round for every node, waiting until each has answered (or failed): what tests and adminctl call.</summary>
     public async Task CatchUpAsync(CancellationToken ct)
     {
-        await StartRoundAsync(ct);
+        // Rounds the background loop has in flight may have read an older newest version: they end
+        // first, then one round reads it afresh for every node.
         Task[] running;
         lock (_inFlight) running = [.. _inFlight.Values];
         await Task.WhenAll(running);
-        // A round started by the background loop just before may not have seen the newest version.
         await StartRoundAsync(ct);
         lock (_inFlight) running = [.. _inFlight.Values];
         await Task.WhenAll(running);

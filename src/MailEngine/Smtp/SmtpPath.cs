@@ -16,21 +16,21 @@ public sealed record SmtpPath(EmailAddress? Address, IReadOnlyDictionary<string,
         error = null;
         if (!argument.StartsWith(keyword, StringComparison.OrdinalIgnoreCase) || argument.Length <= keyword.Length || argument[keyword.Length] != ':')
         {
-            error = SmtpReply.Syntax($"Syntax: {keyword}:<address>");
+            error = SmtpReplies.Syntax($"Syntax: {keyword}:<address>");
             return null;
         }
 
         var rest = argument[(keyword.Length + 1)..].TrimStart(' ');
         if (rest.Length == 0 || rest[0] != '<')
         {
-            error = SmtpReply.Syntax($"Syntax: {keyword}:<address> (angle brackets required)");
+            error = SmtpReplies.Syntax($"Syntax: {keyword}:<address> (angle brackets required)");
             return null;
         }
 
         var close = rest.IndexOf('>', StringComparison.Ordinal);
         if (close < 0)
         {
-            error = SmtpReply.Syntax("Missing '>' after the address");
+            error = SmtpReplies.Syntax("Missing '>' after the address");
             return null;
         }
 
@@ -45,7 +45,7 @@ public sealed record SmtpPath(EmailAddress? Address, IReadOnlyDictionary<string,
             var name = eq < 0 ? token : token[..eq];
             if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
             {
-                error = new SmtpReply(501, "5.5.4", $"Malformed parameter '{SmtpReply.Quote(token)}'");
+                error = SmtpReplies.MalformedParameter(token);
                 return null;
             }
 
@@ -55,13 +55,13 @@ public sealed record SmtpPath(EmailAddress? Address, IReadOnlyDictionary<string,
         if (path.Length == 0)
         {
             if (allowNull) return new SmtpPath(null, parameters);
-            error = new SmtpReply(501, "5.1.3", "A recipient address is required");
+            error = SmtpReplies.RecipientRequired;
             return null;
         }
 
         if (!EmailAddress.TryParse(path, out var address, out var reason))
         {
-            error = new SmtpReply(501, "5.1.3", $"Bad address syntax: {reason}");
+            error = SmtpReplies.BadAddress(reason);
             return null;
         }
 

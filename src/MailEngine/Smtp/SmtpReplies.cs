@@ -37,13 +37,16 @@ public static class SmtpReplies
     public static readonly SmtpReply NeedMailBeforeData = new(503, "5.5.1", "Need MAIL before DATA");
     public static readonly SmtpReply NoValidRecipients = new(554, "5.5.1", "No valid recipients");
     public static readonly SmtpReply StartData = new(354, null, "End data with <CR><LF>.<CR><LF>");
-    public static readonly SmtpReply SizeNotNumber = SmtpReply.Syntax("SIZE needs a number");
+    public static readonly SmtpReply SizeNotNumber = Syntax("SIZE needs a number");
+    public static readonly SmtpReply RecipientRequired = new(501, "5.1.3", "A recipient address is required");
     public static readonly SmtpReply BodyValue = new(555, "5.5.4", "BODY must be 7BIT or 8BITMIME");
     public static readonly SmtpReply NonAsciiAddress = new(553, "5.6.7", "Non-ASCII address requires SMTPUTF8"); // RFC 6531 3.5
     public static readonly SmtpReply MessageTooBigDeclared = new(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly SmtpReply MailLoop = new(554, "5.4.6", "Too many hops: mail loop detected");
 
-    public static SmtpReply Syntax(string usage) => SmtpReply.Syntax(usage);
+    public static SmtpReply Syntax(string usage) => new(501, "5.5.4", usage);
+    public static SmtpReply MalformedParameter(string token) => new(501, "5.5.4", $"Malformed parameter '{SmtpReply.Quote(token)}'");
+    public static SmtpReply BadAddress(string reason) => new(501, "5.1.3", $"Bad address syntax: {reason}");
     public static SmtpReply Helo(string host) => new(250, null, host);
     public static SmtpReply Ehlo(IEnumerable<string> lines) => new(250, null, [.. lines]);
     public static SmtpReply UnsupportedParameter(string name) => new(555, "5.5.4", $"Unsupported parameter {SmtpReply.Quote(name)}");

@@ -5,12 +5,6 @@ namespace MailEngine.Smtp;
 /// <summary>An SMTP reply: a code, an enhanced status code (RFC 3463, RFC 2034) and text, one or more lines.</summary>
 public sealed record SmtpReply(int Code, string? Enhanced, params string[] Lines)
 {
-    public static SmtpReply Ok(string text = "Ok") => new(250, "2.0.0", text);
-
-    public static SmtpReply Syntax(string text) => new(501, "5.5.4", text);
-
-    public static readonly SmtpReply BadSequence = new(503, "5.5.1", "Bad sequence of commands");
-
     public bool IsPositive => Code < 400;
 
     /// <summary>How much of a client's text a reply quotes back.</summary>
