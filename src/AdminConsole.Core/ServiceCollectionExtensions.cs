@@ -114,6 +114,9 @@ public static class ServiceCollectionExtensions
         PrepareSchemaIfNecessary = true,
         // LISTEN/NOTIFY wakes a worker as soon as a job is enqueued, so an engine push follows a change at once.
         EnableLongPolling = true,
+        // A worker listens only while it waits, so a job enqueued as it re-arms is found by the next poll:
+        // 2 s (like the snapshot follower) instead of 15 s bounds how late a push after a change can start.
+        QueuePollInterval = TimeSpan.FromSeconds(2),
         // A job whose server died (or lost PostgreSQL) becomes visible to other servers after 5 minutes, not 30.
         UseSlidingInvisibilityTimeout = true,
         InvisibilityTimeout = TimeSpan.FromMinutes(5),

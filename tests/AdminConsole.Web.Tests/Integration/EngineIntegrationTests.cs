@@ -56,13 +56,9 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
     /// </summary>
     private async Task WaitForEngineToKnowAsync(string address, int targets = 1)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Engine.Snapshots.Current.Resolve(MailEngine.Addressing.EmailAddress.Parse(address)) is var r
-               && (r.Kind is MailEngine.Control.RecipientKind.Unknown or MailEngine.Control.RecipientKind.Remote || r.Targets.Count < targets))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The engine never learnt {address}; it runs version {Engine.Status.AppliedVersion}.");
-            await Task.Delay(50);
-        }
+        await host.WaitForEngineAsync(s => s.Resolve(MailEngine.Addressing.EmailAddress.Parse(address)) is var r
+            && r.Kind is not (MailEngine.Control.RecipientKind.Unknown or MailEngine.Control.RecipientKind.Remote) && r.Targets.Count >= targets,
+            $"The engine never learnt {address}");
     }
 
     private async Task SendAsync(string to, string subject)
@@ -180,12 +176,7 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
         await using var factory = new ConsoleFactory(database.Name, proxy.Port);
         using var http = factory.CreateHttpClient();
         var engine = factory.Services.GetRequiredService<MailEngineHost>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (engine.Snapshots.Current.Mailbox($"frank@{domain}") is null)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The engine never got the snapshot.");
-            await Task.Delay(50);
-        }
+        await EngineWait.WaitForEngineAsync(factory.Services, s => s.Mailbox($"frank@{domain}") is not null, "The engine never got the snapshot");
 
         proxy.Cut();
         using (var health = await http.GetAsync("/healthz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
@@ -204,7 +195,7 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
         }
 
         var dir = Path.Combine(engine.Maildirs.MaildirPath($"frank@{domain}"), "new");
-        deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!Directory.Exists(dir) || Directory.GetFiles(dir).Length == 0)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The message was not delivered.");

@@ -51,22 +51,11 @@ public sealed class FilterApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
             await ProblemAsync(await client.SendAsync(stale), HttpStatusCode.PreconditionFailed);
         }
 
-        var engine = host.Factory.Services.GetRequiredService<MailEngineHost>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (engine.Snapshots.Current.Mailbox(address)?.SieveScript != script)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the engine did not get the filter");
-            await Task.Delay(100);
-        }
+        await host.WaitForEngineAsync(s => s.Mailbox(address)?.SieveScript == script, "The engine did not get the filter");
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/mailboxes/{address}/sieve")).StatusCode);
         Assert.Equal("", (await client.GetFromJsonAsync<JsonElement>($"/api/v1/mailboxes/{address}/sieve")).GetProperty("script").GetString());
-        deadline = DateTime.UtcNow.AddSeconds(30);
-        while (engine.Snapshots.Current.Mailbox(address)?.SieveScript is not null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the engine kept the removed filter");
-            await Task.Delay(100);
-        }
+        await host.WaitForEngineAsync(s => s.Mailbox(address)?.SieveScript is null, "The engine kept the removed filter");
     }
 
     [Fact]

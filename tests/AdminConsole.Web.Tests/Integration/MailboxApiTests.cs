@@ -34,15 +34,8 @@ public sealed class MailboxApiTests(ConsoleHost host) : IClassFixture<ConsoleHos
         return await db.Mailboxes.CountAsync();
     }
 
-    private async Task WaitForEngineAsync(Func<MailEngine.Control.SnapshotIndex, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition(Engine.Snapshots.Current))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the engine did not get the change");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForEngineAsync(Func<MailEngine.Control.SnapshotIndex, bool> condition) =>
+        host.WaitForEngineAsync(condition, "The engine did not get the change");
 
     private async Task AuthenticateAsync(string user, string password)
     {

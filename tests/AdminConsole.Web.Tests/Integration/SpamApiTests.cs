@@ -72,13 +72,8 @@ public sealed class SpamApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         (await client.PutAsync($"/api/v1/domains/{domain}/spam/rules/BODY_KINDLY", Json("""{"enabled":false}"""))).EnsureSuccessStatusCode();
 
         var engine = host.Factory.Services.GetRequiredService<MailEngineHost>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        MailEngine.Contracts.SpamPolicy policy;
-        while ((policy = engine.Snapshots.Current.SpamPolicy("x@" + domain)).Overrides.Count < 2 || policy.JunkThreshold != 7.5)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the engine did not get the domain's spam settings");
-            await Task.Delay(100);
-        }
+        await host.WaitForEngineAsync(s => s.SpamPolicy("x@" + domain) is { Overrides.Count: >= 2, JunkThreshold: 7.5 }, "The engine did not get the domain's spam settings");
+        var policy = engine.Snapshots.Current.SpamPolicy("x@" + domain);
 
         Assert.Equal((4.0, 20.0), (policy.HeaderThreshold, policy.RejectThreshold));
         Assert.Equal(new MailEngine.Contracts.SpamRuleOverride(true, 3.5), policy.Overrides["SUBJ_FREE"]);

@@ -58,13 +58,8 @@ public sealed class VacationImportApiTests(ConsoleHost host) : IClassFixture<Con
             await ProblemAsync(await client.SendAsync(stale), HttpStatusCode.PreconditionFailed);
         }
 
-        var engine = host.Factory.Services.GetRequiredService<MailEngineHost>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (engine.Snapshots.Current.Mailbox($"ann@{domain}")?.VacationSieve is not { } sieve || !sieve.Contains("Back on Monday.", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the engine did not get the vacation rule");
-            await Task.Delay(50);
-        }
+        await host.WaitForEngineAsync(s => s.Mailbox($"ann@{domain}")?.VacationSieve is { } sieve && sieve.Contains("Back on Monday.", StringComparison.Ordinal),
+            "The engine did not get the vacation rule");
 
         await using var db = host.Database.CreateContext();
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == "vacation.set" && e.Target == $"mailbox:ann@{domain}" && e.Actor == "token:vacation-writer"));
