@@ -24,7 +24,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
     {
         var errors = new ValidationErrors();
         if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out var error)) errors.Add("name", error);
-        var domain = new MailDomain { Name = normalized, CreatedAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow() };
+        var domain = new MailDomain { Name = normalized, CreatedAt = EntityVersion.Now(clock), UpdatedAt = EntityVersion.Now(clock) };
         Apply(domain, changes, errors);
         errors.ThrowIfAny();
         if (await db.Domains.AnyAsync(d => d.Name == normalized, ct)) throw new DomainConflictException("name", $"The domain {normalized} already exists.");
@@ -43,7 +43,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         var errors = new ValidationErrors();
         Apply(domain, changes, errors);
         errors.ThrowIfAny();
-        domain.UpdatedAt = clock.GetUtcNow();
+        domain.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "domain.updated", $"domain:{domain.Name}", new { before, after = Describe(domain) }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return domain;

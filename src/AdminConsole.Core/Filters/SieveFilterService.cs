@@ -49,7 +49,7 @@ public sealed class SieveFilterService(AdminDbContext db, AuditLog audit, TimePr
 
         filter.Script = text;
         filter.UpdatedBy = actor;
-        filter.UpdatedAt = clock.GetUtcNow();
+        filter.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "filter.set", $"mailbox:{mailbox.Address}", new { before, after = new { bytes = Encoding.UTF8.GetByteCount(text) } }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return View(mailbox.Address, filter);

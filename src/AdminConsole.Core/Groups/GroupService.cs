@@ -5,6 +5,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AdminConsole.Core.Groups;
 
+/// <summary>A change to a group: what is null stays as it is.</summary>
+public sealed record GroupChanges(string? Description, IReadOnlyList<string>? Members);
+
 /// <summary>Group membership as administrators write it: bare names resolve in the group's domain.</summary>
 public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider clock)
 {
@@ -25,7 +28,7 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
         if (await db.Groups.AnyAsync(g => g.Address == normalized, ct)) throw new DomainConflictException("address", $"The group {normalized} already exists.");
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
+        var now = EntityVersion.Now(clock);
         var group = new GroupAlias { DomainId = domain.Id, LocalPart = parsed.LocalPart!, Address = normalized, Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(), CreatedAt = now, UpdatedAt = now };
         db.Groups.Add(group);
         audit.Record(actor, "group.created", $"group:{normalized}", new { after = new { group.Address, group.Description } }, remoteAddress);
@@ -66,23 +69,40 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
     }
 
     /// <summary>
-    /// Replaces a group's members. Each member is a local part (resolved in the group's own domain, so
-    /// "alice" in support@example.com means alice@example.com) or a full address; a full address is a
-    /// mailbox or group here if one exists, otherwise external. Unknown local parts and loops are
-    /// refused and nothing is written.
+    /// Replaces a group's members (see <see cref="UpdateAsync"/>). Each member is a local part (resolved
+    /// in the group's own domain, so "alice" in support@example.com means alice@example.com) or a full
+    /// address; a full address is a mailbox or group here if one exists, otherwise external. Unknown
+    /// local parts and loops are refused and nothing is written.
     /// </summary>
-    public async Task SetMembersAsync(string groupAddress, IEnumerable<string> members, string actor, CancellationToken ct = default, string? remoteAddress = null)
+    public async Task SetMembersAsync(string groupAddress, IEnumerable<string> members, string actor, CancellationToken ct = default, string? remoteAddress = null) =>
+        await UpdateAsync(groupAddress, new GroupChanges(null, [.. members]), null, actor, remoteAddress, ct);
+
+    /// <summary>
+    /// Changes a group as a whole: its description and its members (each left as it is when null),
+    /// in one save, refused when <paramref name="expectedVersion"/> is not the group's version. The
+    /// address stays: it is what senders write to.
+    /// </summary>
+    public async Task<GroupAlias> UpdateAsync(string groupAddress, GroupChanges changes, string? expectedVersion, string actor, string? remoteAddress, CancellationToken ct = default)
     {
         if (!EmailAddress.TryParse(groupAddress, out var address, out var error)) throw new DomainValidationException("address", error);
         var group = await db.Groups.Include(g => g.Members).Include(g => g.Domain).SingleOrDefaultAsync(g => g.Address == address.ToString(), ct)
             ?? throw new DomainNotFoundException($"No group {address}.");
+        EntityVersion.Check(expectedVersion, group.UpdatedAt, $"The group {group.Address}");
+        if (changes.Description is { Length: > MaxDescriptionLength }) throw new DomainValidationException("description", $"A description is at most {MaxDescriptionLength} characters.");
 
-        var (resolved, _) = await ResolveAsync(group.Id, group.Address, group.Domain!.Name, members, ct);
-        group.Members.Clear();
-        group.Members.AddRange(resolved);
-        group.UpdatedAt = clock.GetUtcNow();
-        audit.Record(actor, "group.members-set", $"group:{group.Address}", new { members = resolved.Count }, remoteAddress);
+        var before = new { group.Description, members = group.Members.Count };
+        if (changes.Members is { } members)
+        {
+            var (resolved, _) = await ResolveAsync(group.Id, group.Address, group.Domain!.Name, members, ct);
+            group.Members.Clear();
+            group.Members.AddRange(resolved);
+        }
+
+        if (changes.Description is { } description) group.Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        group.UpdatedAt = EntityVersion.Now(clock);
+        audit.Record(actor, "group.updated", $"group:{group.Address}", new { before, after = new { group.Description, members = group.Members.Count } }, remoteAddress);
         await db.SaveChangesAsync(ct);
+        return group;
     }
 
     /// <summary>

@@ -131,7 +131,7 @@ public sealed class MailboxImport(AdminDbContext db, AuditLog audit, TimeProvide
             return ValueTask.CompletedTask;
         });
 
-        var now = clock.GetUtcNow();
+        var now = EntityVersion.Now(clock);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var result = new List<Imported>(plan.Rows.Count);
         for (var i = 0; i < plan.Rows.Count; i++)

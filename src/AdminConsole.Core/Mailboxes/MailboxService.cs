@@ -34,7 +34,7 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         await EnsureAddressFreeAsync(normalized, ct);
 
         var generated = password is null ? PasswordGenerator.Generate() : null;
-        var now = clock.GetUtcNow();
+        var now = EntityVersion.Now(clock);
         var mailbox = new Mailbox
         {
             DomainId = domain.Id,
@@ -62,7 +62,7 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         var errors = new ValidationErrors();
         Apply(mailbox, changes, errors);
         errors.ThrowIfAny();
-        mailbox.UpdatedAt = clock.GetUtcNow();
+        mailbox.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "mailbox.updated", $"mailbox:{mailbox.Address}", new { before, after = Describe(mailbox) }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return mailbox;
@@ -75,7 +75,7 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         if (password is not null && PasswordPolicy.Check(password, mailbox.Address) is { } weak) throw new DomainValidationException("password", weak);
         var generated = password is null ? PasswordGenerator.Generate() : null;
         mailbox.PasswordHash = MailPasswordHasher.Hash(password ?? generated!);
-        mailbox.UpdatedAt = clock.GetUtcNow();
+        mailbox.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "mailbox.password-set", $"mailbox:{mailbox.Address}", new { generated = generated is not null }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return generated;
@@ -96,7 +96,7 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         }
 
         mailbox.PasswordHash = MailPasswordHasher.Hash(newPassword!);
-        mailbox.UpdatedAt = clock.GetUtcNow();
+        mailbox.UpdatedAt = EntityVersion.Now(clock);
         audit.Record($"mailbox:{mailbox.Address}", "mailbox.password-changed", $"mailbox:{mailbox.Address}", remoteAddress: remoteAddress);
         await db.SaveChangesAsync(ct);
     }

@@ -67,7 +67,7 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
         domain.SpamHeaderThreshold = request.HeaderThreshold;
         domain.SpamJunkThreshold = request.JunkThreshold;
         domain.SpamRejectThreshold = request.RejectThreshold;
-        domain.UpdatedAt = clock.GetUtcNow();
+        domain.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "spam.thresholds", $"domain:{domain.Name}", new { before, after = request }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return View(domain);
@@ -99,7 +99,7 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
         existing.Enabled = enabled;
         existing.Score = score;
         existing.UpdatedBy = actor;
-        existing.UpdatedAt = clock.GetUtcNow();
+        existing.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "spam.rule", $"domain:{domain.Name}", new { rule = rule.Name, before, after = new { enabled, score } }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return View(domain);

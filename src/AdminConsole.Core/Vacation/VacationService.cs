@@ -77,7 +77,7 @@ public sealed class VacationService(AdminDbContext db, AuditLog audit, TimeProvi
         rule.ReplyIntervalDays = interval;
         rule.ExtraAddresses = extra;
         rule.UpdatedBy = actor;
-        rule.UpdatedAt = clock.GetUtcNow();
+        rule.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "vacation.set", $"mailbox:{mailbox.Address}", new { before, after = Describe(rule) }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return View(mailbox.Address, rule);

@@ -19,6 +19,9 @@ internal static class AdminConsoleHost
 {
     public const string EngineEnabledKey = "Engine:Enabled";
 
+    /// <summary>The largest message a browser may send over the circuit (see the hub options below).</summary>
+    public const long MaxFormMessageBytes = 1024 * 1024;
+
     public static WebApplicationBuilder AddAdminConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -66,7 +69,13 @@ internal static class AdminConsoleHost
         services.AddExceptionHandler<ApiBindingProblems>();
         // SecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker SAMEORIGIN.
         services.AddAntiforgery(o => o.SuppressXFrameOptionsHeader = true);
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A form's value travels to the server in one hub message, per keystroke or on change. SignalR's
+        // default of 32 KB ends the circuit on a legal Sieve script of half its 64 KiB limit: the value
+        // is lost while the page still looks alive. 1 MiB holds the largest form value JSON-escaped
+        // (control characters become six bytes), and values over a form's limit reach the server to be
+        // refused beside their field.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = MaxFormMessageBytes);
         services.AddMudServices();
         services.AddHttpContextAccessor();
         services.AddScoped<Components.ConsoleSession>();

@@ -64,6 +64,46 @@ public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task PATCH_changes_the_description_and_members_together_keeps_what_is_left_out_and_refuses_a_stale_version()
+    {
+        using var client = await host.ApiClientAsync();
+        var domain = await SetUpAsync(client);
+        using var created = await client.PostAsync("/api/v1/groups", Json($$"""{"address":"desk@{{domain}}","description":"Help desk","members":["alice"]}"""));
+        var first = created.Headers.ETag!;
+
+        using (var both = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/groups/desk@{domain}") { Content = Json("""{"description":"Help desk, both shifts","members":["alice","bob"]}""") })
+        {
+            both.Headers.IfMatch.Add(first);
+            using var response = await client.SendAsync(both);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("Help desk, both shifts", body.GetProperty("description").GetString());
+            Assert.Equal([$"alice@{domain}", $"bob@{domain}"], body.GetProperty("expansion").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal($"\"{body.GetProperty("version").GetString()}\"", response.Headers.ETag!.Tag);
+        }
+
+        // Only the description: the members stay. The first version is stale by now.
+        using (var stale = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/groups/desk@{domain}") { Content = Json("""{"description":"late"}""") })
+        {
+            stale.Headers.IfMatch.Add(first);
+            await ProblemAsync(await client.SendAsync(stale), HttpStatusCode.PreconditionFailed);
+        }
+
+        var tooLong = await ProblemAsync(await client.PatchAsync($"/api/v1/groups/desk@{domain}", Json($$"""{"description":"{{new string('d', 501)}}"}""")), HttpStatusCode.BadRequest);
+        Assert.True(tooLong.GetProperty("errors").TryGetProperty("description", out _));
+        using (var description = await client.PatchAsync($"/api/v1/groups/desk@{domain}", Json("""{"description":"Help desk, all day"}""")))
+            Assert.Equal(HttpStatusCode.OK, description.StatusCode);
+        await ProblemAsync(await client.PatchAsync($"/api/v1/groups/nobody@{domain}", Json("""{"description":"x"}""")), HttpStatusCode.NotFound);
+
+        var read = await client.GetFromJsonAsync<JsonElement>($"/api/v1/groups/desk@{domain}");
+        Assert.Equal("Help desk, all day", read.GetProperty("description").GetString());
+        Assert.Equal(2, read.GetProperty("members").GetArrayLength());
+        await using var db = host.Database.CreateContext();
+        // The members set at creation and the two accepted changes; the refused ones wrote nothing.
+        Assert.Equal(3, await db.AuditEvents.CountAsync(e => e.Target == $"group:desk@{domain}" && e.Action == "group.updated"));
+    }
+
+    [Fact]
     public async Task The_audit_log_lists_changes_by_actor_and_object_and_a_read_token_can_read_it()
     {
         var tokenName = $"t{Guid.NewGuid():N}";

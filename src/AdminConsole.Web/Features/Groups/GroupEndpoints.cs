@@ -1,3 +1,4 @@
+using AdminConsole.Core;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Groups;
 using AdminConsole.Web.Features.Api;
@@ -13,11 +14,18 @@ internal static class GroupEndpoints
 {
     public sealed record Member(string Kind, string Address);
 
-    public sealed record GroupResource(string Address, string Domain, string? Description, IReadOnlyList<Member> Members, IReadOnlyList<string> Expansion, DateTimeOffset UpdatedAt);
+    public sealed record GroupResource(string Address, string Domain, string? Description, IReadOnlyList<Member> Members, IReadOnlyList<string> Expansion, DateTimeOffset UpdatedAt)
+    {
+        /// <summary>What If-Match takes (also the ETag of a single group).</summary>
+        public string Version => EntityVersion.Of(UpdatedAt);
+    }
 
     public sealed record GroupRequest(string? Address, string? Description, List<string>? Members);
 
     public sealed record MembersRequest(List<string>? Members);
+
+    /// <summary>A change to a group: a field left out (or null) stays as it is; "" clears the description.</summary>
+    public sealed record GroupPatch(string? Description, List<string>? Members);
 
     public static void MapGroupApi(this RouteGroupBuilder api)
     {
@@ -38,21 +46,34 @@ internal static class GroupEndpoints
             return TypedResults.Ok(new DomainEndpoints.Page<GroupResource>(await LoadAsync(db, service, ids, ct), total, page.Offset, page.Limit));
         });
 
-        groups.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, GroupService service, CancellationToken ct) =>
-            await FindIdAsync(db, address, ct) is { } id
-                ? TypedResults.Ok(await LoadOneAsync(db, service, id, ct))
-                : TypedResults.Problem($"No group {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"));
+        groups.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, GroupService service, HttpContext http, CancellationToken ct) =>
+        {
+            if (await FindIdAsync(db, address, ct) is not { } id)
+                return TypedResults.Problem($"No group {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+            return Tagged(http, await LoadOneAsync(db, service, id, ct));
+        });
 
         groups.MapPost("/", async Task<IResult> (GroupRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var group = await service.CreateAsync(request.Address, request.Description, request.Members ?? [], DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
-            return TypedResults.Created($"/api/v1/groups/{group.Address}", await LoadOneAsync(db, service, group.Id, ct));
+            var resource = await LoadOneAsync(db, service, group.Id, ct);
+            http.Response.Headers.ETag = $"\"{resource.Version}\"";
+            return TypedResults.Created($"/api/v1/groups/{group.Address}", resource);
+        }).RequireAuthorization(ConsolePolicies.AdminWrite);
+
+        // The group as a whole: description and members change together; the address stays.
+        groups.MapPatch("/{address}", async Task<IResult> (string address, GroupPatch request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        {
+            var group = await service.UpdateAsync(address, new GroupChanges(request.Description, request.Members), DomainEndpoints.IfMatch(http),
+                DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            return Tagged(http, await LoadOneAsync(db, service, group.Id, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         groups.MapPut("/{address}/members", async Task<IResult> (string address, MembersRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
-            await service.SetMembersAsync(address, request.Members ?? [], DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http));
-            return TypedResults.Ok(await LoadOneAsync(db, service, (await FindIdAsync(db, address, ct))!.Value, ct));
+            var group = await service.UpdateAsync(address, new GroupChanges(null, request.Members ?? []), DomainEndpoints.IfMatch(http),
+                DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
+            return Tagged(http, await LoadOneAsync(db, service, group.Id, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         // The editor's preview, for automation too: what the group would deliver to, nothing written.
@@ -64,6 +85,12 @@ internal static class GroupEndpoints
             await service.DeleteAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
+    }
+
+    private static IResult Tagged(HttpContext http, GroupResource resource)
+    {
+        http.Response.Headers.ETag = $"\"{resource.Version}\"";
+        return TypedResults.Ok(resource);
     }
 
     private static async Task<Guid?> FindIdAsync(AdminDbContext db, string address, CancellationToken ct) =>
