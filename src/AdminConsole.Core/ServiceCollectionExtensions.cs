@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<AuditRetentionJob>();
         services.AddScoped<GroupService>();
         services.AddScoped<Domains.DomainService>();
+        services.AddScoped<Dkim.DkimKeyService>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();

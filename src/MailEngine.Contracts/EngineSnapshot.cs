@@ -47,7 +47,17 @@ public sealed record EngineSnapshot
 /// <param name="MaxMessageBytes">The largest message accepted for this domain's recipients.</param>
 /// <param name="CatchAllAddress">Where mail for unknown local parts goes; null rejects them.</param>
 /// <param name="Spam">The domain's spam settings (thresholds, rule overrides); null means the defaults.</param>
-public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null);
+/// <param name="DkimKeys">The keys that sign mail from this domain now (one per algorithm); null or empty: unsigned.</param>
+public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null, IReadOnlyList<SnapshotDkimKey>? DkimKeys = null);
+
+/// <param name="Selector">The selector, d= being the domain (RFC 6376 §3.1).</param>
+/// <param name="Algorithm">"rsa-sha256" or "ed25519-sha256" (RFC 8463).</param>
+/// <param name="PrivateKey">PKCS#8 DER of the private key: a secret, which is why snapshots are encrypted at rest.</param>
+public sealed record SnapshotDkimKey(string Selector, string Algorithm, byte[] PrivateKey)
+{
+    public const string RsaSha256 = "rsa-sha256";
+    public const string Ed25519Sha256 = "ed25519-sha256";
+}
 
 /// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see MailPasswordHasher (MailEngine.Shared)).</param>
 /// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's

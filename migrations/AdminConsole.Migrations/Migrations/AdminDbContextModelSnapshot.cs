@@ -250,6 +250,68 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Dkim.DkimKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("activated_at");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("algorithm");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DomainId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("domain_id");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("public_key");
+
+                    b.Property<DateTimeOffset?>("RetiringSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retiring_since");
+
+                    b.Property<byte[]>("SealedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_private_key");
+
+                    b.Property<string>("Selector")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("selector");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dkim_keys");
+
+                    b.HasIndex("DomainId", "Selector")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dkim_keys_domain_id_selector");
+
+                    b.ToTable("dkim_keys", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Domains.MailDomain", b =>
                 {
                     b.Property<Guid>("Id")
@@ -773,6 +835,18 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Dkim.DkimKey", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Domains.MailDomain", "Domain")
+                        .WithMany("DkimKeys")
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dkim_keys_domains_domain_id");
+
+                    b.Navigation("Domain");
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Filters.SieveFilter", b =>
                 {
                     b.HasOne("AdminConsole.Core.Mailboxes.Mailbox", "Mailbox")
@@ -863,6 +937,8 @@ namespace AdminConsole.Migrations.Migrations
 
             modelBuilder.Entity("AdminConsole.Core.Domains.MailDomain", b =>
                 {
+                    b.Navigation("DkimKeys");
+
                     b.Navigation("Groups");
 
                     b.Navigation("Mailboxes");

@@ -19,6 +19,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<VacationRule> VacationRules => Set<VacationRule>();
     public DbSet<Filters.SieveFilter> SieveFilters => Set<Filters.SieveFilter>();
     public DbSet<Spam.SpamRuleOverride> SpamRuleOverrides => Set<Spam.SpamRuleOverride>();
+    public DbSet<Dkim.DkimKey> DkimKeys => Set<Dkim.DkimKey>();
     public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();
     public DbSet<EndedSession> EndedSessions => Set<EndedSession>();
     public DbSet<AdminAccount> AdminAccounts => Set<AdminAccount>();

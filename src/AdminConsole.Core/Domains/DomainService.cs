@@ -12,7 +12,7 @@ public sealed record DomainChanges(string? Description = null, long? DefaultQuot
 /// Creating, changing and deleting mail domains. Every rule is checked before anything is written,
 /// the change and its audit record are saved together, and the save requests an engine push.
 /// </summary>
-public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvider clock)
+public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvider clock, Dkim.DkimKeyService dkim)
 {
     public const long MinQuotaBytes = 1L << 20;          // 1 MiB
     public const long MaxQuotaBytes = 1L << 50;          // 1 PiB
@@ -31,6 +31,8 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
 
         db.Domains.Add(domain);
         audit.Record(actor, "domain.created", $"domain:{normalized}", new { after = Describe(domain) }, remoteAddress);
+        // Outgoing mail is signed from the first message (RFC 6376; RSA and Ed25519 side by side).
+        await dkim.EnsureSigningKeysAsync(domain, actor, ct);
         await db.SaveChangesAsync(ct);
         return domain;
     }

@@ -35,6 +35,9 @@ public sealed class MailDomain
 
     public List<Spam.SpamRuleOverride> SpamRuleOverrides { get; } = [];
 
+    /// <summary>The domain's DKIM keys: the ones that sign, and those made or retiring in a rotation.</summary>
+    public List<Dkim.DkimKey> DkimKeys { get; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

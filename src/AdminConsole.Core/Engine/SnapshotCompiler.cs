@@ -26,7 +26,7 @@ public sealed class EnginePolicyOptions
 }
 
 /// <summary>The one place that turns the desired state in PostgreSQL into an <see cref="EngineSnapshot"/>.</summary>
-public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy)
+public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy, Dkim.DkimKeyService dkim)
 {
     /// <summary>Compiles the current state with version 0; the push job numbers it.</summary>
     public async Task<EngineSnapshot> CompileAsync(CancellationToken ct = default)
@@ -41,6 +41,8 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
         var filters = await db.SieveFilters.AsNoTracking().Where(f => f.Script != "").ToDictionaryAsync(f => f.MailboxId, f => f.Script, ct);
         var groups = await db.Groups.AsNoTracking().Include(g => g.Members).OrderBy(g => g.Address).ToListAsync(ct);
         var overrides = (await db.SpamRuleOverrides.AsNoTracking().ToListAsync(ct)).ToLookup(o => o.DomainId);
+        var signing = (await db.DkimKeys.AsNoTracking().Where(k => k.State == Dkim.DkimKeyState.Active).OrderBy(k => k.Algorithm).ToListAsync(ct))
+            .ToLookup(k => k.DomainId, k => new SnapshotDkimKey(k.Selector, k.Algorithm == Dkim.DkimAlgorithm.Ed25519 ? SnapshotDkimKey.Ed25519Sha256 : SnapshotDkimKey.RsaSha256, dkim.Unseal(k)));
 
         var memberIds = groups.SelectMany(g => g.Members).Select(m => m.MailboxId).OfType<Guid>().ToHashSet();
         var expansion = new GroupExpansion(groups, mailboxes.Where(m => memberIds.Contains(m.Id)).ToDictionary(m => m.Id, m => m.Snapshot.Address));
@@ -49,7 +51,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
         {
             Version = 0,
             CompiledAt = DateTimeOffset.UnixEpoch,
-            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress, Spam.SpamSettingsService.Policy(d, overrides[d.Id]))).ToList(),
+            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress, Spam.SpamSettingsService.Policy(d, overrides[d.Id]), signing[d.Id].ToList())).ToList(),
             Mailboxes = mailboxes.Select(m => (vacations.TryGetValue(m.Id, out var vacation), filters.TryGetValue(m.Id, out var filter)) switch
             {
                 (false, false) => m.Snapshot,

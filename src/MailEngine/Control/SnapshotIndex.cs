@@ -75,6 +75,9 @@ public sealed class SnapshotIndex
 
     public SnapshotMailbox? Mailbox(string address) => _mailboxes.GetValueOrDefault(address);
 
+    /// <summary>One of our domains by its A-label name, lower-case; null when it is not ours.</summary>
+    public SnapshotDomain? Domain(string name) => _domains.GetValueOrDefault(name);
+
     /// <summary>The spam settings of the domain of <paramref name="address"/> (the defaults for a domain without any).</summary>
     public Contracts.SpamPolicy SpamPolicy(string address) =>
         _domains.GetValueOrDefault(Addressing.EmailAddress.DomainOf(address).ToLowerInvariant())?.Spam ?? Contracts.SpamPolicy.Default;

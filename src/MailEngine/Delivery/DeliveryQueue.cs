@@ -32,6 +32,7 @@ public sealed class QueueOptions
 /// </summary>
 public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
 {
+    private readonly Dkim.DkimSigning _dkim;
     private readonly Spool _spool;
     private readonly EngineSnapshotStore _snapshots;
     private readonly LocalDelivery _local;
@@ -49,11 +50,12 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private Task[] _tasks = [];
 
-    public DeliveryQueue(Spool spool, EngineSnapshotStore snapshots, LocalDelivery local, RemoteDelivery remote, EngineCounters counters,
+    public DeliveryQueue(Spool spool, EngineSnapshotStore snapshots, Dkim.DkimSigning dkim, LocalDelivery local, RemoteDelivery remote, EngineCounters counters,
         QueueOptions options, string hostName, TimeProvider clock, ILogger logger)
     {
         _spool = spool;
         _snapshots = snapshots;
+        _dkim = dkim;
         _local = local;
         _remote = remote;
         _counters = counters;
@@ -288,8 +290,25 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
             Targets = targets,
             Listener = kind,
         };
+        // What the engine sends itself is signed like what users send, when it comes from one of our
+        // domains (a vacation reply, a refusal from the user's filter); a key that fails leaves it
+        // unsigned rather than lose a DSN, and is counted.
+        byte[]? signatures = null;
+        try
+        {
+            using var read = new MemoryStream(content, writable: false);
+            signatures = _dkim.Sign(read, _snapshots.Current);
+            if (signatures is not null) _counters.DkimSigned.Add(1);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException or System.Security.Cryptography.CryptographicException)
+        {
+            _counters.DkimSignFailures.Add(1);
+            _logger.LogError("{Kind} for {QueueId}: DKIM signing failed, sent unsigned: {Error}", kind, causedBy, e.Message);
+        }
+
         using (var incoming = _spool.Begin(queued))
         {
+            incoming.AddedHeaders = signatures;
             incoming.Stream.Write(content);
             incoming.Commit();
         }

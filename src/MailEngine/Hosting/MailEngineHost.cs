@@ -70,6 +70,9 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
 
     public EngineSnapshotStore Snapshots { get; }
     public MaildirStore Maildirs { get; }
+
+    /// <summary>Signs what our users submit and what the engine sends itself with the domains' DKIM keys.</summary>
+    public Dkim.DkimSigning Dkim { get; } = new();
     public EngineCounters Counters { get; } = new();
     public CounterHistory History { get; private set; } = default!;
     public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine is not running.");
@@ -91,12 +94,12 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         var certificates = new CertificateProvider(_options);
         var spool = new Spool(_options.SpoolDirectory);
         _queue = new DeliveryQueue(
-            spool, Snapshots, new LocalDelivery(Maildirs, Folders, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
+            spool, Snapshots, Dkim, new LocalDelivery(Maildirs, Folders, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
             new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
-        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner);
+        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim);
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, endOfData);
 
         var budget = new ConnectionBudget(_options.Connections.MaxTotal);

@@ -14,6 +14,7 @@ namespace MailEngine.Policy;
 /// then the recipients' Sieve refusal, which sees that verdict (so a script that rejects on spamtest
 /// refuses at DATA). Each gathers its facts from the spooled message and asks its decision of
 /// <see cref="SenderPolicy"/> or <see cref="MessagePolicy"/>; the first that is not an accept ends it.
+/// A submission that passes them all is signed last (DKIM, RFC 6376), so only accepted mail is signed.
 /// </summary>
 public sealed class EndOfDataChecks(
     EngineOptions options,
@@ -22,7 +23,8 @@ public sealed class EndOfDataChecks(
     EngineCounters counters,
     ILogger logger,
     Sieve.SieveDelivery? sieve,
-    SpamScanner? scanner)
+    SpamScanner? scanner,
+    Dkim.DkimSigning? dkim = null)
 {
     public async ValueTask<PolicyDecision> RunAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, CancellationToken ct)
     {
@@ -36,7 +38,32 @@ public sealed class EndOfDataChecks(
 
         var spam = await SpamAsync(incoming, envelope, listener, snapshot, ct);
         if (!spam.Accepted) return spam;
-        return SieveRefusal(incoming, envelope, snapshot);
+        var sieveRefusal = SieveRefusal(incoming, envelope, snapshot);
+        if (!sieveRefusal.Accepted) return sieveRefusal;
+        return Sign(incoming, envelope, snapshot);
+    }
+
+    /// <summary>
+    /// Mail our users submit is signed for its From: domain when that is ours (RFC 6376 §5; one
+    /// signature per key, RFC 8463 §4). A key that fails defers the message: it is never sent unsigned
+    /// without anyone knowing, and the count says how often.
+    /// </summary>
+    private PolicyDecision Sign(IncomingMessage incoming, Envelope envelope, SnapshotIndex snapshot)
+    {
+        if (dkim is null || envelope.AuthenticatedAs is null) return PolicyDecision.Accept;
+        try
+        {
+            using var read = Open(incoming);
+            incoming.AddedHeaders = dkim.Sign(read, snapshot);
+            if (incoming.AddedHeaders is not null) counters.DkimSigned.Add(1);
+            return PolicyDecision.Accept;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException or System.Security.Cryptography.CryptographicException)
+        {
+            counters.DkimSignFailures.Add(1);
+            logger.LogError("SMTP {QueueId}: DKIM signing failed, message deferred: {Error}", envelope.QueueId, e.Message);
+            return PolicyDecision.Defer(PolicyReason.SigningFailed);
+        }
     }
 
     private static IEnumerable<(string Field, IReadOnlyList<string>? Addresses)> ReadSenderHeaders(IncomingMessage incoming)

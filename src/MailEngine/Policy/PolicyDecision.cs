@@ -30,6 +30,7 @@ public enum PolicyReason
     SieveRefused,
     Spam,
     ScannerNotReady,
+    SigningFailed,
 }
 
 /// <summary>
@@ -56,6 +57,7 @@ public sealed record PolicyDecision(PolicyVerdict Verdict, PolicyReason Reason, 
         PolicyReason.MailboxDisabled => "disabled",
         PolicyReason.MailboxFull => "over-quota",
         PolicyReason.TooManyRecipients => "too-many-recipients",
+        PolicyReason.SigningFailed => "dkim-signing-failed",
         PolicyReason.SenderNotOwned => "sender-not-owned",
         PolicyReason.SenderHeaderNotOwned => "sender-header",
         PolicyReason.SieveRefused => "sieve",

@@ -15,7 +15,8 @@ namespace MailEngine.Queue;
 /// raw message bytes (with our Received header first)
 /// </code>
 /// Recipients already delivered are appended, one per line and fsync'ed, to "&lt;id&gt;.done", so a
-/// restart continues where delivery stopped without delivering twice.
+/// restart continues where delivery stopped without delivering twice. Header fields added after the
+/// message was received (DKIM signatures, RFC 6376) are kept in "&lt;id&gt;.headers" and read above it.
 /// </summary>
 public sealed class Spool
 {
@@ -30,8 +31,9 @@ public sealed class Spool
         System.IO.Directory.CreateDirectory(QueueDirectory);
         // Leftovers in tmp/ were never acknowledged: the client was not told 250, so they go.
         foreach (var file in System.IO.Directory.EnumerateFiles(TmpDirectory)) File.Delete(file);
-        foreach (var file in System.IO.Directory.EnumerateFiles(QueueDirectory, "*.spam"))
-            if (!File.Exists(file[..^".spam".Length])) File.Delete(file);
+        foreach (var suffix in new[] { ".spam", ".headers" })
+            foreach (var file in System.IO.Directory.EnumerateFiles(QueueDirectory, "*" + suffix))
+                if (!File.Exists(file[..^suffix.Length])) File.Delete(file);
     }
 
     public string Directory { get; }
@@ -63,6 +65,13 @@ public sealed class Spool
             verdicts.Flush(flushToDisk: true);
         }
 
+        if (message.AddedHeaders is { } added)
+        {
+            using var headers = DurableFile.OpenPrivate(HeadersPath(message.Envelope.QueueId));
+            headers.Write(added);
+            headers.Flush(flushToDisk: true);
+        }
+
         message.Stream.Flush(flushToDisk: true);
         message.Stream.Dispose();
         DurableFile.MoveDurably(message.TemporaryPath, System.IO.Path.Combine(QueueDirectory, message.Envelope.QueueId), syncSource: false);
@@ -77,7 +86,7 @@ public sealed class Spool
 
     public int Count => Pending().Count();
 
-    /// <summary>Opens a queued message: its envelope and a stream positioned at the first byte of the message.</summary>
+    /// <summary>Opens a queued message: its envelope and a stream positioned at the first byte of the message (added header fields first).</summary>
     public (Envelope Envelope, Stream Message) Open(string queueId)
     {
         var stream = File.OpenRead(System.IO.Path.Combine(QueueDirectory, queueId));
@@ -100,7 +109,8 @@ public sealed class Spool
             var envelope = JsonSerializer.Deserialize<Envelope>(json, JsonSerializerOptions.Web) ?? throw new InvalidDataException($"{queueId} has an empty envelope.");
             if (File.Exists(SpamPath(queueId)))
                 envelope = envelope with { Spam = JsonSerializer.Deserialize<Dictionary<string, Scanner.SpamVerdict>>(File.ReadAllBytes(SpamPath(queueId)), JsonSerializerOptions.Web) };
-            return (envelope, new OffsetStream(stream, stream.Position));
+            var added = File.Exists(HeadersPath(queueId)) ? File.ReadAllBytes(HeadersPath(queueId)) : [];
+            return (envelope, new OffsetStream(stream, stream.Position, added));
         }
         catch
         {
@@ -135,35 +145,84 @@ public sealed class Spool
         File.Delete(System.IO.Path.Combine(QueueDirectory, queueId));
         File.Delete(DonePath(queueId));
         File.Delete(SpamPath(queueId));
+        File.Delete(HeadersPath(queueId));
     }
 
     private string DonePath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".done");
     private string SpamPath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".spam");
 
-    /// <summary>A read-only view of a stream from an offset on, so readers see only the message.</summary>
-    private sealed class OffsetStream(Stream inner, long offset) : Stream
+    private string HeadersPath(string queueId) => System.IO.Path.Combine(QueueDirectory, queueId + ".headers");
+
+    /// <summary>
+    /// A read-only view of the message as delivered: the added header fields (<paramref name="prefix"/>,
+    /// often none), then the spool file from <paramref name="offset"/> on, so readers see only the message.
+    /// </summary>
+    private sealed class OffsetStream(Stream inner, long offset, byte[] prefix) : Stream
     {
+        private long _position;
+
         public override bool CanRead => true;
         public override bool CanSeek => true;
         public override bool CanWrite => false;
-        public override long Length => inner.Length - offset;
+        public override long Length => prefix.Length + inner.Length - offset;
 
         public override long Position
         {
-            get => inner.Position - offset;
-            set => inner.Position = value + offset;
+            get => _position;
+            set
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(value);
+                _position = value;
+                if (value >= prefix.Length) inner.Position = offset + value - prefix.Length;
+            }
         }
 
-        public override int Read(byte[] buffer, int index, int count) => inner.Read(buffer, index, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override int Read(byte[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
-        public override long Seek(long position, SeekOrigin origin) => origin switch
+        public override int Read(Span<byte> buffer)
         {
-            SeekOrigin.Begin => inner.Seek(position + offset, SeekOrigin.Begin) - offset,
-            SeekOrigin.Current => inner.Seek(position, SeekOrigin.Current) - offset,
-            _ => inner.Seek(position, SeekOrigin.End) - offset,
-        };
+            int read;
+            if (_position < prefix.Length)
+            {
+                read = Math.Min(buffer.Length, prefix.Length - (int)_position);
+                prefix.AsSpan((int)_position, read).CopyTo(buffer);
+                if (_position + read == prefix.Length) inner.Position = offset;
+            }
+            else
+            {
+                read = inner.Read(buffer);
+            }
+
+            _position += read;
+            return read;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position < prefix.Length) return ValueTask.FromResult(Read(buffer.Span));
+            return ReadInnerAsync(buffer, cancellationToken);
+        }
+
+        private async ValueTask<int> ReadInnerAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            _position += read;
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int index, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(index, count), cancellationToken).AsTask();
+
+        public override long Seek(long position, SeekOrigin origin)
+        {
+            Position = origin switch
+            {
+                SeekOrigin.Begin => position,
+                SeekOrigin.Current => _position + position,
+                _ => Length + position,
+            };
+            return _position;
+        }
 
         public override void Flush() { }
         public override void SetLength(long value) => throw new NotSupportedException();
@@ -193,6 +252,9 @@ public sealed class IncomingMessage : IDisposable
 
     public Envelope Envelope { get; }
     public FileStream Stream { get; }
+
+    /// <summary>Header fields to deliver above the message (its DKIM signatures), stored with it at commit.</summary>
+    public byte[]? AddedHeaders { get; set; }
 
     /// <summary>The spam verdicts by recipient domain, stored with the message at commit.</summary>
     public IReadOnlyDictionary<string, Scanner.SpamVerdict>? Spam { get; set; }

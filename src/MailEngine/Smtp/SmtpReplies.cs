@@ -86,6 +86,7 @@ public static class SmtpReplies
         PolicyReason.SieveRefused => new(550, "5.7.1", OneLine(decision.Detail ?? "")),
         PolicyReason.Spam => new(550, "5.7.1", $"Message refused as spam (score {decision.Detail})"),
         PolicyReason.ScannerNotReady => new(451, "4.3.0", "Spam scanner not ready yet, try again later"),
+        PolicyReason.SigningFailed => new(451, "4.7.0", "The message could not be signed (DKIM), try again later"),
         _ => decision.Verdict == PolicyVerdict.Defer ? new(451, "4.3.0", "Try again later") : new(550, "5.7.1", "Refused"),
     };
 

@@ -3,6 +3,7 @@ using AdminConsole.Web.Features.Audit;
 using AdminConsole.Web.Features.Auth;
 using AdminConsole.Web.Features.Groups;
 using AdminConsole.Web.Features.Domains;
+using AdminConsole.Web.Features.Dkim;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Mailboxes;
 using AdminConsole.Web.Features.Vacation;
@@ -34,6 +35,7 @@ internal static class ApiV1
         });
         api.MapEngineApi();
         api.MapDomainApi();
+        api.MapDkimApi();
         api.MapMailboxApi();
         api.MapGroupApi();
         api.MapVacationApi();

@@ -1,0 +1,31 @@
+"""Verifies every DKIM-Signature of a message with dkimpy (Debian python3-dkim), the way a receiver would.
+
+usage: /usr/bin/python3 verify_dkim.py MESSAGE_FILE KEYS_JSON
+KEYS_JSON maps record names ("sel._domainkey.example.test") to TXT values: the test's DNS.
+Prints one line per signature, topmost first: "<index> <d=> <s=> <a=> pass|fail".
+"""
+import json
+import sys
+
+import dkim
+
+message = open(sys.argv[1], "rb").read()
+records = json.load(open(sys.argv[2]))
+
+
+def dnsfunc(name, timeout=5):
+    key = name.decode() if isinstance(name, bytes) else name
+    value = records.get(key.rstrip("."))
+    return value.encode() if value is not None else None
+
+
+verifier = dkim.DKIM(message)
+signatures = [value for (field, value) in verifier.headers if field.lower() == b"dkim-signature"]
+for index, value in enumerate(signatures):
+    tags = dkim.util.parse_tag_value(value)
+    try:
+        ok = dkim.DKIM(message).verify(idx=index, dnsfunc=dnsfunc)
+    except dkim.DKIMException as error:  # a body hash mismatch is raised, not returned
+        print("#", index, error, file=sys.stderr)
+        ok = False
+    print(index, tags[b"d"].decode(), tags[b"s"].decode(), tags[b"a"].decode(), "pass" if ok else "fail")
