@@ -15,6 +15,8 @@ log "building"
 
 log "applying migrations"
 "$LOCAL/adminctl/adminctl" migrate
+# Domains made before DKIM existed get their signing keys (a no-op once they have them).
+"$LOCAL/adminctl/adminctl" dkim ensure >/dev/null
 
 ensure_first_admin "$LOCAL/adminctl/adminctl" "$SECRETS" "${ADMIN_EMAIL:-admin@mail.localhost}"
 

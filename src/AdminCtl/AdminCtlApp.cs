@@ -31,6 +31,12 @@ public static class AdminCtlApp
                                                     create an API token; prints it once
           token list                                list API tokens (never their secrets)
           token revoke NAME                         revoke the active token with that name
+          dkim list DOMAIN                          the domain's DKIM keys and the TXT record each
+                                                    needs published (never a private key)
+          dkim ensure [DOMAIN]                      give the domain (or every domain) an RSA and an
+                                                    Ed25519 signing key where it has none (domains made
+                                                    before DKIM existed); the engine signs with them at
+                                                    its next snapshot
           sieve-test SCRIPT MESSAGE [--from ADDR|'<>'] [--to ADDR] [--spam-score N | --scan]
                                                     run a Sieve script on a message file and print the
                                                     actions, one per line (errors as line:column); the
@@ -67,6 +73,8 @@ public static class AdminCtlApp
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
         services.AddAdminConsoleCore(configuration);
+        // DKIM keys are sealed with the console's Data Protection key ring (in PostgreSQL, under the master key).
+        services.AddAdminConsoleDataProtection();
         // Changes made here enqueue an engine push that the console's job server runs.
         services.AddAdminConsoleJobs();
         await using var provider = services.BuildServiceProvider();
@@ -85,6 +93,8 @@ public static class AdminCtlApp
                 ("token", "create") when args.Length >= 3 => await CreateTokenAsync(sp, args[2], Option(args, "--scope"), stdout, stderr, ct),
                 ("token", "list") when args.Length == 2 => await ListTokensAsync(sp, stdout, ct),
                 ("token", "revoke") when args.Length == 3 => await RevokeTokenAsync(sp, args[2], stdout, stderr, ct),
+                ("dkim", "list") when args.Length == 3 => await ListDkimAsync(sp, args[2], stdout, ct),
+                ("dkim", "ensure") when args.Length is 2 or 3 => await EnsureDkimAsync(sp, args.Length == 3 ? args[2] : null, stdout, ct),
                 _ => await UsageErrorAsync(stderr),
             };
         }
@@ -108,6 +118,45 @@ public static class AdminCtlApp
             await stderr.WriteLineAsync($"adminctl: {e.Message}");
             return 3;
         }
+    }
+
+    private static async Task<AdminConsole.Core.Domains.MailDomain> DomainAsync(IServiceProvider sp, string name, CancellationToken ct)
+    {
+        if (!MailEngine.Addressing.EmailAddress.TryNormalizeDomain(name, out var normalized, out var error)) throw new DomainValidationException("domain", error);
+        return await sp.GetRequiredService<AdminDbContext>().Domains.SingleOrDefaultAsync(d => d.Name == normalized, ct)
+            ?? throw new DomainNotFoundException($"No domain {normalized}.");
+    }
+
+    private static async Task<int> ListDkimAsync(IServiceProvider sp, string name, TextWriter stdout, CancellationToken ct)
+    {
+        var domain = await DomainAsync(sp, name, ct);
+        foreach (var key in await sp.GetRequiredService<AdminConsole.Core.Dkim.DkimKeyService>().ListAsync(domain.Name, ct))
+        {
+            await stdout.WriteLineAsync($"{key.Selector}\t{key.Algorithm.ToString().ToLowerInvariant()}\t{key.State.ToString().ToLowerInvariant()}\t{key.RecordName}");
+            await stdout.WriteLineAsync($"\t{key.RecordValue}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> EnsureDkimAsync(IServiceProvider sp, string? name, TextWriter stdout, CancellationToken ct)
+    {
+        var keys = sp.GetRequiredService<AdminConsole.Core.Dkim.DkimKeyService>();
+        var db = sp.GetRequiredService<AdminDbContext>();
+        var domains = name is null ? await db.Domains.OrderBy(d => d.Name).ToListAsync(ct) : [await DomainAsync(sp, name, ct)];
+        var made = 0;
+        foreach (var domain in domains)
+        {
+            foreach (var key in await keys.EnsureSigningKeysAsync(domain, Actor, ct))
+            {
+                await stdout.WriteLineAsync($"{domain.Name}: made {key.Selector} ({key.Algorithm.ToString().ToLowerInvariant()}); publish {key.Selector}._domainkey.{domain.Name}");
+                made++;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (made == 0) await stdout.WriteLineAsync("Every domain has its signing keys.");
+        return 0;
     }
 
     private static string? Option(string[] args, string name)

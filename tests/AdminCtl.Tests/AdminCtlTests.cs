@@ -155,6 +155,39 @@ public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         Assert.Contains("cannot use the database", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task dkim_ensure_gives_an_old_domain_its_keys_once_and_dkim_list_shows_the_records_the_console_shows()
+    {
+        // A domain from before DKIM: written straight to the database, without keys.
+        var domain = $"old{Guid.NewGuid():N}"[..12] + ".test";
+        await using (var db = host.Database.CreateContext())
+        {
+            db.Domains.Add(new AdminConsole.Core.Domains.MailDomain { Name = domain, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var ensured = await AdminCtlRunner.RunAsync(Db, "dkim", "ensure", domain);
+        Assert.True(ensured.ExitCode == 0, ensured.Stderr);
+        Assert.Equal(2, ensured.Stdout.Split('\n').Count(l => l.StartsWith($"{domain}: made ", StringComparison.Ordinal)));
+        var again = await AdminCtlRunner.RunAsync(Db, "dkim", "ensure", domain);
+        Assert.Contains("Every domain has its signing keys.", again.Stdout, StringComparison.Ordinal);
+
+        var list = await AdminCtlRunner.RunAsync(Db, "dkim", "list", domain);
+        Assert.Equal(0, list.ExitCode);
+        using var client = await host.ApiClientAsync();
+        var api = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"/api/v1/domains/{domain}/dkim")).RootElement.GetProperty("keys");
+        foreach (var key in api.EnumerateArray())
+        {
+            Assert.Contains(key.GetProperty("recordName").GetString()!, list.Stdout, StringComparison.Ordinal);
+            Assert.Contains(key.GetProperty("recordValue").GetString()!, list.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("PRIVATE", list.Stdout, StringComparison.OrdinalIgnoreCase);
+        var unknown = await AdminCtlRunner.RunAsync(Db, "dkim", "list", "nowhere.test");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("No domain nowhere.test", unknown.Stderr, StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> GetOverviewAsync(HttpClient client, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/overview");

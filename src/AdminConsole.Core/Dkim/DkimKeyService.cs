@@ -45,16 +45,6 @@ public sealed class DkimKeyService(AdminDbContext db, IDataProtectionProvider pr
         return made;
     }
 
-    /// <summary>Every domain without a signing key of each algorithm gets one (domains made before DKIM existed).</summary>
-    public async Task<int> EnsureAllAsync(string actor, CancellationToken ct = default)
-    {
-        var made = 0;
-        foreach (var domain in await db.Domains.OrderBy(d => d.Name).ToListAsync(ct))
-            made += (await EnsureSigningKeysAsync(domain, actor, ct)).Count;
-        await db.SaveChangesAsync(ct);
-        return made;
-    }
-
     public async Task<IReadOnlyList<DkimKeyView>> ListAsync(string domainName, CancellationToken ct = default)
     {
         var keys = await db.DkimKeys.AsNoTracking().Where(k => k.Domain!.Name == domainName).OrderBy(k => k.CreatedAt).ThenBy(k => k.Algorithm).ToListAsync(ct);
