@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<GroupService>();
         services.AddScoped<Domains.DomainService>();
         services.AddScoped<Dkim.DkimKeyService>();
+        services.AddScoped<Dns.DnsRecordService>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();
@@ -59,6 +60,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));
         services.AddOptions<EngineFollowerOptions>().Bind(configuration.GetSection(EngineFollowerOptions.Section));
         services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
+        services.AddOptions<Dns.DnsOptions>().Bind(configuration.GetSection(Dns.DnsOptions.Section));
         return services;
     }
 

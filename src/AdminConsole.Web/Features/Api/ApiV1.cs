@@ -4,6 +4,7 @@ using AdminConsole.Web.Features.Auth;
 using AdminConsole.Web.Features.Groups;
 using AdminConsole.Web.Features.Domains;
 using AdminConsole.Web.Features.Dkim;
+using AdminConsole.Web.Features.Dns;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Mailboxes;
 using AdminConsole.Web.Features.Vacation;
@@ -36,6 +37,7 @@ internal static class ApiV1
         api.MapEngineApi();
         api.MapDomainApi();
         api.MapDkimApi();
+        api.MapDnsApi();
         api.MapMailboxApi();
         api.MapGroupApi();
         api.MapVacationApi();

@@ -1,0 +1,9 @@
+namespace AdminConsole.Core.Dns;
+
+/// <summary>
+/// One record a domain needs. <see cref="Name"/> is the owner's full name without the final dot;
+/// <see cref="Value"/> is the record data as a master file writes it, except that a TXT value is the
+/// text itself (the zone export splits and quotes it). <see cref="InZone"/> is false for advice about
+/// records that live elsewhere (the PTR of a sending address is in the provider's reverse zone).
+/// </summary>
+public sealed record DnsRecord(string Name, string Type, string Value, string Purpose, bool InZone = true);
