@@ -75,3 +75,43 @@ public sealed class DnsPageTests(ConsoleHost host, Browser browser) : IClassFixt
         await Expect(page.Locator("#dns-error")).ToContainTextAsync("No domain nowhere.test");
     }
 }
+
+/// <summary>The DNS page's live check against a real BIND 9: each record's chip says what the name server has.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DnsCheckPageTests(DnsCheckHost host, Browser browser) : IClassFixture<DnsCheckHost>, IClassFixture<Browser>
+{
+    [Fact]
+    public async Task Check_now_shows_which_records_are_published_which_differ_and_which_are_missing()
+    {
+        const string domain = "page-check.test";
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(domain, new DomainChanges(), "test", null);
+        await host.Bind.StartAsync(new Dictionary<string, string>
+        {
+            [domain] = $"$TTL 300\n@ IN SOA ns1.{domain}. h.{domain}. 1 3600 600 86400 300\n@ IN NS ns1.{domain}.\nns1 IN A 127.0.0.1\n@ IN MX 10 mx.console.test.\n@ IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n",
+        });
+
+        var admin = await host.CreateAdminAsync("dns-check@example.com");
+        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Factory.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync($"/signin?returnUrl={Uri.EscapeDataString($"/domains/{domain}/dns")}");
+        await page.FillAsync("#email", admin.Account.Email);
+        await page.FillAsync("#password", admin.Password);
+        await page.ClickAsync("#signin-submit");
+        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+
+        await Expect(page.Locator("#dns-check-summary")).ToContainTextAsync("Not checked yet");
+        await page.ClickAsync("#dns-check");
+        await Expect(page.Locator("#dns-check-summary")).ToContainTextAsync($"ns1.{domain}");
+        await Expect(page.Locator("#dns-check-summary")).ToContainTextAsync("need attention");
+        await Expect(page.Locator($"[data-record='MX {domain}']")).ToHaveAttributeAsync("data-status", "match");
+        await Expect(page.Locator($"[data-record='TXT {domain}']")).ToHaveAttributeAsync("data-status", "mismatch");
+        await Expect(page.Locator(".dns-found")).ToContainTextAsync("v=spf1 ip4:192.0.2.1 -all");
+        await Expect(page.Locator($"[data-record='TXT _dmarc.{domain}']")).ToHaveAttributeAsync("data-status", "missing");
+
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "dns-check.png"), FullPage = true });
+    }
+}

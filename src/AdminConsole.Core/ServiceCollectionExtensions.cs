@@ -48,6 +48,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Domains.DomainService>();
         services.AddScoped<Dkim.DkimKeyService>();
         services.AddScoped<Dns.DnsRecordService>();
+        services.AddSingleton<Dns.DnsLiveCheck>();
+        services.AddScoped<Dns.DnsCheckJob>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();

@@ -312,6 +312,39 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("dkim_keys", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Dns.DnsCheck", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Broken")
+                        .HasColumnType("integer")
+                        .HasColumnName("broken");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<Guid>("DomainId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("domain_id");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dns_checks");
+
+                    b.HasIndex("DomainId", "CheckedAt")
+                        .HasDatabaseName("ix_dns_checks_domain_id_checked_at");
+
+                    b.ToTable("dns_checks", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Domains.MailDomain", b =>
                 {
                     b.Property<Guid>("Id")
@@ -843,6 +876,18 @@ namespace AdminConsole.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_dkim_keys_domains_domain_id");
+
+                    b.Navigation("Domain");
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Dns.DnsCheck", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Domains.MailDomain", "Domain")
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dns_checks_domains_domain_id");
 
                     b.Navigation("Domain");
                 });

@@ -23,6 +23,15 @@ public sealed class DnsOptions
     public int ImapsPort { get; set; } = 993;
     public int ImapPort { get; set; } = 143;
 
+    /// <summary>The resolvers (address[:port]) the live check finds a zone's name servers with. Empty: the system's.</summary>
+    public string[]? Resolvers { get; set; }
+
+    /// <summary>The port the authoritative name servers are asked on: 53, except for a test server.</summary>
+    public int AuthoritativePort { get; set; } = 53;
+
+    /// <summary>How long one DNS question may take.</summary>
+    public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>TTL of the records in the zone export.</summary>
     public int Ttl { get; set; } = 3600;
 }

@@ -11,8 +11,10 @@ namespace AdminConsole.Core.Dns;
 public sealed record DomainRecords(string Domain, string MailHost, IReadOnlyList<DnsRecord> Records, IReadOnlyList<string> Warnings);
 
 /// <summary>Computes the records of a domain from the database and this installation's host names.</summary>
-public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOptions<DnsOptions> options, IConfiguration configuration)
+public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOptions<DnsOptions> options, IConfiguration configuration, DnsLiveCheck live)
 {
+    /// <summary>Checks kept per domain; older ones are deleted.</summary>
+    public const int ChecksKept = 100;
     /// <summary>The mail host: Dns:MailHost, else the engine's Engine:HostName, else this machine's name.</summary>
     public string MailHost =>
         (string.IsNullOrWhiteSpace(options.Value.MailHost) ? configuration["Engine:HostName"] : options.Value.MailHost) is { Length: > 0 } host
@@ -32,6 +34,38 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
             warnings.Add("The domain has no DKIM key: its mail leaves unsigned. Run adminctl dkim ensure, or POST /api/v1/domains/{name}/dkim.");
         return new DomainRecords(normalized, MailHost, records, warnings);
     }
+
+    /// <summary>Asks the domain's authoritative servers for every record now and keeps the result.</summary>
+    public async Task<DnsCheckResult> CheckAsync(string name, CancellationToken ct = default)
+    {
+        var records = await ForAsync(name, ct);
+        var result = await live.CheckAsync(records, ct);
+        var domainId = await db.Domains.Where(d => d.Name == records.Domain).Select(d => d.Id).SingleAsync(ct);
+        db.DnsChecks.Add(new DnsCheck
+        {
+            DomainId = domainId,
+            CheckedAt = result.CheckedAt,
+            Broken = result.Error is null ? result.Broken : -1,
+            Result = System.Text.Json.JsonSerializer.Serialize(result, System.Text.Json.JsonSerializerOptions.Web),
+        });
+        await db.SaveChangesAsync(ct);
+        var stale = await db.DnsChecks.Where(c => c.DomainId == domainId).OrderByDescending(c => c.CheckedAt).Skip(ChecksKept).Select(c => c.Id).ToListAsync(ct);
+        if (stale.Count > 0) await db.DnsChecks.Where(c => stale.Contains(c.Id)).ExecuteDeleteAsync(ct);
+        return result;
+    }
+
+    /// <summary>The newest checks of a domain, newest first.</summary>
+    public async Task<IReadOnlyList<DnsCheckResult>> ChecksAsync(string name, int count, CancellationToken ct = default)
+    {
+        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _)) throw new DomainNotFoundException($"No domain {name}.");
+        var rows = await db.DnsChecks.AsNoTracking().Where(c => c.Domain!.Name == normalized).OrderByDescending(c => c.CheckedAt).Take(count).Select(c => c.Result).ToListAsync(ct);
+        return rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<DnsCheckResult>(r, System.Text.Json.JsonSerializerOptions.Web)!).ToList();
+    }
+
+    /// <summary>The status of a record in a check: only a check of the same value counts (a changed key is unchecked again).</summary>
+    public static string StatusOf(DnsRecord record, DnsCheckResult? check) =>
+        !record.InZone ? "outside-zone"
+        : check?.Records.FirstOrDefault(r => r.Name == record.Name && r.Type == record.Type && r.Expected == record.Value)?.Status ?? "unchecked";
 
     public async Task<string> ZoneAsync(string name, CancellationToken ct = default)
     {

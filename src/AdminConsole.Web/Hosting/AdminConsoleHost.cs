@@ -127,6 +127,7 @@ internal static class AdminConsoleHost
         var recurring = new RecurringJobManager(app.Services.GetRequiredService<JobStorage>());
         recurring.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         recurring.AddOrUpdate<EnginePushJob>(EnginePushJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<AdminConsole.Core.Dns.DnsCheckJob>(AdminConsole.Core.Dns.DnsCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(4));
         // Push once at start: the engine gets the current state without waiting for the first minute.
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -12,7 +12,10 @@ internal static class DnsEndpoints
     /// <param name="Status">The live check's verdict; "unchecked" until it has looked at the domain's name servers.</param>
     public sealed record DnsRecordResource(string Name, string Type, string Value, string Purpose, bool InZone, string Status);
 
-    public sealed record DnsResource(string Domain, string MailHost, IReadOnlyList<DnsRecordResource> Records, IReadOnlyList<string> Warnings);
+    /// <param name="Check">The newest live check (zone, name servers, DNSSEC, when); null before the first.</param>
+    public sealed record DnsResource(string Domain, string MailHost, IReadOnlyList<DnsRecordResource> Records, IReadOnlyList<string> Warnings, CheckSummary? Check);
+
+    public sealed record CheckSummary(DateTimeOffset CheckedAt, string? Zone, IReadOnlyList<string> NameServers, bool Signed, bool Validated, int Broken, string? Error);
 
     public static void MapDnsApi(this RouteGroupBuilder api)
     {
@@ -21,11 +24,29 @@ internal static class DnsEndpoints
         dns.MapGet("/", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
         {
             var set = await records.ForAsync(name, ct);
-            return TypedResults.Ok(new DnsResource(set.Domain, set.MailHost,
-                set.Records.Select(r => new DnsRecordResource(r.Name, r.Type, r.Value, r.Purpose, r.InZone, "unchecked")).ToList(), set.Warnings));
+            var check = (await records.ChecksAsync(name, 1, ct)).FirstOrDefault();
+            return TypedResults.Ok(Resource(set, check));
+        });
+
+        // Asks every authoritative server now; the answer is the records with their new status.
+        dns.MapPost("/check", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
+        {
+            var check = await records.CheckAsync(name, ct);
+            return TypedResults.Ok(Resource(await records.ForAsync(name, ct), check));
+        }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
+
+        // The history, newest first, with each record's answer per name server.
+        dns.MapGet("/checks", async Task<IResult> (string name, int? limit, DnsRecordService records, CancellationToken ct) =>
+        {
+            await records.ForAsync(name, ct); // 404 for an unknown domain
+            return TypedResults.Ok(new { items = await records.ChecksAsync(name, Math.Clamp(limit ?? 20, 1, DnsRecordService.ChecksKept), ct) });
         });
 
         dns.MapGet("/zone", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
             TypedResults.Text(await records.ZoneAsync(name, ct), "text/plain; charset=utf-8"));
     }
+
+    private static DnsResource Resource(DomainRecords set, DnsCheckResult? check) => new(set.Domain, set.MailHost,
+        set.Records.Select(r => new DnsRecordResource(r.Name, r.Type, r.Value, r.Purpose, r.InZone, DnsRecordService.StatusOf(r, check))).ToList(), set.Warnings,
+        check is null ? null : new CheckSummary(check.CheckedAt, check.Zone, check.NameServers, check.Signed, check.Validated, check.Error is null ? check.Broken : -1, check.Error));
 }
