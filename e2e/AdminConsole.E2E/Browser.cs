@@ -1,4 +1,6 @@
+using AdminConsole.Testing;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace AdminConsole.E2E;
 
@@ -26,6 +28,36 @@ public sealed class Browser : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
         Assertions.SetDefaultExpectTimeout(15_000);
+    }
+
+    /// <summary>
+    /// A new browser context signed in through the real sign-in form, on the page it was sent to once
+    /// the circuit is interactive (clicks before that are lost).
+    /// </summary>
+    public async Task<IPage> SignInAsync(ConsoleHost host, string email, string password, string returnUrl, ViewportSize? viewport = null, Uri? baseAddress = null)
+    {
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = (baseAddress ?? host.Factory.BaseAddress).ToString(),
+            ViewportSize = viewport,
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync($"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#signin-submit");
+        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+        return page;
+    }
+
+    /// <summary>A screenshot into bin/.../screenshots, where the closing notes point.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = fullPage });
     }
 
     public async Task DisposeAsync()

@@ -8,18 +8,7 @@ namespace AdminConsole.E2E;
 /// <summary>The console's main flows through Chromium, each ending in a screenshot (bin/.../screenshots).</summary>
 public sealed class DirectoryFlowTests(ConsoleHost host, Browser browser) : IClassFixture<ConsoleHost>, IClassFixture<Browser>
 {
-    private async Task<IPage> SignInAsync(string email, string password, string returnUrl)
-    {
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Factory.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        await page.GotoAsync($"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#signin-submit");
-        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
-        return page;
-    }
+    private Task<IPage> SignInAsync(string email, string password, string returnUrl) => browser.SignInAsync(host, email, password, returnUrl);
 
     private static async Task GoAsync(IPage page, string path)
     {
@@ -27,12 +16,7 @@ public sealed class DirectoryFlowTests(ConsoleHost host, Browser browser) : ICla
         await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
     }
 
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
-    }
+    private static Task ScreenshotAsync(IPage page, string name) => Browser.ScreenshotAsync(page, name);
 
     [Fact]
     public async Task An_admin_creates_a_domain_a_mailbox_and_a_group_and_sees_the_expansion()

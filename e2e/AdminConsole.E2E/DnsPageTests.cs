@@ -12,27 +12,7 @@ public sealed class DnsPageTests(ConsoleHost host, Browser browser) : IClassFixt
     private async Task<IPage> SignInAsync(string returnUrl, int width, int height)
     {
         var admin = await host.CreateAdminAsync($"dns-{Guid.NewGuid():N}@example.com");
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = host.Factory.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
-            Permissions = ["clipboard-read", "clipboard-write"],
-        });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        await page.GotoAsync($"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        await page.FillAsync("#email", admin.Account.Email);
-        await page.FillAsync("#password", admin.Password);
-        await page.ClickAsync("#signin-submit");
-        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
-        return page;
-    }
-
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
+        return await browser.SignInAsync(host, admin.Account.Email, admin.Password, returnUrl, new ViewportSize { Width = width, Height = height });
     }
 
     [Theory]
@@ -60,7 +40,7 @@ public sealed class DnsPageTests(ConsoleHost host, Browser browser) : IClassFixt
         var overflow = await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth");
         Assert.True(overflow <= 0, $"the page is {overflow} px wider than the screen");
         await Expect(page.Locator("#dns-zone-download")).ToHaveAttributeAsync("href", $"/api/v1/domains/{domain}/dns/zone");
-        await ScreenshotAsync(page, $"dns-{width}.png");
+        await Browser.ScreenshotAsync(page, $"dns-{width}.png");
 
         // The zone file downloads with the browser's own session.
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#dns-zone-download").ClickAsync());
@@ -92,14 +72,7 @@ public sealed class DnsCheckPageTests(DnsCheckHost host, Browser browser) : ICla
         });
 
         var admin = await host.CreateAdminAsync("dns-check@example.com");
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Factory.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        await page.GotoAsync($"/signin?returnUrl={Uri.EscapeDataString($"/domains/{domain}/dns")}");
-        await page.FillAsync("#email", admin.Account.Email);
-        await page.FillAsync("#password", admin.Password);
-        await page.ClickAsync("#signin-submit");
-        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+        var page = await browser.SignInAsync(host, admin.Account.Email, admin.Password, $"/domains/{domain}/dns", new ViewportSize { Width = 1440, Height = 900 });
 
         await Expect(page.Locator("#dns-check-summary")).ToContainTextAsync("Not checked yet");
         await page.ClickAsync("#dns-check");
@@ -110,8 +83,6 @@ public sealed class DnsCheckPageTests(DnsCheckHost host, Browser browser) : ICla
         await Expect(page.Locator(".dns-found")).ToContainTextAsync("v=spf1 ip4:192.0.2.1 -all");
         await Expect(page.Locator($"[data-record='TXT _dmarc.{domain}']")).ToHaveAttributeAsync("data-status", "missing");
 
-        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "dns-check.png"), FullPage = true });
+        await Browser.ScreenshotAsync(page, "dns-check.png");
     }
 }

@@ -18,25 +18,10 @@ public sealed class SaveTests(ConsoleHost host, Browser browser) : IClassFixture
 {
     private static readonly Regex SavedState = new("^(saved|pushed|applied|unchanged)$");
 
-    private async Task<IPage> SignInAsync(string email, string password, string returnUrl, Uri? baseAddress = null)
-    {
-        var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = (baseAddress ?? host.Factory.BaseAddress).ToString() });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        await page.GotoAsync($"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#signin-submit");
-        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
-        return page;
-    }
+    private Task<IPage> SignInAsync(string email, string password, string returnUrl, Uri? baseAddress = null) =>
+        browser.SignInAsync(host, email, password, returnUrl, baseAddress: baseAddress);
 
-    private static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = fullPage });
-    }
+    private static Task ScreenshotAsync(IPage page, string name, bool fullPage = true) => Browser.ScreenshotAsync(page, name, fullPage);
 
     /// <summary>Clicks save and waits for this save's chip: an edit clears the last one, so a chip seen here is this save's.</summary>
     private static async Task SaveAsync(IPage page, string button, string progress)

@@ -374,6 +374,14 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("max_message_bytes");
 
+                    b.Property<string>("MtaStsMode")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Testing")
+                        .HasColumnName("mta_sts_mode");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(253)

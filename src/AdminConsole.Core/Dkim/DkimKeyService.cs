@@ -23,7 +23,7 @@ public sealed class DkimKeyService(AdminDbContext db, IDataProtectionProvider pr
     /// sign from the start (a receiver that cannot find the record treats the mail as unsigned, which
     /// it was before). Returns the keys made. The caller saves.
     /// </summary>
-    public async Task<IReadOnlyList<DkimKey>> EnsureSigningKeysAsync(Domains.MailDomain domain, string actor, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DkimKey>> EnsureSigningKeysAsync(Domains.MailDomain domain, string actor, CancellationToken ct = default, string? remoteAddress = null)
     {
         var existing = domain.Id == Guid.Empty ? [] : await db.DkimKeys.Where(k => k.DomainId == domain.Id).ToListAsync(ct);
         var made = new List<DkimKey>();
@@ -39,7 +39,7 @@ public sealed class DkimKeyService(AdminDbContext db, IDataProtectionProvider pr
         if (made.Count > 0)
         {
             db.DkimKeys.AddRange(made);
-            audit.Record(actor, "dkim.keys-created", $"domain:{domain.Name}", new { selectors = made.Select(k => k.Selector) });
+            audit.Record(actor, "dkim.keys-created", $"domain:{domain.Name}", new { selectors = made.Select(k => k.Selector) }, remoteAddress);
         }
 
         return made;

@@ -23,9 +23,10 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
 
     public async Task<DomainRecords> ForAsync(string name, CancellationToken ct = default)
     {
-        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _) || !await db.Domains.AnyAsync(d => d.Name == normalized, ct))
-            throw new DomainNotFoundException($"No domain {name}.");
-        var records = DomainDnsRecords.For(normalized, await dkim.ListAsync(normalized, ct), options.Value, MailHost);
+        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _)) throw new DomainNotFoundException($"No domain {name}.");
+        var mode = await db.Domains.Where(d => d.Name == normalized).Select(d => (MtaStsMode?)d.MtaStsMode).SingleOrDefaultAsync(ct)
+            ?? throw new DomainNotFoundException($"No domain {name}.");
+        var records = DomainDnsRecords.For(normalized, await dkim.ListAsync(normalized, ct), options.Value, MailHost, mode);
         var warnings = new List<string>();
         var spf = records.First(r => r.Type == "TXT" && r.Value.StartsWith("v=spf1", StringComparison.Ordinal)).Value;
         if (DomainDnsRecords.SpfLookups(spf) > DomainDnsRecords.SpfLookupLimit)
@@ -66,6 +67,17 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
     public static string StatusOf(DnsRecord record, DnsCheckResult? check) =>
         !record.InZone ? "outside-zone"
         : check?.Records.FirstOrDefault(r => r.Name == record.Name && r.Type == record.Type && r.Expected == record.Value)?.Status ?? "unchecked";
+
+    /// <summary>The MTA-STS policy file of one of our domains; null when it is not ours.</summary>
+    public async Task<string?> MtaStsPolicyAsync(string domain, CancellationToken ct = default) =>
+        EmailAddress.TryNormalizeDomain(domain, out var normalized, out _)
+        && await db.Domains.Where(d => d.Name == normalized).Select(d => (MtaStsMode?)d.MtaStsMode).SingleOrDefaultAsync(ct) is { } mode
+            ? MtaStsPolicy.Text(mode, MailHost)
+            : null;
+
+    /// <summary>Whether a domain (A-label or U-label) is one of ours, and its A-label.</summary>
+    public async Task<string?> OursAsync(string domain, CancellationToken ct = default) =>
+        EmailAddress.TryNormalizeDomain(domain, out var normalized, out _) && await db.Domains.AnyAsync(d => d.Name == normalized, ct) ? normalized : null;
 
     public async Task<string> ZoneAsync(string name, CancellationToken ct = default)
     {

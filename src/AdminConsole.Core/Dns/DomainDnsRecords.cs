@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using AdminConsole.Core.Dkim;
 
 namespace AdminConsole.Core.Dns;
@@ -15,7 +13,7 @@ public static class DomainDnsRecords
     /// <summary>RFC 7208 §4.6.4: more DNS lookups than this make SPF a permerror.</summary>
     public const int SpfLookupLimit = 10;
 
-    public static IReadOnlyList<DnsRecord> For(string domain, IEnumerable<DkimKeyView> dkimKeys, DnsOptions options, string mailHost)
+    public static IReadOnlyList<DnsRecord> For(string domain, IEnumerable<DkimKeyView> dkimKeys, DnsOptions options, string mailHost, MtaStsMode mtaSts = MtaStsMode.Testing)
     {
         var consoleHost = string.IsNullOrWhiteSpace(options.ConsoleHost) ? mailHost : options.ConsoleHost.Trim().TrimEnd('.');
         var records = new List<DnsRecord>
@@ -37,8 +35,8 @@ public static class DomainDnsRecords
 
         records.Add(new DnsRecord($"_dmarc.{domain}", "TXT", $"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}",
             "DMARC (RFC 7489): what receivers do with mail that fails SPF and DKIM alignment, and where they report. Start with p=none, read the reports, then quarantine and reject."));
-        records.Add(new DnsRecord($"_mta-sts.{domain}", "TXT", $"v=STSv1; id={MtaStsPolicyId(mailHost)}",
-            "MTA-STS (RFC 8461): senders must use TLS to our MX; the id changes whenever the policy does."));
+        records.Add(new DnsRecord($"_mta-sts.{domain}", "TXT", $"v=STSv1; id={MtaStsPolicy.Id(mtaSts, mailHost)}",
+            $"MTA-STS (RFC 8461, mode {mtaSts.ToString().ToLowerInvariant()}): senders must use TLS to our MX; the id changes whenever the policy does."));
         records.Add(new DnsRecord($"mta-sts.{domain}", "CNAME", $"{consoleHost}.", "Where senders fetch the MTA-STS policy over HTTPS."));
         records.Add(new DnsRecord($"_smtp._tls.{domain}", "TXT", $"v=TLSRPTv1; rua=mailto:tls-reports@{domain}",
             "TLS reporting (RFC 8460): senders report TLS failures reaching us."));
@@ -79,10 +77,6 @@ public static class DomainDnsRecords
                 || term.StartsWith("mx:", StringComparison.Ordinal) || term.StartsWith("mx/", StringComparison.Ordinal) || term.StartsWith("ptr:", StringComparison.Ordinal)
                 || term.StartsWith("include:", StringComparison.Ordinal) || term.StartsWith("exists:", StringComparison.Ordinal) || term.StartsWith("redirect=", StringComparison.Ordinal);
         });
-
-    /// <summary>The MTA-STS policy id (RFC 8461 §3.1: 1-32 alphanumerics): a hash of what the policy says, so it changes with it.</summary>
-    public static string MtaStsPolicyId(string mailHost) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"version: STSv1\nmode: testing\nmx: {mailHost}\nmax_age: 86400\n")))[..20];
 
     private static IEnumerable<IPAddress> SendingAddresses(DnsOptions options) =>
         (options.SendingAddresses ?? []).Select(a => IPAddress.TryParse(a.Trim(), out var ip) ? ip : null).OfType<IPAddress>();

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace AdminConsole.Core.Domains;
 
 /// <summary>What a client may set on a domain; null means "leave as it is" (or the default on creation).</summary>
-public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null);
+/// <param name="MtaStsMode">testing, enforce or none (RFC 8461 §5).</param>
+public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null);
 
 /// <summary>
 /// Creating, changing and deleting mail domains. Every rule is checked before anything is written,
@@ -32,7 +33,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         db.Domains.Add(domain);
         audit.Record(actor, "domain.created", $"domain:{normalized}", new { after = Describe(domain) }, remoteAddress);
         // Outgoing mail is signed from the first message (RFC 6376; RSA and Ed25519 side by side).
-        await dkim.EnsureSigningKeysAsync(domain, actor, ct);
+        await dkim.EnsureSigningKeysAsync(domain, actor, ct, remoteAddress);
         await db.SaveChangesAsync(ct);
         return domain;
     }
@@ -86,6 +87,13 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
             else domain.Description = description.Trim().Length == 0 ? null : description.Trim();
         }
 
+        if (changes.MtaStsMode is { } mode)
+        {
+            if (!Enum.TryParse<Dns.MtaStsMode>(mode, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || mode.Any(char.IsDigit))
+                errors.Add("mtaStsMode", "The MTA-STS mode is testing, enforce or none (RFC 8461).");
+            else domain.MtaStsMode = parsed;
+        }
+
         if (changes.DefaultQuotaBytes is { } quota)
         {
             if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", $"The default quota is between {MinQuotaBytes} bytes (1 MiB) and {MaxQuotaBytes} bytes (1 PiB).");
@@ -106,5 +114,5 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         }
     }
 
-    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress };
+    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant() };
 }

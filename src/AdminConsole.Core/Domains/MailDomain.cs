@@ -21,6 +21,9 @@ public sealed class MailDomain
     /// <summary>Where mail for unknown local parts goes; null rejects them at RCPT time.</summary>
     public string? CatchAllAddress { get; set; }
 
+    /// <summary>What the domain's MTA-STS policy asks of senders (RFC 8461); testing until its certificates are in place.</summary>
+    public Dns.MtaStsMode MtaStsMode { get; set; } = Dns.MtaStsMode.Testing;
+
     /// <summary>Whether mail from outside to this domain is scanned for spam (issue #7).</summary>
     public bool SpamFilterEnabled { get; set; } = true;
 

@@ -1,10 +1,12 @@
 using AdminConsole.Core;
+using AdminConsole.Core.Dns;
 using AdminConsole.Core.Engine;
 using AdminConsole.Core.Jobs;
 using AdminConsole.Web.Components;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
 using AdminConsole.Web.Features.Diagnostics;
+using AdminConsole.Web.Features.Dns;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Operations;
 using Hangfire;
@@ -105,6 +107,7 @@ internal static class AdminConsoleHost
 
         app.MapStaticAssets();
         app.MapOperationsEndpoints();
+        app.MapClientSettingsEndpoints();
         app.MapAuthEndpoints();
         app.MapApiV1();
         // The API's description for automation, and a browsable reference for people.
@@ -127,7 +130,7 @@ internal static class AdminConsoleHost
         var recurring = new RecurringJobManager(app.Services.GetRequiredService<JobStorage>());
         recurring.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         recurring.AddOrUpdate<EnginePushJob>(EnginePushJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<AdminConsole.Core.Dns.DnsCheckJob>(AdminConsole.Core.Dns.DnsCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(4));
+        recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(4));
         // Push once at start: the engine gets the current state without waiting for the first minute.
         app.Lifetime.ApplicationStarted.Register(() =>
         {

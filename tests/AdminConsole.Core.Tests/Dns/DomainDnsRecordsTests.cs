@@ -63,8 +63,10 @@ public sealed class DomainDnsRecordsTests
     [Fact]
     public void The_MTA_STS_policy_id_changes_with_the_policy_and_is_what_RFC_8461_allows()
     {
-        var id = DomainDnsRecords.MtaStsPolicyId("mx.example.test");
+        var id = MtaStsPolicy.Id(MtaStsMode.Testing, "mx.example.test");
         Assert.Matches("^[0-9a-f]{1,32}$", id);
-        Assert.NotEqual(id, DomainDnsRecords.MtaStsPolicyId("mx2.example.test"));
+        Assert.NotEqual(id, MtaStsPolicy.Id(MtaStsMode.Testing, "mx2.example.test"));
+        Assert.NotEqual(id, MtaStsPolicy.Id(MtaStsMode.Enforce, "mx.example.test"));
+        Assert.Equal("version: STSv1\r\nmode: enforce\r\nmx: mx.example.test\r\nmax_age: 86400\r\n", MtaStsPolicy.Text(MtaStsMode.Enforce, "mx.example.test"));
     }
 }

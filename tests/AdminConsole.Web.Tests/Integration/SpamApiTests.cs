@@ -84,7 +84,9 @@ public sealed class SpamApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 
         var audit = await client.GetFromJsonAsync<JsonElement>($"/api/v1/audit?actor=token:{tokenName}");
         var actions = audit.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()).ToList();
-        Assert.Equal(["spam.rule.reset", "spam.rule", "spam.rule", "spam.thresholds", "domain.created"], actions);
+        Assert.Equal(["spam.rule.reset", "spam.rule", "spam.rule", "spam.thresholds"], actions.Take(4));
+        // The domain and its DKIM keys are made in one save: their order within it is not the point.
+        Assert.Equal(["dkim.keys-created", "domain.created"], actions.Skip(4).Order(StringComparer.Ordinal));
     }
 
     [Fact]

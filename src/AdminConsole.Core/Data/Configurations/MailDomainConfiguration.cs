@@ -27,5 +27,6 @@ internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDom
         builder.Property(d => d.CatchAllAddress).HasMaxLength(EmailAddress.MaxAddressOctets);
         // Two admins editing the same domain: the second save finds updated_at changed and fails (HTTP 412).
         builder.Property(d => d.UpdatedAt).IsConcurrencyToken();
+        builder.Property(d => d.MtaStsMode).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Dns.MtaStsMode.Testing).HasSentinel((Dns.MtaStsMode)(-1));
     }
 }

@@ -31,7 +31,7 @@ internal static class DkimEndpoints
         dkim.MapPost("/", async Task<IResult> (string name, AdminDbContext db, DkimKeyService keys, HttpContext http, CancellationToken ct) =>
         {
             if (await FindAsync(db, name, ct) is not { } domain) return NotFound(name);
-            await keys.EnsureSigningKeysAsync(domain, DomainEndpoints.Actor(http.User), ct);
+            await keys.EnsureSigningKeysAsync(domain, DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http));
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(await ResourceAsync(keys, domain.Name, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);

@@ -14,12 +14,15 @@ namespace AdminConsole.Web.Features.Domains;
 internal static class DomainEndpoints
 {
     public sealed record DomainResource(string Name, string? Description, long DefaultQuotaBytes, long MaxMessageBytes, string? CatchAllAddress,
-        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.MtaStsMode Sts)
     {
         public string Version => EntityVersion.Of(UpdatedAt);
+
+        /// <summary>testing, enforce or none: what the MTA-STS policy served for the domain says.</summary>
+        public string MtaStsMode => Sts.ToString().ToLowerInvariant();
     }
 
-    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress);
+    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode);
 
     public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
 
@@ -71,9 +74,9 @@ internal static class DomainEndpoints
 
     private static IQueryable<DomainResource> Project(IQueryable<MailDomain> query) =>
         query.Select(d => new DomainResource(d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress,
-            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt));
+            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode));
 
-    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress);
+    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode);
 
     private static IResult NotFound(string name) => TypedResults.Problem($"No domain {name}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
