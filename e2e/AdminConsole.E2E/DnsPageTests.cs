@@ -49,6 +49,34 @@ public sealed class DnsPageTests(ConsoleHost host, Browser browser) : IClassFixt
     }
 
     [Fact]
+    public async Task The_MTA_STS_mode_is_chosen_on_the_domain_form_saved_twice_and_the_DNS_page_follows()
+    {
+        const string domain = "sts-mode.test";
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(domain, new DomainChanges(), "test", null);
+        var page = await SignInAsync("/domains", 1440, 900);
+        await page.Locator("#domain-table tr", new() { HasText = domain }).ClickAsync();
+        await Expect(page.Locator("#domain-name")).ToHaveValueAsync(domain);
+
+        foreach (var (mode, description) in new[] { ("enforce", "first save"), ("enforce", "second save") })
+        {
+            await page.FillAsync("#domain-description", description);
+            // MudSelect keeps the id on a hidden input: open it by its visible field.
+            await page.Locator("div.mud-select", new() { Has = page.Locator("#domain-mta-sts") }).Last.ClickAsync();
+            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = $"{mode}:" }).ClickAsync();
+            await page.ClickAsync("#domain-save");
+            await Expect(page.Locator("#domain-progress")).ToBeVisibleAsync();
+            await Expect(page.Locator("#domain-error")).ToHaveCountAsync(0);
+            await Expect(page.Locator("#domain-table")).ToContainTextAsync(description);
+        }
+
+        await using (var db = host.Database.CreateContext())
+            Assert.Equal(AdminConsole.Core.Dns.MtaStsMode.Enforce, db.Domains.Single(d => d.Name == domain).MtaStsMode);
+        await page.GotoAsync($"/domains/{domain}/dns");
+        await Expect(page.Locator("#dns-records")).ToContainTextAsync("mode enforce");
+    }
+
+    [Fact]
     public async Task An_unknown_domain_says_so_on_the_page()
     {
         var page = await SignInAsync("/domains/nowhere.test/dns", 1440, 900);
