@@ -49,6 +49,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Dkim.DkimKeyService>();
         services.AddScoped<Dns.DnsRecordService>();
         services.AddSingleton<Dns.DnsLiveCheck>();
+        services.AddScoped<Dns.DnsPublisher>();
         services.AddScoped<Dns.DnsCheckJob>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();

@@ -35,7 +35,8 @@ public sealed class BindServer : IAsyncDisposable
     /// Starts named with these zones (name → master file text), stopping the one running first, and
     /// waits until it answers for each.
     /// </summary>
-    public async Task StartAsync(IReadOnlyDictionary<string, string> zones)
+    /// <param name="updateKey">A TSIG key (name, base64 secret, hmac-sha256) that may update every zone (RFC 2136); none: no updates.</param>
+    public async Task StartAsync(IReadOnlyDictionary<string, string> zones, (string Name, string Secret)? updateKey = null)
     {
         await StopAsync();
         var conf = new StringBuilder($$"""
@@ -50,11 +51,13 @@ public sealed class BindServer : IAsyncDisposable
             controls { };
 
             """);
+        if (updateKey is { } key) conf.Append($"key \"{key.Name}\" {{ algorithm hmac-sha256; secret \"{key.Secret}\"; }};\n");
         foreach (var (zone, text) in zones)
         {
             var file = Path.Combine(_directory, zone + ".zone");
             await WriteReadableAsync(file, text);
-            conf.Append($"zone \"{zone}\" {{ type primary; file \"{file}\"; }};\n");
+            var updates = updateKey is { } k ? $" allow-update {{ key \"{k.Name}\"; }};" : "";
+            conf.Append($"zone \"{zone}\" {{ type primary; file \"{file}\";{updates} }};\n");
         }
 
         var confPath = Path.Combine(_directory, "named.conf");

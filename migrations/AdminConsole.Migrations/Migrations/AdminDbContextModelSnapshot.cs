@@ -345,6 +345,50 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("dns_checks", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Dns.DnsPublisherSettings", b =>
+                {
+                    b.Property<Guid>("DomainId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("domain_id");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("algorithm");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("key_name");
+
+                    b.Property<byte[]>("SealedSecret")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_secret");
+
+                    b.Property<string>("Server")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("server");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Zone")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("zone");
+
+                    b.HasKey("DomainId")
+                        .HasName("pk_dns_publisher_settings");
+
+                    b.ToTable("dns_publisher_settings", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Domains.MailDomain", b =>
                 {
                     b.Property<Guid>("Id")
@@ -896,6 +940,18 @@ namespace AdminConsole.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_dns_checks_domains_domain_id");
+
+                    b.Navigation("Domain");
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Dns.DnsPublisherSettings", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Domains.MailDomain", "Domain")
+                        .WithOne()
+                        .HasForeignKey("AdminConsole.Core.Dns.DnsPublisherSettings", "DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dns_publisher_settings_domains_domain_id");
 
                     b.Navigation("Domain");
                 });

@@ -21,6 +21,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<Spam.SpamRuleOverride> SpamRuleOverrides => Set<Spam.SpamRuleOverride>();
     public DbSet<Dkim.DkimKey> DkimKeys => Set<Dkim.DkimKey>();
     public DbSet<Dns.DnsCheck> DnsChecks => Set<Dns.DnsCheck>();
+    public DbSet<Dns.DnsPublisherSettings> DnsPublisherSettings => Set<Dns.DnsPublisherSettings>();
     public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();
     public DbSet<EndedSession> EndedSessions => Set<EndedSession>();
     public DbSet<AdminAccount> AdminAccounts => Set<AdminAccount>();

@@ -85,3 +85,78 @@ public sealed class DnsLiveCheckTests(DnsCheckHost host) : IClassFixture<DnsChec
         await ProblemAsync(await client.PostAsync("/api/v1/domains/unknown.example/dns/check", null), HttpStatusCode.NotFound);
     }
 }
+
+/// <summary>RFC 2136 publishing against a real BIND 9 that takes TSIG-signed updates.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DnsPublishTests(DnsCheckHost host) : IClassFixture<DnsCheckHost>
+{
+    private static readonly string Secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static string Zone(string domain, string extra) =>
+        $"$ORIGIN {domain}.\n$TTL 300\n@ IN SOA ns1.{domain}. hostmaster.{domain}. 1 3600 600 86400 300\n@ IN NS ns1.{domain}.\nns1 IN A 127.0.0.1\n{extra}";
+
+    [Fact]
+    public async Task Publish_sends_exactly_the_missing_and_wrong_records_keeps_unrelated_ones_and_the_check_turns_green()
+    {
+        using var client = await host.ApiClientAsync();
+        const string domain = "publish.test";
+        (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{domain}}"}"""))).EnsureSuccessStatusCode();
+        await host.Bind.StartAsync(new Dictionary<string, string>
+        {
+            [domain] = Zone(domain, "@ IN MX 10 mx.console.test.\n@ IN TXT \"v=spf1 a -all\"\n@ IN TXT \"site-verification=keep-me\"\n"),
+        }, ("console-key", Secret));
+
+        // A secret that is not base64 is refused beside its field; nothing is stored.
+        var bad = await ProblemAsync(await client.PutAsync($"/api/v1/domains/{domain}/dns/publisher",
+            Json($$"""{"server":"{{host.Bind.Endpoint}}","keyName":"console-key","secret":"not base64!"}""")), HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("secret", out _));
+        await ProblemAsync(await client.GetAsync($"/api/v1/domains/{domain}/dns/publisher"), HttpStatusCode.NotFound);
+
+        using var set = await client.PutAsync($"/api/v1/domains/{domain}/dns/publisher",
+            Json($$"""{"server":"{{host.Bind.Endpoint}}","keyName":"console-key","algorithm":"hmac-sha256","secret":"{{Secret}}"}"""));
+        var setText = await set.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.DoesNotContain(Secret, setText, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, await client.GetStringAsync($"/api/v1/domains/{domain}/dns/publisher"), StringComparison.Ordinal);
+        await using (var db = host.Database.CreateContext())
+            Assert.DoesNotContain(Secret, Convert.ToBase64String(db.DnsPublisherSettings.Single().SealedSecret), StringComparison.Ordinal);
+
+        using var publish = await client.PostAsync($"/api/v1/domains/{domain}/dns/publish", null);
+        var body = await publish.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(publish.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal([$"{domain} TXT"], body.GetProperty("replaced").EnumerateArray().Select(e => e.GetString()));
+        var added = body.GetProperty("added").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.DoesNotContain($"{domain} MX", added); // already right: not sent again
+        Assert.Contains($"_dmarc.{domain} TXT", added);
+        Assert.All(body.GetProperty("dns").GetProperty("records").EnumerateArray().Where(r => r.GetProperty("inZone").GetBoolean()),
+            r => Assert.Equal("match", r.GetProperty("status").GetString()));
+
+        // The site verification beside the SPF record is still there.
+        var txt = await new DnsClient.LookupClient(new DnsClient.LookupClientOptions(new DnsClient.NameServer(IPAddress.Loopback, host.Bind.Port)) { UseCache = false })
+            .QueryAsync(domain, DnsClient.QueryType.TXT);
+        var values = txt.Answers.TxtRecords().Select(r => string.Concat(r.Text)).ToList();
+        Assert.Contains("site-verification=keep-me", values);
+        Assert.Equal(["v=spf1 mx -all"], values.Where(v => v.StartsWith("v=spf1", StringComparison.Ordinal)));
+
+        // A second publish has nothing to send.
+        var again = await (await client.PostAsync($"/api/v1/domains/{domain}/dns/publish", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Empty(again.GetProperty("added").EnumerateArray());
+        Assert.Empty(again.GetProperty("replaced").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_the_key_is_a_clear_error_and_nothing_is_published()
+    {
+        using var client = await host.ApiClientAsync();
+        const string domain = "refused.test";
+        (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{domain}}"}"""))).EnsureSuccessStatusCode();
+        await host.Bind.StartAsync(new Dictionary<string, string> { [domain] = Zone(domain, "") }, ("console-key", Secret));
+        var wrong = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        (await client.PutAsync($"/api/v1/domains/{domain}/dns/publisher", Json($$"""{"server":"{{host.Bind.Endpoint}}","keyName":"console-key","secret":"{{wrong}}"}"""))).EnsureSuccessStatusCode();
+
+        var problem = await ProblemAsync(await client.PostAsync($"/api/v1/domains/{domain}/dns/publish", null), HttpStatusCode.BadRequest);
+        Assert.Contains("refused the key console-key", problem.GetProperty("errors").GetProperty("publisher")[0].GetString(), StringComparison.Ordinal);
+        var check = await (await client.PostAsync($"/api/v1/domains/{domain}/dns/check", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.All(check.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("inZone").GetBoolean()), r => Assert.Equal("missing", r.GetProperty("status").GetString()));
+    }
+}

@@ -17,6 +17,9 @@ internal static class DnsEndpoints
 
     public sealed record CheckSummary(DateTimeOffset CheckedAt, string? Zone, IReadOnlyList<string> NameServers, bool Signed, bool Validated, int Broken, string? Error);
 
+    /// <param name="Secret">The TSIG key's secret (base64): needed the first time, never returned.</param>
+    public sealed record PublisherRequest(string? Server, string? Zone, string? KeyName, string? Algorithm, string? Secret);
+
     public static void MapDnsApi(this RouteGroupBuilder api)
     {
         var dns = api.MapGroup("/domains/{name}/dns").AddEndpointFilter<ApiProblems>().WithTags("DNS");
@@ -41,6 +44,27 @@ internal static class DnsEndpoints
             await records.ForAsync(name, ct); // 404 for an unknown domain
             return TypedResults.Ok(new { items = await records.ChecksAsync(name, Math.Clamp(limit ?? 20, 1, DnsRecordService.ChecksKept), ct) });
         });
+
+        // RFC 2136 publishing: where (a primary's address), the zone, the TSIG key; the secret never comes back.
+        dns.MapGet("/publisher", async Task<IResult> (string name, DnsPublisher publisher, CancellationToken ct) =>
+            await publisher.GetAsync(name, ct) is { } view ? TypedResults.Ok(view) : TypedResults.Problem($"{name} has no RFC 2136 publishing set up.", statusCode: StatusCodes.Status404NotFound, title: "Not found"));
+
+        dns.MapPut("/publisher", async Task<IResult> (string name, PublisherRequest request, DnsPublisher publisher, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await publisher.SetAsync(name, request.Server, request.Zone, request.KeyName, request.Algorithm, request.Secret,
+                Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct))).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
+
+        dns.MapDelete("/publisher", async Task<IResult> (string name, DnsPublisher publisher, HttpContext http, CancellationToken ct) =>
+        {
+            await publisher.RemoveAsync(name, Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
+
+        // Sends only what the live check found missing or different, then checks again.
+        dns.MapPost("/publish", async Task<IResult> (string name, DnsPublisher publisher, DnsRecordService records, HttpContext http, CancellationToken ct) =>
+        {
+            var result = await publisher.PublishAsync(name, Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct);
+            return TypedResults.Ok(new { result.Added, result.Replaced, dns = Resource(await records.ForAsync(name, ct), result.Check) });
+        }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
 
         dns.MapGet("/zone", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
             TypedResults.Text(await records.ZoneAsync(name, ct), "text/plain; charset=utf-8"));

@@ -1,0 +1,200 @@
+using System.Net;
+using AdminConsole.Core.Audit;
+using AdminConsole.Core.Data;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
+using ARSoft.Tools.Net.Dns.DynamicUpdate;
+using MailEngine.Addressing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AdminConsole.Core.Dns;
+
+/// <summary>The publisher settings as shown: never the secret, only whether one is set.</summary>
+public sealed record DnsPublisherView(string Server, string? Zone, string KeyName, string Algorithm, bool HasSecret, DateTimeOffset UpdatedAt);
+
+/// <summary>What was sent: the records added and the record sets replaced, then the check that followed.</summary>
+public sealed record DnsPublishResult(IReadOnlyList<string> Added, IReadOnlyList<string> Replaced, DnsCheckResult Check);
+
+/// <summary>
+/// Publishes a domain's records by RFC 2136 dynamic update, signed with TSIG (RFC 8945), as BIND, Knot
+/// and PowerDNS accept: only what the live check found missing or different is sent, in one UPDATE
+/// message (applied all or nothing, RFC 2136 §3.7), then the live check runs again.
+/// </summary>
+public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvider protection, DnsRecordService records, AuditLog audit, IOptions<DnsOptions> options, TimeProvider clock)
+{
+    public static readonly IReadOnlyList<string> Algorithms = ["hmac-sha256", "hmac-sha384", "hmac-sha512"];
+    private readonly IDataProtector _protector = protection.CreateProtector("AdminConsole.Dns.TsigSecret.v1");
+
+    public async Task<DnsPublisherView?> GetAsync(string domain, CancellationToken ct = default)
+    {
+        var settings = await FindAsync(await IdAsync(domain, ct), ct);
+        return settings is null ? null : View(settings);
+    }
+
+    /// <summary>Sets where and how to publish. The secret (base64, as tsig-keygen prints it) is needed the first time; left out later, it stays.</summary>
+    public async Task<DnsPublisherView> SetAsync(string domain, string? server, string? zone, string? keyName, string? algorithm, string? secret, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var id = await IdAsync(domain, ct);
+        var existing = await FindAsync(id, ct);
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(server) || !TryEndpoint(server, out _)) errors.Add("server", "The server is an IP address, with :port when not 53 (the primary that takes updates).");
+        string? normalizedZone = null;
+        if (!string.IsNullOrWhiteSpace(zone) && !EmailAddress.TryNormalizeDomain(zone.TrimEnd('.'), out normalizedZone, out var zoneError)) errors.Add("zone", zoneError);
+        if (string.IsNullOrWhiteSpace(keyName) || !KeyNamePattern().IsMatch(keyName.Trim().TrimEnd('.'))) errors.Add("keyName", "The key name is a DNS name (labels of letters, digits, - and _), as in the server's key statement.");
+        var alg = string.IsNullOrWhiteSpace(algorithm) ? "hmac-sha256" : algorithm.Trim().ToLowerInvariant();
+        if (!Algorithms.Contains(alg)) errors.Add("algorithm", $"The algorithm is one of {string.Join(", ", Algorithms)}.");
+        byte[]? key = null;
+        if (secret is not null)
+        {
+            try
+            {
+                key = Convert.FromBase64String(secret.Trim());
+                if (key.Length < 16) errors.Add("secret", "The secret is at least 16 bytes (tsig-keygen makes 32).");
+            }
+            catch (FormatException)
+            {
+                errors.Add("secret", "The secret is base64, as tsig-keygen prints it.");
+            }
+        }
+        else if (existing is null)
+        {
+            errors.Add("secret", "Give the key's secret (it is stored encrypted and never shown again).");
+        }
+
+        errors.ThrowIfAny();
+        var settings = existing ?? new DnsPublisherSettings { DomainId = id, Server = "", KeyName = "", Algorithm = alg, SealedSecret = [] };
+        settings.Server = server!.Trim();
+        settings.Zone = normalizedZone;
+        settings.KeyName = keyName!.Trim().TrimEnd('.').ToLowerInvariant();
+        settings.Algorithm = alg;
+        if (key is not null) settings.SealedSecret = _protector.Protect(key);
+        settings.UpdatedAt = EntityVersion.Now(clock);
+        if (existing is null) db.DnsPublisherSettings.Add(settings);
+        audit.Record(actor, "dns.publisher-set", $"domain:{domain}", new { settings.Server, settings.Zone, settings.KeyName, settings.Algorithm, secretChanged = key is not null }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return View(settings);
+    }
+
+    public async Task RemoveAsync(string domain, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var settings = await FindAsync(await IdAsync(domain, ct), ct) ?? throw new DomainNotFoundException($"{domain} has no RFC 2136 publishing set up.");
+        db.DnsPublisherSettings.Remove(settings);
+        audit.Record(actor, "dns.publisher-removed", $"domain:{domain}", remoteAddress: remoteAddress);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Sends what the live check found missing or different, then checks again.</summary>
+    public async Task<DnsPublishResult> PublishAsync(string domain, string actor, string? remoteAddress, CancellationToken ct = default)
+    {
+        var settings = await FindAsync(await IdAsync(domain, ct), ct)
+            ?? throw new DomainValidationException("publisher", $"{domain} has no RFC 2136 server set up: set the server, key name and secret first.");
+        var before = await records.CheckAsync(domain, ct);
+        var zone = settings.Zone ?? before.Zone
+            ?? throw new DomainValidationException("zone", before.Error ?? $"No zone for {domain}: give the zone to update.");
+        var wanted = (await records.ForAsync(domain, ct)).Records.Where(r => r.InZone).ToList();
+        TryEndpoint(settings.Server, out var endpoint);
+        var client = new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
+
+        var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
+        var (added, replaced) = (new List<string>(), new List<string>());
+        var ttl = options.Value.Ttl;
+        foreach (var check in before.Records.Where(c => c.Status is DnsLiveCheck.Missing or DnsLiveCheck.Mismatch))
+        {
+            var record = wanted.First(r => r.Name == check.Name && r.Type == check.Type && r.Value == check.Expected);
+            var name = DomainName.Parse(record.Name);
+            if (check.Status == DnsLiveCheck.Mismatch)
+            {
+                if (record.Type == "TXT")
+                {
+                    // Only the TXT records of the same kind (v=spf1, v=DKIM1, …) go: a site verification beside them stays.
+                    var present = await client.ResolveAsync(name, RecordType.Txt, token: ct);
+                    foreach (var txt in present?.AnswerRecords.OfType<TxtRecord>() ?? [])
+                        if (Tag(txt.TextData) == Tag(record.Value)) message.Updates.Add(new DeleteRecordUpdate(txt));
+                }
+                else
+                {
+                    message.Updates.Add(new DeleteAllRecordsUpdate(name, Enum.Parse<RecordType>(record.Type, ignoreCase: true)));
+                }
+
+                replaced.Add($"{record.Name} {record.Type}");
+            }
+            else
+            {
+                added.Add($"{record.Name} {record.Type}");
+            }
+
+            message.Updates.Add(new AddRecordUpdate(ToRecord(record, name, ttl)));
+        }
+
+        if (message.Updates.Count > 0)
+        {
+            var secret = _protector.Unprotect(settings.SealedSecret);
+            message.TSigOptions = new TSigRecord(DomainName.Parse(settings.KeyName), Algorithm(settings.Algorithm), DateTime.UtcNow, TimeSpan.FromMinutes(5), message.TransactionID, ReturnCode.NoError, null, secret);
+            var answer = await client.SendUpdateAsync(message, ct)
+                ?? throw new DomainValidationException("server", $"{settings.Server} did not answer the update.");
+            if (answer.ReturnCode != ReturnCode.NoError)
+                throw new DomainValidationException("publisher", answer.ReturnCode switch
+                {
+                    ReturnCode.NotAuthoritive => $"{settings.Server} refused the key {settings.KeyName} for {zone} (NOTAUTH): check the key name, algorithm and secret.",
+                    ReturnCode.Refused => $"{settings.Server} refused updates to {zone} (REFUSED): its allow-update or update-policy does not admit this key.",
+                    ReturnCode.NotZone => $"{zone} is not a zone on {settings.Server} (NOTZONE).",
+                    _ => $"{settings.Server} answered {answer.ReturnCode}; nothing was changed (an update applies whole or not at all).",
+                });
+        }
+
+        audit.Record(actor, "dns.published", $"domain:{domain}", new { zone, added, replaced }, remoteAddress);
+        await db.SaveChangesAsync(ct);
+        return new DnsPublishResult(added, replaced, message.Updates.Count > 0 ? await records.CheckAsync(domain, ct) : before);
+    }
+
+    private static DnsRecordBase ToRecord(DnsRecord record, DomainName name, int ttl)
+    {
+        var parts = record.Value.Split(' ');
+        return record.Type switch
+        {
+            "TXT" => new TxtRecord(name, ttl, ZoneFile.Split(System.Text.Encoding.ASCII.GetBytes(record.Value)).Select(System.Text.Encoding.ASCII.GetString)),
+            "MX" => new MxRecord(name, ttl, ushort.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), DomainName.Parse(parts[1].TrimEnd('.'))),
+            "SRV" => new SrvRecord(name, ttl, ushort.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), ushort.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture),
+                ushort.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), DomainName.Parse(parts[3].TrimEnd('.'))),
+            "CNAME" => new CNameRecord(name, ttl, DomainName.Parse(record.Value.TrimEnd('.'))),
+            "CAA" => new CAARecord(name, ttl, byte.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1], parts[2].Trim('"')),
+            _ => throw new InvalidOperationException($"No way to publish a {record.Type} record."),
+        };
+    }
+
+    /// <summary>A TSIG key name: a domain name of one or more labels (RFC 8945 §4.2), often a single one like "console-key".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$")]
+    private static partial System.Text.RegularExpressions.Regex KeyNamePattern();
+
+    private static TSigAlgorithm Algorithm(string name) => name switch
+    {
+        "hmac-sha384" => TSigAlgorithm.Sha384,
+        "hmac-sha512" => TSigAlgorithm.Sha512,
+        _ => TSigAlgorithm.Sha256,
+    };
+
+    private static string? Tag(string txt) => txt.StartsWith("v=", StringComparison.OrdinalIgnoreCase) ? txt.Split(';', ' ')[0].ToLowerInvariant() : null;
+
+    private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
+    {
+        endpoint = null;
+        if (IPEndPoint.TryParse(text.Trim(), out var parsed))
+        {
+            endpoint = parsed.Port == 0 ? new IPEndPoint(parsed.Address, 53) : parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task<Guid> IdAsync(string domain, CancellationToken ct) =>
+        EmailAddress.TryNormalizeDomain(domain, out var normalized, out _) && await db.Domains.Where(d => d.Name == normalized).Select(d => (Guid?)d.Id).SingleOrDefaultAsync(ct) is { } id
+            ? id
+            : throw new DomainNotFoundException($"No domain {domain}.");
+
+    private Task<DnsPublisherSettings?> FindAsync(Guid domainId, CancellationToken ct) => db.DnsPublisherSettings.SingleOrDefaultAsync(s => s.DomainId == domainId, ct);
+
+    private static DnsPublisherView View(DnsPublisherSettings s) => new(s.Server, s.Zone, s.KeyName, s.Algorithm, s.SealedSecret.Length > 0, s.UpdatedAt);
+}
