@@ -113,4 +113,39 @@ public sealed class DnsCheckPageTests(DnsCheckHost host, Browser browser) : ICla
 
         await Browser.ScreenshotAsync(page, "dns-check.png");
     }
+
+    [Fact]
+    public async Task Publishing_by_RFC_2136_from_the_page_makes_every_record_published()
+    {
+        const string domain = "page-publish.test";
+        var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(domain, new DomainChanges(), "test", null);
+        await host.Bind.StartAsync(new Dictionary<string, string>
+        {
+            [domain] = $"$TTL 300\n@ IN SOA ns1.{domain}. h.{domain}. 1 3600 600 86400 300\n@ IN NS ns1.{domain}.\nns1 IN A 127.0.0.1\n",
+        }, ("page-key", secret));
+
+        var admin = await host.CreateAdminAsync("dns-publish@example.com");
+        var page = await browser.SignInAsync(host, admin.Account.Email, admin.Password, $"/domains/{domain}/dns", new ViewportSize { Width = 1440, Height = 900 });
+        await page.Locator("#dns-publisher-panel").ClickAsync();
+        await page.FillAsync("#dns-publisher-server", host.Bind.Endpoint);
+        await page.FillAsync("#dns-publisher-key", "page-key");
+        await page.FillAsync("#dns-publisher-secret", "not base64!");
+        await page.ClickAsync("#dns-publisher-save");
+        await Expect(page.Locator("#dns-publisher-panel")).ToContainTextAsync("The secret is base64");
+
+        // Saved twice: the second save without a secret keeps the one set first.
+        await page.FillAsync("#dns-publisher-secret", secret);
+        await page.ClickAsync("#dns-publisher-save");
+        await Expect(page.Locator("#dns-publisher-panel")).ToContainTextAsync("Set; leave empty to keep it.");
+        await page.ClickAsync("#dns-publisher-save");
+        await Expect(page.Locator("#dns-publisher-panel")).Not.ToContainTextAsync("The secret is base64");
+        Assert.DoesNotContain(secret, await page.ContentAsync(), StringComparison.Ordinal);
+
+        await page.ClickAsync("#dns-publish");
+        await Expect(page.Locator("#dns-publish-result")).ToContainTextAsync("every record is published now.");
+        await Expect(page.Locator("[data-status='match']")).ToHaveCountAsync(15);
+        await Browser.ScreenshotAsync(page, "dns-published.png");
+    }
 }
