@@ -31,6 +31,11 @@ public static class AdminCtlApp
                                                     create an API token; prints it once
           token list                                list API tokens (never their secrets)
           token revoke NAME                         revoke the active token with that name
+          dns records DOMAIN                        the records the domain needs, as a zone file fragment
+          dns check DOMAIN                          ask the domain's name servers for each record; exits 1
+                                                    when one is missing or different
+          dns publish DOMAIN                        send what is missing or different by RFC 2136 (set the
+                                                    server and TSIG key on the DNS page or the API first)
           dkim list DOMAIN                          the domain's DKIM keys and the TXT record each
                                                     needs published (never a private key)
           dkim ensure [DOMAIN]                      give the domain (or every domain) an RSA and an
@@ -72,6 +77,7 @@ public static class AdminCtlApp
 
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
+        services.AddSingleton(configuration); // the mail host of the DNS records: Dns:MailHost or Engine:HostName, as the console reads them
         services.AddAdminConsoleCore(configuration);
         // DKIM keys are sealed with the console's Data Protection key ring (in PostgreSQL, under the master key).
         services.AddAdminConsoleDataProtection();
@@ -93,6 +99,9 @@ public static class AdminCtlApp
                 ("token", "create") when args.Length >= 3 => await CreateTokenAsync(sp, args[2], Option(args, "--scope"), stdout, stderr, ct),
                 ("token", "list") when args.Length == 2 => await ListTokensAsync(sp, stdout, ct),
                 ("token", "revoke") when args.Length == 3 => await RevokeTokenAsync(sp, args[2], stdout, stderr, ct),
+                ("dns", "records") when args.Length == 3 => await DnsRecordsAsync(sp, args[2], stdout, ct),
+                ("dns", "check") when args.Length == 3 => await DnsCheckAsync(sp, args[2], stdout, ct),
+                ("dns", "publish") when args.Length == 3 => await DnsPublishAsync(sp, args[2], stdout, ct),
                 ("dkim", "list") when args.Length == 3 => await ListDkimAsync(sp, args[2], stdout, ct),
                 ("dkim", "ensure") when args.Length is 2 or 3 => await EnsureDkimAsync(sp, args.Length == 3 ? args[2] : null, stdout, ct),
                 _ => await UsageErrorAsync(stderr),
@@ -125,6 +134,38 @@ public static class AdminCtlApp
         if (!MailEngine.Addressing.EmailAddress.TryNormalizeDomain(name, out var normalized, out var error)) throw new DomainValidationException("domain", error);
         return await sp.GetRequiredService<AdminDbContext>().Domains.SingleOrDefaultAsync(d => d.Name == normalized, ct)
             ?? throw new DomainNotFoundException($"No domain {normalized}.");
+    }
+
+    private static async Task<int> DnsRecordsAsync(IServiceProvider sp, string name, TextWriter stdout, CancellationToken ct)
+    {
+        await stdout.WriteAsync(await sp.GetRequiredService<AdminConsole.Core.Dns.DnsRecordService>().ZoneAsync(name, ct));
+        return 0;
+    }
+
+    private static async Task<int> DnsCheckAsync(IServiceProvider sp, string name, TextWriter stdout, CancellationToken ct) =>
+        await WriteCheckAsync(await sp.GetRequiredService<AdminConsole.Core.Dns.DnsRecordService>().CheckAsync(name, ct), stdout);
+
+    private static async Task<int> DnsPublishAsync(IServiceProvider sp, string name, TextWriter stdout, CancellationToken ct)
+    {
+        var result = await sp.GetRequiredService<AdminConsole.Core.Dns.DnsPublisher>().PublishAsync(name, Actor, null, ct);
+        foreach (var added in result.Added) await stdout.WriteLineAsync($"added\t{added}");
+        foreach (var replaced in result.Replaced) await stdout.WriteLineAsync($"replaced\t{replaced}");
+        return await WriteCheckAsync(result.Check, stdout);
+    }
+
+    /// <summary>One line per record and server: status, type, name, and the value found when it differs.</summary>
+    private static async Task<int> WriteCheckAsync(AdminConsole.Core.Dns.DnsCheckResult check, TextWriter stdout)
+    {
+        if (check.Error is not null)
+        {
+            await stdout.WriteLineAsync($"error\t{check.Error}");
+            return 1;
+        }
+
+        foreach (var record in check.Records)
+            await stdout.WriteLineAsync($"{record.Status}\t{record.Type}\t{record.Name}" + string.Concat(record.Answers.Where(a => a.Found is not null).Select(a => $"\t{a.NameServer} has: {a.Found}")));
+        await stdout.WriteLineAsync($"zone {check.Zone} on {string.Join(", ", check.NameServers)}; DNSSEC {(check.Signed ? check.Validated ? "signed and validated" : "signed" : "not signed")}; {check.Broken} record(s) to fix");
+        return check.Broken == 0 ? 0 : 1;
     }
 
     private static async Task<int> ListDkimAsync(IServiceProvider sp, string name, TextWriter stdout, CancellationToken ct)

@@ -188,6 +188,25 @@ public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         Assert.Contains("No domain nowhere.test", unknown.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task dns_records_prints_the_zone_the_API_exports_and_an_unknown_domain_exits_1()
+    {
+        using var client = await host.ApiClientAsync();
+        var domain = $"z{Guid.NewGuid():N}"[..12] + ".test";
+        (await client.PostAsync("/api/v1/domains", new StringContent($$"""{"name":"{{domain}}"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        // The same mail host as the console's (the test console's Engine:HostName).
+        var records = await AdminCtlRunner.RunAsync(Db, new Dictionary<string, string> { ["Engine__HostName"] = "mx.console.test" }, "dns", "records", domain);
+        Assert.True(records.ExitCode == 0, records.Stderr);
+        Assert.Equal(await client.GetStringAsync($"/api/v1/domains/{domain}/dns/zone"), records.Stdout);
+
+        var unknown = await AdminCtlRunner.RunAsync(Db, "dns", "check", "nowhere.test");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("No domain nowhere.test", unknown.Stderr, StringComparison.Ordinal);
+        var unset = await AdminCtlRunner.RunAsync(Db, "dns", "publish", domain);
+        Assert.Equal(1, unset.ExitCode);
+        Assert.Contains("no RFC 2136 server set up", unset.Stderr, StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> GetOverviewAsync(HttpClient client, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/overview");
