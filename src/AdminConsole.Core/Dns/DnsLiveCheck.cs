@@ -144,7 +144,7 @@ public sealed class DnsLiveCheck(IOptions<DnsOptions> options, TimeProvider cloc
     private static NameServerAnswer Compare(string server, DnsRecord expected, IDnsQueryResponse response)
     {
         var found = response.Answers.Where(a => a.DomainName.Value.TrimEnd('.').Equals(expected.Name, StringComparison.OrdinalIgnoreCase)).Select(Text).OfType<string>()
-            .Where(v => expected.Type != "TXT" || Tag(v) == Tag(expected.Value)).ToList();
+            .Where(v => expected.Type != "TXT" || DnsRecord.TxtKind(v) == DnsRecord.TxtKind(expected.Value)).ToList();
         if (found.Count == 0) return new NameServerAnswer(server, Missing, null);
         return found.Any(v => Same(expected.Type, v, expected.Value))
             ? new NameServerAnswer(server, Match, null)
@@ -161,8 +161,6 @@ public sealed class DnsLiveCheck(IOptions<DnsOptions> options, TimeProvider cloc
         CaaRecord caa => $"{caa.Flags} {caa.Tag} \"{caa.Value}\"",
         _ => null,
     };
-
-    private static string? Tag(string txt) => txt.StartsWith("v=", StringComparison.OrdinalIgnoreCase) ? txt.Split(';', ' ')[0].ToLowerInvariant() : null;
 
     private static bool Same(string type, string found, string expected) => type switch
     {

@@ -93,7 +93,6 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         var before = await records.CheckAsync(domain, ct);
         var zone = settings.Zone ?? before.Zone
             ?? throw new DomainValidationException("zone", before.Error ?? $"No zone for {domain}: give the zone to update.");
-        var wanted = (await records.ForAsync(domain, ct)).Records.Where(r => r.InZone).ToList();
         TryEndpoint(settings.Server, out var endpoint);
         var client = new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
 
@@ -102,7 +101,7 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         var ttl = options.Value.Ttl;
         foreach (var check in before.Records.Where(c => c.Status is DnsLiveCheck.Missing or DnsLiveCheck.Mismatch))
         {
-            var record = wanted.First(r => r.Name == check.Name && r.Type == check.Type && r.Value == check.Expected);
+            var record = new DnsRecord(check.Name, check.Type, check.Expected, "");
             var name = DomainName.Parse(record.Name);
             if (check.Status == DnsLiveCheck.Mismatch)
             {
@@ -111,7 +110,7 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
                     // Only the TXT records of the same kind (v=spf1, v=DKIM1, …) go: a site verification beside them stays.
                     var present = await client.ResolveAsync(name, RecordType.Txt, token: ct);
                     foreach (var txt in present?.AnswerRecords.OfType<TxtRecord>() ?? [])
-                        if (Tag(txt.TextData) == Tag(record.Value)) message.Updates.Add(new DeleteRecordUpdate(txt));
+                        if (DnsRecord.TxtKind(txt.TextData) == DnsRecord.TxtKind(record.Value)) message.Updates.Add(new DeleteRecordUpdate(txt));
                 }
                 else
                 {
@@ -174,8 +173,6 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         "hmac-sha512" => TSigAlgorithm.Sha512,
         _ => TSigAlgorithm.Sha256,
     };
-
-    private static string? Tag(string txt) => txt.StartsWith("v=", StringComparison.OrdinalIgnoreCase) ? txt.Split(';', ' ')[0].ToLowerInvariant() : null;
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
     {

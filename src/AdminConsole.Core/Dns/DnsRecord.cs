@@ -6,4 +6,12 @@ namespace AdminConsole.Core.Dns;
 /// text itself (the zone export splits and quotes it). <see cref="InZone"/> is false for advice about
 /// records that live elsewhere (the PTR of a sending address is in the provider's reverse zone).
 /// </summary>
-public sealed record DnsRecord(string Name, string Type, string Value, string Purpose, bool InZone = true);
+public sealed record DnsRecord(string Name, string Type, string Value, string Purpose, bool InZone = true)
+{
+    /// <summary>
+    /// What kind of TXT record a value is, by its version tag (v=spf1, v=DKIM1, v=DMARC1, …; null for
+    /// others): a record of the same kind with another value is a wrong one, an untagged TXT beside it
+    /// (a site verification) is none of our business.
+    /// </summary>
+    public static string? TxtKind(string txt) => txt.StartsWith("v=", StringComparison.OrdinalIgnoreCase) ? txt.Split(';', ' ')[0].ToLowerInvariant() : null;
+}

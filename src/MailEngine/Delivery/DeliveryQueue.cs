@@ -298,11 +298,9 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         {
             using var read = new MemoryStream(content, writable: false);
             signatures = _dkim.Sign(read, _snapshots.Current);
-            if (signatures is not null) _counters.DkimSigned.Add(1);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException or System.Security.Cryptography.CryptographicException)
+        catch (Dkim.DkimSigningException e)
         {
-            _counters.DkimSignFailures.Add(1);
             _logger.LogError("{Kind} for {QueueId}: DKIM signing failed, sent unsigned: {Error}", kind, causedBy, e.Message);
         }
 

@@ -12,7 +12,7 @@ namespace MailEngine.Dkim;
 /// of ours. The result is the header fields to put above the message, which itself is not rewritten:
 /// the bytes signed are the bytes delivered.
 /// </summary>
-public sealed class DkimSigning
+public sealed class DkimSigning(Telemetry.EngineCounters counters)
 {
     /// <summary>
     /// RFC 6376 §5.4.1's list: what a receiver shows or threads by, and the MIME headers that say how
@@ -32,10 +32,26 @@ public sealed class DkimSigning
 
     /// <summary>
     /// The DKIM-Signature header fields for a message (CRLF-terminated, to go above it), or null when
-    /// its From: domain is not ours or has no key. Throws when a key that should sign cannot: the
-    /// caller defers the message rather than send it unsigned.
+    /// its From: domain is not ours or has no key; counted in mailengine_dkim_signed_total. Throws
+    /// <see cref="DkimSigningException"/> (counted in mailengine_dkim_sign_failures_total) when a key
+    /// that should sign cannot: the caller decides whether the message waits or goes unsigned.
     /// </summary>
     public byte[]? Sign(Stream message, SnapshotIndex snapshot)
+    {
+        try
+        {
+            var fields = SignCore(message, snapshot);
+            if (fields is not null) counters.DkimSigned.Add(1);
+            return fields;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException or System.Security.Cryptography.CryptographicException)
+        {
+            counters.DkimSignFailures.Add(1);
+            throw new DkimSigningException(e.Message, e);
+        }
+    }
+
+    private byte[]? SignCore(Stream message, SnapshotIndex snapshot)
     {
         var parsed = MimeMessage.Load(message, persistent: true);
         var from = parsed.From.Mailboxes.FirstOrDefault();
@@ -78,7 +94,7 @@ public sealed class DkimSigning
             BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
         };
     }
-
-    /// <summary>The header fields followed by the message: what is delivered.</summary>
-    public static byte[] Prepend(byte[]? fields, byte[] message) => fields is null ? message : [.. fields, .. message];
 }
+
+/// <summary>A DKIM key that should have signed a message could not (a damaged key, a message MimeKit cannot read).</summary>
+public sealed class DkimSigningException(string message, Exception inner) : Exception(message, inner);

@@ -43,6 +43,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         Snapshots = new EngineSnapshotStore(_options.StateDirectory, SealedSnapshotFile.FromKeyFile(_options.StateKeyFile), clock, loggers.CreateLogger<EngineSnapshotStore>());
         History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
+        Dkim = new Dkim.DkimSigning(Counters);
         Folders = new MailFolderRegistry(Maildirs, clock);
         Learning = new LearnEvents(_options.StateDirectory, clock);
         var before = _options.SieveBeforeScriptPath is { } path ? File.ReadAllText(path) : null;
@@ -72,7 +73,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
     public MaildirStore Maildirs { get; }
 
     /// <summary>Signs what our users submit and what the engine sends itself with the domains' DKIM keys.</summary>
-    public Dkim.DkimSigning Dkim { get; } = new();
+    public Dkim.DkimSigning Dkim { get; }
     public EngineCounters Counters { get; } = new();
     public CounterHistory History { get; private set; } = default!;
     public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine is not running.");

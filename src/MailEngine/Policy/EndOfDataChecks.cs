@@ -55,12 +55,10 @@ public sealed class EndOfDataChecks(
         {
             using var read = Open(incoming);
             incoming.AddedHeaders = dkim.Sign(read, snapshot);
-            if (incoming.AddedHeaders is not null) counters.DkimSigned.Add(1);
             return PolicyDecision.Accept;
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException or System.Security.Cryptography.CryptographicException)
+        catch (Dkim.DkimSigningException e)
         {
-            counters.DkimSignFailures.Add(1);
             logger.LogError("SMTP {QueueId}: DKIM signing failed, message deferred: {Error}", envelope.QueueId, e.Message);
             return PolicyDecision.Defer(PolicyReason.SigningFailed);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -78,13 +77,8 @@ public sealed class DkimApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         await File.WriteAllTextAsync(records, JsonSerializer.Serialize(keys.ToDictionary(k => k.GetProperty("recordName").GetString()!, k => k.GetProperty("recordValue").GetString()!)));
         try
         {
-            var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Dkim", "verify_dkim.py"), Directory.GetFiles(inbox).Single(), records }) start.ArgumentList.Add(a);
-            using var python = Process.Start(start)!;
-            var output = await python.StandardOutput.ReadToEndAsync();
-            var errors = await python.StandardError.ReadToEndAsync();
-            await python.WaitForExitAsync();
-            Assert.True(python.ExitCode == 0, errors);
+            var (exit, output, errors) = await ExternalProgram.RunAsync("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Dkim", "verify_dkim.py"), Directory.GetFiles(inbox).Single(), records);
+            Assert.True(exit == 0, errors);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(2, lines.Length);
             Assert.All(lines, l => Assert.EndsWith(" pass", l, StringComparison.Ordinal));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -70,7 +69,7 @@ public sealed class DnsApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         await File.WriteAllTextAsync(file, $"$ORIGIN {domain}.\n$TTL 3600\n@ IN SOA ns1.{domain}. hostmaster.{domain}. 1 3600 600 86400 300\n@ IN NS ns1.{domain}.\nns1 IN A 192.0.2.53\n" + fragment);
         try
         {
-            var (exit, output, messages) = await RunAsync("named-checkzone", "-D", "-o", "-", domain, file);
+            var (exit, output, messages) = await ExternalProgram.RunAsync("named-checkzone", "-D", "-o", "-", domain, file);
             Assert.True(exit == 0, output + messages);
             Assert.Contains("OK", messages + output, StringComparison.Ordinal);
 
@@ -101,16 +100,5 @@ public sealed class DnsApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         await ProblemAsync(await client.GetAsync("/api/v1/domains/nowhere.test/dns"), HttpStatusCode.NotFound);
         await ProblemAsync(await client.GetAsync("/api/v1/domains/nowhere.test/dns/zone"), HttpStatusCode.NotFound);
         await ProblemAsync(await client.GetAsync("/api/v1/domains/not%20a%20domain/dns"), HttpStatusCode.NotFound);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Messages)> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start (deploy/test.sh installs bind9-utils)");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
