@@ -47,6 +47,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<GroupService>();
         services.AddScoped<Domains.DomainService>();
         services.AddScoped<Dkim.DkimKeyService>();
+        services.AddScoped<Dkim.DkimRotation>();
+        services.AddScoped<Dkim.DkimRotationJob>();
         services.AddScoped<Dns.DnsRecordService>();
         services.AddSingleton<Dns.DnsLiveCheck>();
         services.AddScoped<Dns.DnsPublisher>();
@@ -64,6 +66,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<EngineFollowerOptions>().Bind(configuration.GetSection(EngineFollowerOptions.Section));
         services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
         services.AddOptions<Dns.DnsOptions>().Bind(configuration.GetSection(Dns.DnsOptions.Section));
+        services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.Section));
         return services;
     }
 

@@ -1,6 +1,7 @@
 using AdminConsole.Core;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Data;
+using AdminConsole.Core.Domains;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,13 @@ public static class AdminCtlApp
                                                     Ed25519 signing key where it has none (domains made
                                                     before DKIM existed); the engine signs with them at
                                                     its next snapshot
+          dkim rotate DOMAIN                        start a key rotation: make the next keys (published
+                                                    by RFC 2136 when set up, else shown to publish)
+          dkim advance DOMAIN                       take every rotation step that is due: switch signing
+                                                    once every name server has the new records, retire
+                                                    the old keys after the grace period, destroy them
+                                                    once their records are gone (the hourly job does too)
+          dkim schedule DOMAIN MONTHS|off           rotate automatically every MONTHS months (1-24)
           sieve-test SCRIPT MESSAGE [--from ADDR|'<>'] [--to ADDR] [--spam-score N | --scan]
                                                     run a Sieve script on a message file and print the
                                                     actions, one per line (errors as line:column); the
@@ -104,6 +112,9 @@ public static class AdminCtlApp
                 ("dns", "publish") when args.Length == 3 => await DnsPublishAsync(sp, args[2], stdout, ct),
                 ("dkim", "list") when args.Length == 3 => await ListDkimAsync(sp, args[2], stdout, ct),
                 ("dkim", "ensure") when args.Length is 2 or 3 => await EnsureDkimAsync(sp, args.Length == 3 ? args[2] : null, stdout, ct),
+                ("dkim", "rotate") when args.Length == 3 => await RotateDkimAsync(sp, args[2], start: true, stdout, ct),
+                ("dkim", "advance") when args.Length == 3 => await RotateDkimAsync(sp, args[2], start: false, stdout, ct),
+                ("dkim", "schedule") when args.Length == 4 => await ScheduleDkimAsync(sp, args[2], args[3], stdout, stderr, ct),
                 _ => await UsageErrorAsync(stderr),
             };
         }
@@ -129,12 +140,8 @@ public static class AdminCtlApp
         }
     }
 
-    private static async Task<AdminConsole.Core.Domains.MailDomain> DomainAsync(IServiceProvider sp, string name, CancellationToken ct)
-    {
-        if (!MailEngine.Addressing.EmailAddress.TryNormalizeDomain(name, out var normalized, out var error)) throw new DomainValidationException("domain", error);
-        return await sp.GetRequiredService<AdminDbContext>().Domains.SingleOrDefaultAsync(d => d.Name == normalized, ct)
-            ?? throw new DomainNotFoundException($"No domain {normalized}.");
-    }
+    private static Task<AdminConsole.Core.Domains.MailDomain> DomainAsync(IServiceProvider sp, string name, CancellationToken ct) =>
+        sp.GetRequiredService<AdminDbContext>().DomainAsync(name, ct);
 
     private static async Task<int> DnsRecordsAsync(IServiceProvider sp, string name, TextWriter stdout, CancellationToken ct)
     {
@@ -150,6 +157,7 @@ public static class AdminCtlApp
         var result = await sp.GetRequiredService<AdminConsole.Core.Dns.DnsPublisher>().PublishAsync(name, Actor, null, ct);
         foreach (var added in result.Added) await stdout.WriteLineAsync($"added\t{added}");
         foreach (var replaced in result.Replaced) await stdout.WriteLineAsync($"replaced\t{replaced}");
+        foreach (var removed in result.Removed) await stdout.WriteLineAsync($"deleted\t{removed}");
         return await WriteCheckAsync(result.Check, stdout);
     }
 
@@ -177,6 +185,38 @@ public static class AdminCtlApp
             await stdout.WriteLineAsync($"\t{key.RecordValue}");
         }
 
+        await WriteRotationAsync(await sp.GetRequiredService<AdminConsole.Core.Dkim.DkimRotation>().StatusAsync(domain.Name, ct), stdout);
+        return 0;
+    }
+
+    private static async Task WriteRotationAsync(AdminConsole.Core.Dkim.DkimRotationStatus status, TextWriter stdout) =>
+        await stdout.WriteLineAsync($"rotation {status.Step.ToString().ToLowerInvariant()}: {status.Next}");
+
+    /// <summary>dkim rotate / advance: one call of the rotation, what it did, then where it stands.</summary>
+    private static async Task<int> RotateDkimAsync(IServiceProvider sp, string name, bool start, TextWriter stdout, CancellationToken ct)
+    {
+        var rotation = sp.GetRequiredService<AdminConsole.Core.Dkim.DkimRotation>();
+        var result = start ? await rotation.StartAsync(name, Actor, null, ct) : await rotation.AdvanceAsync(name, Actor, null, ct);
+        foreach (var done in result.Done) await stdout.WriteLineAsync(done);
+        await WriteRotationAsync(result.Status, stdout);
+        return 0;
+    }
+
+    private static async Task<int> ScheduleDkimAsync(IServiceProvider sp, string name, string months, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        int? every = null;
+        if (months != "off")
+        {
+            if (!int.TryParse(months, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                await stderr.WriteLineAsync($"adminctl: {months}: a number of months (1 to {AdminConsole.Core.Dkim.DkimRotation.MaxEveryMonths}) or off");
+                return 2;
+            }
+
+            every = parsed;
+        }
+
+        await WriteRotationAsync(await sp.GetRequiredService<AdminConsole.Core.Dkim.DkimRotation>().ScheduleAsync(name, every, Actor, null, ct), stdout);
         return 0;
     }
 

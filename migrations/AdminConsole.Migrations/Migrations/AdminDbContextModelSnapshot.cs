@@ -281,6 +281,10 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("public_key");
 
+                    b.Property<DateTimeOffset?>("RetiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retired_at");
+
                     b.Property<DateTimeOffset?>("RetiringSince")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("retiring_since");
@@ -413,6 +417,10 @@ namespace AdminConsole.Migrations.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("description");
+
+                    b.Property<int?>("DkimRotationMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("dkim_rotation_months");
 
                     b.Property<long>("MaxMessageBytes")
                         .HasColumnType("bigint")

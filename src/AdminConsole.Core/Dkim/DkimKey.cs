@@ -19,8 +19,11 @@ public enum DkimKeyState
     /// <summary>Signs outgoing mail of the domain.</summary>
     Active,
 
-    /// <summary>No longer signs; its record stays published until mail in flight has been verified.</summary>
+    /// <summary>No longer signs; its record stays published for the grace period, until mail in flight has been verified.</summary>
     Retiring,
+
+    /// <summary>Past its grace period: its record must go. The key is deleted once no name server has the record.</summary>
+    Retired,
 }
 
 /// <summary>
@@ -49,4 +52,5 @@ public sealed class DkimKey
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ActivatedAt { get; set; }
     public DateTimeOffset? RetiringSince { get; set; }
+    public DateTimeOffset? RetiredAt { get; set; }
 }

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace AdminConsole.Core.Dkim;
 
 /// <summary>A key as the console shows it: never the private key.</summary>
-public sealed record DkimKeyView(string Selector, DkimAlgorithm Algorithm, DkimKeyState State, string RecordName, string RecordValue, DateTimeOffset CreatedAt);
+public sealed record DkimKeyView(string Selector, DkimAlgorithm Algorithm, DkimKeyState State, string RecordName, string RecordValue, DateTimeOffset CreatedAt,
+    DateTimeOffset? ActivatedAt = null, DateTimeOffset? RetiringSince = null, DateTimeOffset? RetiredAt = null);
 
 /// <summary>
 /// The domains' DKIM keys: made here (RSA-2048 and Ed25519, RFC 8463 §4's dual signatures), stored with
@@ -30,7 +31,7 @@ public sealed class DkimKeyService(AdminDbContext db, IDataProtectionProvider pr
         foreach (var algorithm in Enum.GetValues<DkimAlgorithm>())
         {
             if (existing.Any(k => k.Algorithm == algorithm && k.State == DkimKeyState.Active)) continue;
-            var key = Make(domain, algorithm, existing.Concat(made).Select(k => k.Selector));
+            var key = NewKey(domain, algorithm, existing.Concat(made).Select(k => k.Selector));
             key.State = DkimKeyState.Active;
             key.ActivatedAt = key.CreatedAt;
             made.Add(key);
@@ -53,12 +54,13 @@ public sealed class DkimKeyService(AdminDbContext db, IDataProtectionProvider pr
 
     public static DkimKeyView View(DkimKey key, string domainName) => new(
         key.Selector, key.Algorithm, key.State, $"{key.Selector}._domainkey.{domainName}",
-        DkimKeyMaterial.RecordValue(key.Algorithm == DkimAlgorithm.Ed25519, key.PublicKey), key.CreatedAt);
+        DkimKeyMaterial.RecordValue(key.Algorithm == DkimAlgorithm.Ed25519, key.PublicKey), key.CreatedAt, key.ActivatedAt, key.RetiringSince, key.RetiredAt);
 
     /// <summary>The private key of a stored key, for the snapshot only.</summary>
     public byte[] Unseal(DkimKey key) => _protector.Unprotect(key.SealedPrivateKey);
 
-    private DkimKey Make(Domains.MailDomain domain, DkimAlgorithm algorithm, IEnumerable<string> taken)
+    /// <summary>A new key pair, pending, under a selector none of <paramref name="taken"/> has. The caller adds and saves it.</summary>
+    public DkimKey NewKey(Domains.MailDomain domain, DkimAlgorithm algorithm, IEnumerable<string> taken)
     {
         var now = clock.GetUtcNow();
         // <yyyymm> and r or e: rotation alternates months, and a second key in one month gets a letter.

@@ -18,7 +18,7 @@ public sealed record RecordCheck(string Name, string Type, string Expected, stri
 public sealed record DnsCheckResult(string Domain, string? Zone, IReadOnlyList<string> NameServers, bool Signed, bool Validated,
     IReadOnlyList<RecordCheck> Records, DateTimeOffset CheckedAt, string? Error)
 {
-    public int Broken => Records.Count(r => r.Status != DnsLiveCheck.Match);
+    public int Broken => Records.Count(r => r.Status is not (DnsLiveCheck.Match or DnsLiveCheck.Removed));
 }
 
 /// <summary>
@@ -32,6 +32,12 @@ public sealed class DnsLiveCheck(IOptions<DnsOptions> options, TimeProvider cloc
     public const string Mismatch = "mismatch";
     public const string Missing = "missing";
     public const string Error = "error";
+
+    /// <summary>A record to delete (<see cref="DnsRecord.Obsolete"/>) that no server has any more.</summary>
+    public const string Removed = "removed";
+
+    /// <summary>A record to delete that some server still has.</summary>
+    public const string Present = "present";
 
     public async Task<DnsCheckResult> CheckAsync(DomainRecords expected, CancellationToken ct = default)
     {
@@ -120,6 +126,7 @@ public sealed class DnsLiveCheck(IOptions<DnsOptions> options, TimeProvider cloc
             }
 
             var status = answers.Any(a => a.Status == Error) ? Error
+                : record.Obsolete ? (answers.Any(a => a.Status == Match) ? Present : Removed)
                 : answers.Any(a => a.Status == Mismatch) ? Mismatch
                 : answers.Any(a => a.Status == Missing) ? Missing
                 : Match;
@@ -164,10 +171,7 @@ public sealed class DnsLiveCheck(IOptions<DnsOptions> options, TimeProvider cloc
 
     private static bool Same(string type, string found, string expected) => type switch
     {
-        // Whitespace between tags does not matter to the receivers (RFC 6376 §3.2, RFC 7489 §6.4).
-        "TXT" => Normalize(found) == Normalize(expected),
+        "TXT" => DnsRecord.SameTxt(found, expected),
         _ => string.Equals(found.TrimEnd('.'), expected.TrimEnd('.'), StringComparison.OrdinalIgnoreCase),
     };
-
-    private static string Normalize(string txt) => string.Join(';', txt.Split(';').Select(t => string.Concat(t.Where(c => !char.IsWhiteSpace(c))))).TrimEnd(';');
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using AdminConsole.Core.Audit;
 using AdminConsole.Core.Data;
+using AdminConsole.Core.Domains;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using ARSoft.Tools.Net.Dns.DynamicUpdate;
@@ -14,8 +15,8 @@ namespace AdminConsole.Core.Dns;
 /// <summary>The publisher settings as shown: never the secret, only whether one is set.</summary>
 public sealed record DnsPublisherView(string Server, string? Zone, string KeyName, string Algorithm, bool HasSecret, DateTimeOffset UpdatedAt);
 
-/// <summary>What was sent: the records added and the record sets replaced, then the check that followed.</summary>
-public sealed record DnsPublishResult(IReadOnlyList<string> Added, IReadOnlyList<string> Replaced, DnsCheckResult Check);
+/// <summary>What was sent: the records added, the record sets replaced and the obsolete records deleted, then the check that followed.</summary>
+public sealed record DnsPublishResult(IReadOnlyList<string> Added, IReadOnlyList<string> Replaced, IReadOnlyList<string> Removed, DnsCheckResult Check);
 
 /// <summary>
 /// Publishes a domain's records by RFC 2136 dynamic update, signed with TSIG (RFC 8945), as BIND, Knot
@@ -97,8 +98,18 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         var client = new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
 
         var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
-        var (added, replaced) = (new List<string>(), new List<string>());
+        var (added, replaced, removed) = (new List<string>(), new List<string>(), new List<string>());
         var ttl = options.Value.Ttl;
+
+        // Records to delete (a retired DKIM selector) that a server still has: exactly that value goes.
+        foreach (var check in before.Records.Where(c => c.Status == DnsLiveCheck.Present))
+        {
+            var present = await client.ResolveAsync(DomainName.Parse(check.Name), RecordType.Txt, token: ct);
+            foreach (var txt in present?.AnswerRecords.OfType<TxtRecord>() ?? [])
+                if (DnsRecord.SameTxt(txt.TextData, check.Expected)) message.Updates.Add(new DeleteRecordUpdate(txt));
+            removed.Add($"{check.Name} {check.Type}");
+        }
+
         foreach (var check in before.Records.Where(c => c.Status is DnsLiveCheck.Missing or DnsLiveCheck.Mismatch))
         {
             var record = new DnsRecord(check.Name, check.Type, check.Expected, "");
@@ -143,9 +154,9 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
                 });
         }
 
-        audit.Record(actor, "dns.published", $"domain:{domain}", new { zone, added, replaced }, remoteAddress);
+        audit.Record(actor, "dns.published", $"domain:{domain}", new { zone, added, replaced, removed }, remoteAddress);
         await db.SaveChangesAsync(ct);
-        return new DnsPublishResult(added, replaced, message.Updates.Count > 0 ? await records.CheckAsync(domain, ct) : before);
+        return new DnsPublishResult(added, replaced, removed, message.Updates.Count > 0 ? await records.CheckAsync(domain, ct) : before);
     }
 
     private static DnsRecordBase ToRecord(DnsRecord record, DomainName name, int ttl)
@@ -186,10 +197,7 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         return false;
     }
 
-    private async Task<Guid> IdAsync(string domain, CancellationToken ct) =>
-        EmailAddress.TryNormalizeDomain(domain, out var normalized, out _) && await db.Domains.Where(d => d.Name == normalized).Select(d => (Guid?)d.Id).SingleOrDefaultAsync(ct) is { } id
-            ? id
-            : throw new DomainNotFoundException($"No domain {domain}.");
+    private async Task<Guid> IdAsync(string domain, CancellationToken ct) => (await db.DomainAsync(domain, ct)).Id;
 
     private Task<DnsPublisherSettings?> FindAsync(Guid domainId, CancellationToken ct) => db.DnsPublisherSettings.SingleOrDefaultAsync(s => s.DomainId == domainId, ct);
 

@@ -1,5 +1,6 @@
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Dkim;
+using AdminConsole.Core.Domains;
 using MailEngine.Addressing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -23,10 +24,9 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
 
     public async Task<DomainRecords> ForAsync(string name, CancellationToken ct = default)
     {
-        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _)) throw new DomainNotFoundException($"No domain {name}.");
-        var mode = await db.Domains.Where(d => d.Name == normalized).Select(d => (MtaStsMode?)d.MtaStsMode).SingleOrDefaultAsync(ct)
-            ?? throw new DomainNotFoundException($"No domain {name}.");
-        var records = DomainDnsRecords.For(normalized, await dkim.ListAsync(normalized, ct), options.Value, MailHost, mode);
+        var domain = await db.DomainAsync(name, ct);
+        var normalized = domain.Name;
+        var records = DomainDnsRecords.For(normalized, await dkim.ListAsync(normalized, ct), options.Value, MailHost, domain.MtaStsMode);
         var warnings = new List<string>();
         var spf = records.First(r => r.Type == "TXT" && r.Value.StartsWith("v=spf1", StringComparison.Ordinal)).Value;
         if (DomainDnsRecords.SpfLookups(spf) > DomainDnsRecords.SpfLookupLimit)
@@ -58,8 +58,8 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
     /// <summary>The newest checks of a domain, newest first.</summary>
     public async Task<IReadOnlyList<DnsCheckResult>> ChecksAsync(string name, int count, CancellationToken ct = default)
     {
-        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _)) throw new DomainNotFoundException($"No domain {name}.");
-        var rows = await db.DnsChecks.AsNoTracking().Where(c => c.Domain!.Name == normalized).OrderByDescending(c => c.CheckedAt).Take(count).Select(c => c.Result).ToListAsync(ct);
+        var domainId = (await db.DomainAsync(name, ct)).Id;
+        var rows = await db.DnsChecks.AsNoTracking().Where(c => c.DomainId == domainId).OrderByDescending(c => c.CheckedAt).Take(count).Select(c => c.Result).ToListAsync(ct);
         return rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<DnsCheckResult>(r, System.Text.Json.JsonSerializerOptions.Web)!).ToList();
     }
 
@@ -70,14 +70,11 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
 
     /// <summary>The MTA-STS policy file of one of our domains; null when it is not ours.</summary>
     public async Task<string?> MtaStsPolicyAsync(string domain, CancellationToken ct = default) =>
-        EmailAddress.TryNormalizeDomain(domain, out var normalized, out _)
-        && await db.Domains.Where(d => d.Name == normalized).Select(d => (MtaStsMode?)d.MtaStsMode).SingleOrDefaultAsync(ct) is { } mode
-            ? MtaStsPolicy.Text(mode, MailHost)
-            : null;
+        await db.FindDomainAsync(domain, ct) is { } ours ? MtaStsPolicy.Text(ours.MtaStsMode, MailHost) : null;
 
     /// <summary>Whether a domain (A-label or U-label) is one of ours, and its A-label.</summary>
     public async Task<string?> OursAsync(string domain, CancellationToken ct = default) =>
-        EmailAddress.TryNormalizeDomain(domain, out var normalized, out _) && await db.Domains.AnyAsync(d => d.Name == normalized, ct) ? normalized : null;
+        (await db.FindDomainAsync(domain, ct))?.Name;
 
     public async Task<string> ZoneAsync(string name, CancellationToken ct = default)
     {

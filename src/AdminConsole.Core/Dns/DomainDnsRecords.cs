@@ -28,9 +28,10 @@ public static class DomainDnsRecords
             {
                 DkimKeyState.Active => $"DKIM key {key.Selector} ({Algorithm(key.Algorithm)}): receivers verify our signatures with it (RFC 6376).",
                 DkimKeyState.Pending => $"DKIM key {key.Selector} ({Algorithm(key.Algorithm)}), next in a rotation: publish it before it signs.",
-                _ => $"DKIM key {key.Selector} ({Algorithm(key.Algorithm)}), retired: kept until mail signed with it has been verified.",
+                DkimKeyState.Retiring => $"DKIM key {key.Selector} ({Algorithm(key.Algorithm)}), replaced: keep it published until mail signed with it has been verified.",
+                _ => $"DKIM key {key.Selector} ({Algorithm(key.Algorithm)}), retired: delete this record, nothing is signed with it any more.",
             };
-            records.Add(new DnsRecord(key.RecordName, "TXT", key.RecordValue, purpose));
+            records.Add(new DnsRecord(key.RecordName, "TXT", key.RecordValue, purpose, Obsolete: key.State == DkimKeyState.Retired));
         }
 
         records.Add(new DnsRecord($"_dmarc.{domain}", "TXT", $"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}",

@@ -5,7 +5,8 @@ namespace AdminConsole.Core.Dns;
 /// <summary>
 /// The records of a domain as an RFC 1035 §5 master-file fragment: $ORIGIN and $TTL, owner names
 /// relative to the origin, TXT data in quoted strings of at most 255 bytes each (RFC 1035 §3.3.14;
-/// RFC 7208 §3.3 joins them again). Records outside the zone (PTR advice) are left out as comments.
+/// RFC 7208 §3.3 joins them again). Records outside the zone (PTR advice) and records to delete are
+/// left out as comments.
 /// </summary>
 public static class ZoneFile
 {
@@ -21,6 +22,12 @@ public static class ZoneFile
             if (!record.InZone)
             {
                 zone.Append($"; outside this zone: {record.Name}. {record.Type} {record.Value}\n");
+                continue;
+            }
+
+            if (record.Obsolete)
+            {
+                zone.Append($"; delete: {record.Name}. {record.Type} (no longer used)\n");
                 continue;
             }
 

@@ -73,11 +73,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         await transaction.CommitAsync(ct);
     }
 
-    private async Task<MailDomain> LoadAsync(string name, CancellationToken ct)
-    {
-        if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out _)) throw new DomainNotFoundException($"No domain {name}.");
-        return await db.Domains.SingleOrDefaultAsync(d => d.Name == normalized, ct) ?? throw new DomainNotFoundException($"No domain {normalized}.");
-    }
+    private Task<MailDomain> LoadAsync(string name, CancellationToken ct) => db.DomainAsync(name, ct);
 
     private static void Apply(MailDomain domain, DomainChanges changes, ValidationErrors errors)
     {

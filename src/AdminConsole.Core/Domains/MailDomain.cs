@@ -41,6 +41,9 @@ public sealed class MailDomain
     /// <summary>The domain's DKIM keys: the ones that sign, and those made or retiring in a rotation.</summary>
     public List<Dkim.DkimKey> DkimKeys { get; } = [];
 
+    /// <summary>Months between automatic DKIM key rotations (issue #15 item 8); null: only when an admin starts one.</summary>
+    public int? DkimRotationMonths { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

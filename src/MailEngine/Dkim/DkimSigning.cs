@@ -29,6 +29,7 @@ public sealed class DkimSigning(Telemetry.EngineCounters counters)
 
     // Parsing a PKCS#8 key costs more than hashing a short message: one signer per key, kept while the snapshot holds the key.
     private readonly ConcurrentDictionary<(string Domain, string Selector, string Algorithm), DkimSigner> _signers = new();
+    private SnapshotIndex? _prunedFor;
 
     /// <summary>
     /// The DKIM-Signature header fields for a message (CRLF-terminated, to go above it), or null when
@@ -58,6 +59,7 @@ public sealed class DkimSigning(Telemetry.EngineCounters counters)
         if (from is null || !Addressing.EmailAddress.TryParse(from.Address, out var author, out _)) return null;
         var domain = snapshot.Domain(author.Domain);
         if (domain?.DkimKeys is not { Count: > 0 } keys) return null;
+        Prune(snapshot);
 
         var signatures = new List<Header>(keys.Count);
         foreach (var key in keys)
@@ -78,6 +80,18 @@ public sealed class DkimSigning(Telemetry.EngineCounters counters)
         }
 
         return fields.ToArray();
+    }
+
+    /// <summary>Drops the signers of keys a new snapshot no longer has (rotated out, domain gone), so retired private keys do not stay in memory.</summary>
+    private void Prune(SnapshotIndex snapshot)
+    {
+        if (ReferenceEquals(Volatile.Read(ref _prunedFor), snapshot)) return;
+        Volatile.Write(ref _prunedFor, snapshot);
+        foreach (var cached in _signers.Keys)
+        {
+            if (snapshot.Domain(cached.Domain)?.DkimKeys?.Any(k => k.Selector == cached.Selector && k.Algorithm == cached.Algorithm) != true)
+                _signers.TryRemove(cached, out _);
+        }
     }
 
     private static DkimSigner Signer(string domain, SnapshotDkimKey key)

@@ -1,7 +1,9 @@
 """Verifies every DKIM-Signature of a message with dkimpy (Debian python3-dkim), the way a receiver would.
 
 usage: /usr/bin/python3 verify_dkim.py MESSAGE_FILE KEYS_JSON
-KEYS_JSON maps record names ("sel._domainkey.example.test") to TXT values: the test's DNS.
+       /usr/bin/python3 verify_dkim.py MESSAGE_FILE dns:ADDRESS:PORT
+KEYS_JSON maps record names ("sel._domainkey.example.test") to TXT values: the test's DNS. With
+dns:ADDRESS:PORT the key records are asked of that name server (a test BIND) with dnspython.
 Prints one line per signature, topmost first: "<index> <d=> <s=> <a=> pass|fail".
 """
 import json
@@ -10,13 +12,31 @@ import sys
 import dkim
 
 message = open(sys.argv[1], "rb").read()
-records = json.load(open(sys.argv[2]))
 
+if sys.argv[2].startswith("dns:"):
+    import dns.exception
+    import dns.resolver
 
-def dnsfunc(name, timeout=5):
-    key = name.decode() if isinstance(name, bytes) else name
-    value = records.get(key.rstrip("."))
-    return value.encode() if value is not None else None
+    address, port = sys.argv[2][4:].rsplit(":", 1)
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [address]
+    resolver.port = int(port)
+
+    def dnsfunc(name, timeout=5):
+        key = name.decode() if isinstance(name, bytes) else name
+        try:
+            answer = resolver.resolve(key.rstrip("."), "TXT", lifetime=timeout)
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return None
+        # As dkimpy's own lookup: the first TXT record, its strings joined (RFC 6376 §3.6.2.2).
+        return b"".join(next(iter(answer)).strings)
+else:
+    records = json.load(open(sys.argv[2]))
+
+    def dnsfunc(name, timeout=5):
+        key = name.decode() if isinstance(name, bytes) else name
+        value = records.get(key.rstrip("."))
+        return value.encode() if value is not None else None
 
 
 verifier = dkim.DKIM(message)

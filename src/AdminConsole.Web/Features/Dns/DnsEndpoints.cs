@@ -9,8 +9,10 @@ namespace AdminConsole.Web.Features.Dns;
 /// </summary>
 internal static class DnsEndpoints
 {
-    /// <param name="Status">The live check's verdict; "unchecked" until it has looked at the domain's name servers.</param>
-    public sealed record DnsRecordResource(string Name, string Type, string Value, string Purpose, bool InZone, string Status);
+    /// <param name="Status">The live check's verdict; "unchecked" until it has looked at the domain's name servers.
+    /// For a record to delete (<paramref name="Obsolete"/>): "removed" when no server has it, "present" while one does.</param>
+    /// <param name="Obsolete">The record must be deleted (a retired DKIM selector), not published.</param>
+    public sealed record DnsRecordResource(string Name, string Type, string Value, string Purpose, bool InZone, string Status, bool Obsolete);
 
     /// <param name="Check">The newest live check (zone, name servers, DNSSEC, when); null before the first.</param>
     public sealed record DnsResource(string Domain, string MailHost, IReadOnlyList<DnsRecordResource> Records, IReadOnlyList<string> Warnings, CheckSummary? Check);
@@ -63,7 +65,7 @@ internal static class DnsEndpoints
         dns.MapPost("/publish", async Task<IResult> (string name, DnsPublisher publisher, DnsRecordService records, HttpContext http, CancellationToken ct) =>
         {
             var result = await publisher.PublishAsync(name, Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct);
-            return TypedResults.Ok(new { result.Added, result.Replaced, dns = Resource(await records.ForAsync(name, ct), result.Check) });
+            return TypedResults.Ok(new { result.Added, result.Replaced, result.Removed, dns = Resource(await records.ForAsync(name, ct), result.Check) });
         }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
 
         dns.MapGet("/zone", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
@@ -71,6 +73,6 @@ internal static class DnsEndpoints
     }
 
     private static DnsResource Resource(DomainRecords set, DnsCheckResult? check) => new(set.Domain, set.MailHost,
-        set.Records.Select(r => new DnsRecordResource(r.Name, r.Type, r.Value, r.Purpose, r.InZone, DnsRecordService.StatusOf(r, check))).ToList(), set.Warnings,
+        set.Records.Select(r => new DnsRecordResource(r.Name, r.Type, r.Value, r.Purpose, r.InZone, DnsRecordService.StatusOf(r, check), r.Obsolete)).ToList(), set.Warnings,
         check is null ? null : new CheckSummary(check.CheckedAt, check.Zone, check.NameServers, check.Signed, check.Validated, check.Error is null ? check.Broken : -1, check.Error));
 }
