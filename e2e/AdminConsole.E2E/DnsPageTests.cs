@@ -148,4 +148,60 @@ public sealed class DnsCheckPageTests(DnsCheckHost host, Browser browser) : ICla
         await Expect(page.Locator("[data-status='match']")).ToHaveCountAsync(15);
         await Browser.ScreenshotAsync(page, "dns-published.png");
     }
+
+    [Theory]
+    [InlineData(1440, 900)]
+    [InlineData(390, 844)]
+    public async Task A_DKIM_rotation_runs_from_the_page_step_by_step_and_the_schedule_saves_twice(int width, int height)
+    {
+        var domain = $"page-rotate{width}.test";
+        var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await host.Bind.StartAsync(new Dictionary<string, string>
+        {
+            [domain] = $"$TTL 300\n@ IN SOA ns1.{domain}. h.{domain}. 1 3600 600 86400 300\n@ IN NS ns1.{domain}.\nns1 IN A 127.0.0.1\n",
+        }, ("rotate-key", secret));
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(domain, new DomainChanges(), "test", null);
+            var publisher = scope.ServiceProvider.GetRequiredService<AdminConsole.Core.Dns.DnsPublisher>();
+            await publisher.SetAsync(domain, host.Bind.Endpoint, null, "rotate-key", null, secret, "test", null);
+            await publisher.PublishAsync(domain, "test", null);
+        }
+
+        var admin = await host.CreateAdminAsync($"dns-rotate{width}@example.com");
+        var page = await browser.SignInAsync(host, admin.Account.Email, admin.Password, $"/domains/{domain}/dns", new ViewportSize { Width = width, Height = height });
+        await Expect(page.Locator("#dkim-rotation-next")).ToHaveAttributeAsync("data-step", "idle");
+        await Expect(page.Locator("#dkim-keys tr[data-state='active']")).ToHaveCountAsync(2);
+
+        await page.ClickAsync("#dkim-rotate");
+        await Expect(page.Locator("#dkim-rotation-next")).ToHaveAttributeAsync("data-step", "publishing");
+        await Expect(page.Locator("[data-rotation-done]").First).ToContainTextAsync("Made the next keys");
+        await Expect(page.Locator("#dkim-keys tr[data-state='pending']")).ToHaveCountAsync(2);
+        await Browser.ScreenshotAsync(page, $"dkim-rotation-publishing-{width}.png");
+        await page.Locator("#dkim-rotation").ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", $"dkim-rotation-panel-{width}.png") });
+
+        await page.ClickAsync("#dkim-advance");
+        await Expect(page.Locator("#dkim-rotation-next")).ToHaveAttributeAsync("data-step", "grace");
+        await Expect(page.Locator("[data-rotation-done]").First).ToContainTextAsync("signing switched");
+        await Expect(page.Locator("#dkim-keys tr[data-state='retiring']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#dkim-keys tr[data-state='active']")).ToHaveCountAsync(2);
+
+        // A second Continue in the grace period changes nothing and says why.
+        await page.ClickAsync("#dkim-advance");
+        await Expect(page.Locator("[data-rotation-done]").First).ToContainTextAsync("Nothing could move yet");
+
+        foreach (var _ in new[] { "first save", "second save" })
+        {
+            await page.Locator("div.mud-select", new() { Has = page.Locator("#dkim-schedule") }).Last.ClickAsync();
+            await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Every 6 month(s)" }).ClickAsync();
+            await page.ClickAsync("#dkim-schedule-save");
+            await Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("Keys rotate every 6 month(s).");
+        }
+
+        await using (var db = host.Database.CreateContext())
+            Assert.Equal(6, db.Domains.Single(d => d.Name == domain).DkimRotationMonths);
+        var overflow = await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than the screen");
+        await Browser.ScreenshotAsync(page, $"dkim-rotation-grace-{width}.png");
+    }
 }
