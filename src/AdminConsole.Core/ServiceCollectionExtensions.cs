@@ -49,6 +49,8 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Dkim.DkimKeyService>();
         services.AddScoped<Dkim.DkimRotation>();
         services.AddScoped<Dkim.DkimRotationJob>();
+        services.AddScoped<Srs.SrsSecretService>();
+        services.AddScoped<Srs.SrsSecretJob>();
         services.AddScoped<Dns.DnsRecordService>();
         services.AddSingleton<Dns.DnsLiveCheck>();
         services.AddScoped<Dns.DnsPublisher>();
@@ -67,6 +69,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
         services.AddOptions<Dns.DnsOptions>().Bind(configuration.GetSection(Dns.DnsOptions.Section));
         services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.Section));
+        services.AddOptions<Srs.SrsOptions>().Bind(configuration.GetSection(Srs.SrsOptions.Section));
         return services;
     }
 

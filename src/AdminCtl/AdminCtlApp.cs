@@ -50,6 +50,11 @@ public static class AdminCtlApp
                                                     the old keys after the grace period, destroy them
                                                     once their records are gone (the hourly job does too)
           dkim schedule DOMAIN MONTHS|off           rotate automatically every MONTHS months (1-24)
+          srs status                                when each Sender Rewriting Scheme secret in use was
+                                                    made, and when the next rotation is due
+          srs rotate                                make a new SRS signing secret now (addresses made with
+                                                    the old one are still honoured for 21 days); the
+                                                    engine gets it at its next snapshot
           sieve-test SCRIPT MESSAGE [--from ADDR|'<>'] [--to ADDR] [--spam-score N | --scan]
                                                     run a Sieve script on a message file and print the
                                                     actions, one per line (errors as line:column); the
@@ -112,6 +117,8 @@ public static class AdminCtlApp
                 ("dns", "publish") when args.Length == 3 => await DnsPublishAsync(sp, args[2], stdout, ct),
                 ("dkim", "list") when args.Length == 3 => await ListDkimAsync(sp, args[2], stdout, ct),
                 ("dkim", "ensure") when args.Length is 2 or 3 => await EnsureDkimAsync(sp, args.Length == 3 ? args[2] : null, stdout, ct),
+                ("srs", "status") when args.Length == 2 => await SrsStatusAsync(sp, stdout, ct),
+                ("srs", "rotate") when args.Length == 2 => await SrsRotateAsync(sp, stdout, ct),
                 ("dkim", "rotate") when args.Length == 3 => await RotateDkimAsync(sp, args[2], start: true, stdout, ct),
                 ("dkim", "advance") when args.Length == 3 => await RotateDkimAsync(sp, args[2], start: false, stdout, ct),
                 ("dkim", "schedule") when args.Length == 4 => await ScheduleDkimAsync(sp, args[2], args[3], stdout, stderr, ct),
@@ -187,6 +194,22 @@ public static class AdminCtlApp
 
         await WriteRotationAsync(await sp.GetRequiredService<AdminConsole.Core.Dkim.DkimRotation>().StatusAsync(domain.Name, ct), stdout);
         return 0;
+    }
+
+    private static async Task<int> SrsStatusAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var status = await sp.GetRequiredService<AdminConsole.Core.Srs.SrsSecretService>().StatusAsync(ct);
+        foreach (var made in status.SecretsCreatedAt) await stdout.WriteLineAsync($"secret made {made:u}");
+        await stdout.WriteLineAsync(status.NextRotation is { } next ? $"next rotation {next:u}" : "no secret yet: the first snapshot makes one");
+        return 0;
+    }
+
+    private static async Task<int> SrsRotateAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var secrets = sp.GetRequiredService<AdminConsole.Core.Srs.SrsSecretService>();
+        await secrets.RotateAsync(force: true, Actor, ct);
+        await stdout.WriteLineAsync("A new SRS secret signs from the next snapshot; the previous ones are honoured for 21 days.");
+        return await SrsStatusAsync(sp, stdout, ct);
     }
 
     private static async Task WriteRotationAsync(AdminConsole.Core.Dkim.DkimRotationStatus status, TextWriter stdout) =>

@@ -20,6 +20,9 @@ public sealed record EngineSnapshot
     /// </summary>
     public IReadOnlyList<SnapshotCertificate> Certificates { get; init; } = [];
 
+    /// <summary>The Sender Rewriting Scheme's secrets for mail we forward outside our domains; null: senders are not rewritten.</summary>
+    public SnapshotSrs? Srs { get; init; }
+
     /// <summary>What an engine that has never received a snapshot serves: nothing is local, nothing relays.</summary>
     public static EngineSnapshot Empty { get; } = new() { Version = 0, CompiledAt = DateTimeOffset.UnixEpoch };
 
@@ -58,6 +61,10 @@ public sealed record SnapshotDkimKey(string Selector, string Algorithm, byte[] P
     public const string RsaSha256 = "rsa-sha256";
     public const string Ed25519Sha256 = "ed25519-sha256";
 }
+
+/// <param name="Secrets">HMAC secrets, the one that signs first; the others were rotated out less than
+/// 21 days ago and still verify the addresses made with them. Secrets: the snapshot is encrypted.</param>
+public sealed record SnapshotSrs(IReadOnlyList<byte[]> Secrets);
 
 /// <param name="PasswordHash">A Dovecot-style "{SCHEME}hash" (see MailPasswordHasher (MailEngine.Shared)).</param>
 /// <param name="VacationSieve">The console's vacation rule compiled to Sieve (RFC 5230), run after the user's

@@ -189,6 +189,55 @@ public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
     }
 
     [Fact]
+    public async Task dkim_rotate_starts_a_rotation_once_and_dkim_schedule_refuses_a_bad_interval()
+    {
+        using var client = await host.ApiClientAsync();
+        var domain = $"rot{Guid.NewGuid():N}"[..12] + ".test";
+        (await client.PostAsync("/api/v1/domains", new StringContent($$"""{"name":"{{domain}}"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+        var started = await AdminCtlRunner.RunAsync(Db, "dkim", "rotate", domain);
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        Assert.Contains("Made the next keys", started.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rotation publishing: Publish the TXT records", started.Stdout, StringComparison.Ordinal);
+        var pending = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"/api/v1/domains/{domain}/dkim")).RootElement.GetProperty("keys")
+            .EnumerateArray().Count(k => k.GetProperty("state").GetString() == "pending");
+        Assert.Equal(2, pending);
+
+        var again = await AdminCtlRunner.RunAsync(Db, "dkim", "rotate", domain);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("under way", again.Stderr, StringComparison.Ordinal);
+
+        var bad = await AdminCtlRunner.RunAsync(Db, "dkim", "schedule", domain, "99");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("everyMonths", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, (await AdminCtlRunner.RunAsync(Db, "dkim", "schedule", domain, "soon")).ExitCode);
+        var set = await AdminCtlRunner.RunAsync(Db, "dkim", "schedule", domain, "6");
+        Assert.True(set.ExitCode == 0, set.Stderr);
+        await using var db = host.Database.CreateContext();
+        Assert.Equal(6, db.Domains.Single(d => d.Name == domain).DkimRotationMonths);
+        Assert.Equal(0, (await AdminCtlRunner.RunAsync(Db, "dkim", "schedule", domain, "off")).ExitCode);
+    }
+
+    [Fact]
+    public async Task srs_rotate_makes_a_new_signing_secret_the_engine_gets_beside_the_old_one()
+    {
+        await host.WaitForEngineAsync(s => s.Snapshot.Srs is { Secrets.Count: >= 1 }, "The engine has no SRS secret");
+        var before = await AdminCtlRunner.RunAsync(Db, "srs", "status");
+        Assert.True(before.ExitCode == 0, before.Stderr);
+        var count = before.Stdout.Split('\n').Count(l => l.StartsWith("secret made ", StringComparison.Ordinal));
+
+        var rotated = await AdminCtlRunner.RunAsync(Db, "srs", "rotate");
+        Assert.True(rotated.ExitCode == 0, rotated.Stderr);
+        Assert.Equal(count + 1, rotated.Stdout.Split('\n').Count(l => l.StartsWith("secret made ", StringComparison.Ordinal)));
+
+        // The console compiles the new list on its next push (a change anywhere; here, a domain).
+        using var client = await host.ApiClientAsync();
+        var trigger = $"srs{Guid.NewGuid():N}"[..12] + ".test";
+        (await client.PostAsync("/api/v1/domains", new StringContent($$"""{"name":"{{trigger}}"}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await host.WaitForEngineAsync(s => s.Snapshot.Srs?.Secrets.Count == count + 1, "The engine did not get the rotated SRS secrets");
+    }
+
+    [Fact]
     public async Task dns_records_prints_the_zone_the_API_exports_and_an_unknown_domain_exits_1()
     {
         using var client = await host.ApiClientAsync();

@@ -836,6 +836,31 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("spam_rule_overrides", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Srs.SrsSecret", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("SealedSecret")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_secret");
+
+                    b.HasKey("Id")
+                        .HasName("pk_srs_secrets");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_srs_secrets_created_at");
+
+                    b.ToTable("srs_secrets", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Vacation.VacationRule", b =>
                 {
                     b.Property<Guid>("Id")

@@ -20,6 +20,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<Filters.SieveFilter> SieveFilters => Set<Filters.SieveFilter>();
     public DbSet<Spam.SpamRuleOverride> SpamRuleOverrides => Set<Spam.SpamRuleOverride>();
     public DbSet<Dkim.DkimKey> DkimKeys => Set<Dkim.DkimKey>();
+    public DbSet<Srs.SrsSecret> SrsSecrets => Set<Srs.SrsSecret>();
     public DbSet<Dns.DnsCheck> DnsChecks => Set<Dns.DnsCheck>();
     public DbSet<Dns.DnsPublisherSettings> DnsPublisherSettings => Set<Dns.DnsPublisherSettings>();
     public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();

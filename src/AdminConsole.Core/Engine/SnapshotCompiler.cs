@@ -26,7 +26,7 @@ public sealed class EnginePolicyOptions
 }
 
 /// <summary>The one place that turns the desired state in PostgreSQL into an <see cref="EngineSnapshot"/>.</summary>
-public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy, Dkim.DkimKeyService dkim)
+public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy, Dkim.DkimKeyService dkim, Srs.SrsSecretService srs)
 {
     /// <summary>Compiles the current state with version 0; the push job numbers it.</summary>
     public async Task<EngineSnapshot> CompileAsync(CancellationToken ct = default)
@@ -58,6 +58,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
                 _ => m.Snapshot with { VacationSieve = vacation, SieveScript = filter },
             }).ToList(),
             Aliases = groups.Select(g => new SnapshotAlias(g.Address, expansion.Expand(g.Id))).ToList(),
+            Srs = new SnapshotSrs(await srs.ForSnapshotAsync(ct)),
             Policy = new SnapshotPolicy
             {
                 TrustedNetworks = [.. p.EffectiveTrustedNetworks],

@@ -51,7 +51,7 @@ public sealed class EngineSnapshotStore
                 _logger.LogInformation("Encrypted the saved snapshot at {Path}", _path);
             }
 
-            _current = new SnapshotIndex(snapshot.WithDefaults());
+            _current = new SnapshotIndex(snapshot.WithDefaults(), _clock);
             _status = new EngineStatus(snapshot.Version, new DateTimeOffset(File.GetLastWriteTimeUtc(_path), TimeSpan.Zero), null, null);
             _logger.LogInformation("Loaded snapshot version {Version} from {Path}", snapshot.Version, _path);
         }
@@ -76,7 +76,7 @@ public sealed class EngineSnapshotStore
             SnapshotIndex index;
             try
             {
-                index = new SnapshotIndex(snapshot);
+                index = new SnapshotIndex(snapshot, _clock);
                 _file.Write(_path, snapshot);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)

@@ -18,11 +18,18 @@ public enum RecipientKind
     /// <summary>A domain this engine does not serve: relaying.</summary>
     Remote,
 
+    /// <summary>
+    /// An SRS address we made when forwarding (a bounce or reply coming back): relayed, without
+    /// authentication, to the address it stands for (<see cref="RecipientResolution.Address"/>).
+    /// </summary>
+    SrsReturn,
+
     /// <summary>A domain here, but no such mailbox or group.</summary>
     Unknown,
 }
 
-public sealed record RecipientResolution(RecipientKind Kind, string Address, IReadOnlyList<string> Targets, SnapshotMailbox? Mailbox = null);
+/// <param name="Detail">Why an address of ours is unknown, when there is more to say (a forged or expired SRS address).</param>
+public sealed record RecipientResolution(RecipientKind Kind, string Address, IReadOnlyList<string> Targets, SnapshotMailbox? Mailbox = null, string? Detail = null);
 
 /// <summary>
 /// A snapshot with its lookup tables, built once when the snapshot is applied so that every SMTP
@@ -37,9 +44,10 @@ public sealed class SnapshotIndex
     private readonly IReadOnlyList<IPNetwork> _trustedNetworks;
     private readonly FrozenDictionary<string, X509Certificate2> _certificates;
 
-    public SnapshotIndex(EngineSnapshot snapshot)
+    public SnapshotIndex(EngineSnapshot snapshot, TimeProvider? clock = null)
     {
         Snapshot = snapshot;
+        Srs = snapshot.Srs is { Secrets.Count: > 0 } srs ? new Srs.SenderRewriting(srs.Secrets, clock ?? TimeProvider.System) : null;
         _domains = snapshot.Domains.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
         _mailboxes = snapshot.Mailboxes.ToFrozenDictionary(m => m.Address, StringComparer.Ordinal);
         _aliases = snapshot.Aliases.ToFrozenDictionary(a => a.Address, StringComparer.Ordinal);
@@ -70,6 +78,24 @@ public sealed class SnapshotIndex
     }
 
     public EngineSnapshot Snapshot { get; }
+
+    /// <summary>The Sender Rewriting Scheme with the snapshot's secrets; null when the snapshot has none.</summary>
+    public Srs.SenderRewriting? Srs { get; }
+
+    /// <summary>
+    /// The envelope sender for a copy to a remote <paramref name="target"/>: rewritten by SRS when the copy
+    /// is forwarded (its original recipient is one of our addresses: a group's external member, a Sieve
+    /// redirect) and the sender is someone else's, so the receiver's SPF check sees our domain. Our own
+    /// senders, the null sender and plain relaying keep the sender as it is.
+    /// </summary>
+    public string ForwardingSender(string sender, Queue.DeliveryTarget target)
+    {
+        if (Srs is null || sender.Length == 0 || target.Local) return sender;
+        var forwardedFor = Addressing.EmailAddress.DomainOf(target.OriginalRecipient).ToLowerInvariant();
+        if (!_domains.ContainsKey(forwardedFor)) return sender;
+        if (_domains.ContainsKey(Addressing.EmailAddress.DomainOf(sender).ToLowerInvariant())) return sender;
+        return Srs.Forward(sender, forwardedFor);
+    }
 
     public long Version => Snapshot.Version;
 
@@ -104,6 +130,15 @@ public sealed class SnapshotIndex
         if (!_domains.TryGetValue(address.Domain, out var domain)) return new RecipientResolution(RecipientKind.Remote, text, [text]);
 
         if (Find(text) is { } exact) return exact;
+        if (global::MailEngine.Srs.SenderRewriting.IsSrs(address.LocalPart) && Srs is not null)
+        {
+            // A forged or expired SRS address is refused even where a catch-all would take it: that is backscatter.
+            var back = Srs.Reverse(address.LocalPart);
+            return back.Valid && Addressing.EmailAddress.TryParse(back.Address!, out var original, out _)
+                ? new RecipientResolution(RecipientKind.SrsReturn, original.ToString(), [original.ToString()])
+                : new RecipientResolution(RecipientKind.Unknown, text, [], Detail: back.Error ?? "not a valid address");
+        }
+
         var plus = address.LocalPart.IndexOf('+', StringComparison.Ordinal);
         if (plus > 0 && Find($"{address.LocalPart[..plus]}@{address.Domain}") is { } detail) return detail;
         if (domain.CatchAllAddress is { } catchAll) return new RecipientResolution(RecipientKind.Alias, text, [catchAll]);

@@ -184,13 +184,14 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
             var outgoing = new List<OutgoingMessage>();
             var result = _local.Deliver(envelope, target, snapshot.Mailbox(target.Address), message, outgoing, sender => snapshot.MaySendAs(target.Address, sender));
             // What the mailbox's Sieve scripts send (vacation, redirect, reject) is queued before the copy counts as delivered.
-            foreach (var mail in outgoing) Submit(mail.Sender, mail.Recipient, mail.Content, mail.Kind, queueId);
+            foreach (var mail in outgoing) Submit(mail.Sender, mail.Recipient, mail.Content, mail.Kind, queueId, mail.ForwardedFor);
             Record(queueId, envelope, target, result, failures, temporary, "local");
         }
 
-        foreach (var group in envelope.Targets.Where(t => !t.Local && !done.Contains(t.Address)).GroupBy(t => Domain(t.Address)))
+        // One transaction per domain and envelope sender: a forwarded copy carries an SRS sender, a relayed one the original.
+        foreach (var group in envelope.Targets.Where(t => !t.Local && !done.Contains(t.Address)).GroupBy(t => (Domain: Domain(t.Address), Sender: snapshot.ForwardingSender(envelope.Sender, t))))
         {
-            var results = await _remote.DeliverAsync(envelope, group.Key, group.ToList(), message, ct);
+            var results = await _remote.DeliverAsync(envelope, group.Key.Sender, group.Key.Domain, group.ToList(), message, ct);
             foreach (var target in group) Record(queueId, envelope, target, results[target.Address], failures, temporary, "remote");
         }
 
@@ -269,15 +270,17 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
     /// Queues a message the engine itself sends (a DSN, a vacation reply, a Sieve redirect or refusal)
     /// to one recipient, resolved like any other: a local mailbox, a group's members, or remote.
     /// </summary>
-    private void Submit(string sender, string recipient, byte[] content, string kind, string causedBy)
+    /// <param name="forwardedFor">The mailbox a redirect forwards for: the copies' original recipient (SRS rewrites for it).</param>
+    private void Submit(string sender, string recipient, byte[] content, string kind, string causedBy, string? forwardedFor = null)
     {
         if (!EmailAddress.TryParse(recipient, out var address, out _)) return;
         var resolution = _snapshots.Current.Resolve(address);
+        var original = forwardedFor ?? recipient;
         var targets = resolution.Kind switch
         {
-            RecipientKind.LocalMailbox => [new DeliveryTarget(resolution.Address, true, recipient)],
-            RecipientKind.Alias => resolution.Targets.Select(t => new DeliveryTarget(t, _snapshots.Current.Mailbox(t) is not null, recipient)).ToList(),
-            RecipientKind.Remote => [new DeliveryTarget(resolution.Address, false, recipient)],
+            RecipientKind.LocalMailbox => [new DeliveryTarget(resolution.Address, true, original)],
+            RecipientKind.Alias => resolution.Targets.Select(t => new DeliveryTarget(t, _snapshots.Current.Mailbox(t) is not null, original)).ToList(),
+            RecipientKind.Remote or RecipientKind.SrsReturn => [new DeliveryTarget(resolution.Address, false, original)],
             _ => new List<DeliveryTarget>(),
         };
         if (targets.Count == 0) return;

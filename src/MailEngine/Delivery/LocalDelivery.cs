@@ -19,7 +19,9 @@ public sealed record DeliveryResult(bool Delivered, bool Permanent, string Statu
 }
 
 /// <summary>A message a delivery causes to be sent (a vacation reply, a redirect, a Sieve refusal), for the queue.</summary>
-public sealed record OutgoingMessage(string Sender, string Recipient, byte[] Content, string Kind);
+/// <param name="ForwardedFor">The mailbox a redirect forwards for: the copy's original recipient, so that a
+/// foreign sender is rewritten by SRS for it (<see cref="Control.SnapshotIndex.ForwardingSender"/>); null otherwise.</param>
+public sealed record OutgoingMessage(string Sender, string Recipient, byte[] Content, string Kind, string? ForwardedFor = null);
 
 /// <summary>
 /// Delivers into a local mailbox's Maildir, adding Return-Path and Delivered-To (RFC 5321 4.4,
@@ -90,7 +92,7 @@ public sealed class LocalDelivery(MaildirStore maildirs, MailFolderRegistry fold
                     {
                         copy.Write(Encoding.UTF8.GetBytes($"Delivered-To: {mailbox.Address}\r\n"));
                         message.CopyTo(copy);
-                        outgoing.Add(new OutgoingMessage(envelope.Sender, redirect.Address, copy.ToArray(), "redirect"));
+                        outgoing.Add(new OutgoingMessage(envelope.Sender, redirect.Address, copy.ToArray(), "redirect", ForwardedFor: mailbox.Address));
                     }
 
                     done.Add("redirected to " + redirect.Address);

@@ -16,8 +16,9 @@ namespace MailEngine.Delivery;
 /// </summary>
 public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger)
 {
+    /// <param name="sender">The MAIL FROM of this transaction: the envelope's, or its SRS rewriting for a forwarded copy.</param>
     public async Task<IReadOnlyDictionary<string, DeliveryResult>> DeliverAsync(
-        Envelope envelope, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct)
+        Envelope envelope, string sender, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct)
     {
         var results = new Dictionary<string, DeliveryResult>(StringComparer.Ordinal);
         var exchangers = await dns.ResolveMailExchangersAsync(domain, ct);
@@ -40,9 +41,9 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, Qu
             try
             {
                 await client.ConnectAsync(host, options.RemotePort, SecureSocketOptions.StartTlsWhenAvailable, ct);
-                var sender = new MailboxAddress("", envelope.Sender);
+                var mailFrom = new MailboxAddress("", sender);
                 var recipients = targets.Select(t => new MailboxAddress("", t.Address)).ToList();
-                var response = await client.SendAsync(FormatOptions.Default, mime, sender, recipients, ct);
+                var response = await client.SendAsync(FormatOptions.Default, mime, mailFrom, recipients, ct);
                 foreach (var t in targets)
                 {
                     results[t.Address] = client.Refused.TryGetValue(t.Address, out var refused)

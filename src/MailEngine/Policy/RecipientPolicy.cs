@@ -40,7 +40,11 @@ public static class RecipientPolicy
         switch (resolution.Kind)
         {
             case RecipientKind.Unknown:
-                return Refused(PolicyDecision.Refuse(PolicyReason.UnknownRecipient, facts.Address));
+                return Refused(PolicyDecision.Refuse(PolicyReason.UnknownRecipient, facts.Address, resolution.Detail));
+
+            case RecipientKind.SrsReturn:
+                // A bounce (or reply) to an address we made when forwarding: it goes back to the original sender.
+                return new(PolicyDecision.Accept, [new DeliveryTarget(resolution.Address, Local: false, facts.Address)]);
 
             case RecipientKind.Remote:
                 if (!facts.Authenticated && !(facts.Listener == ListenerKind.Mx && facts.ClientTrusted))

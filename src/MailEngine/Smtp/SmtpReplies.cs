@@ -76,7 +76,7 @@ public static class SmtpReplies
     public static SmtpReply For(PolicyDecision decision) => decision.Reason switch
     {
         PolicyReason.TooManyRecipients => new(452, "4.5.3", "Too many recipients"), // RFC 5321 4.5.3.1.10
-        PolicyReason.UnknownRecipient => new(550, "5.1.1", $"<{decision.Subject}>: Recipient address rejected: no such mailbox here"),
+        PolicyReason.UnknownRecipient => new(550, "5.1.1", $"<{decision.Subject}>: Recipient address rejected: {decision.Detail ?? "no such mailbox here"}"),
         PolicyReason.EmptyGroup => new(550, "5.1.1", $"<{decision.Subject}>: Recipient address rejected: the group has no one to deliver to"),
         PolicyReason.RelayDenied => new(554, "5.7.1", $"<{decision.Subject}>: Relay access denied"),
         PolicyReason.MailboxDisabled => new(550, "5.2.1", $"<{decision.Subject}>: Mailbox disabled"),

@@ -16,7 +16,8 @@ public sealed class EnginePushJobTests(TestDatabase database) : IClassFixture<Te
     private EnginePushJob Job(Data.AdminDbContext db, EnginePolicyOptions? policy = null) => new(
         db,
         new SnapshotCompiler(db, Options.Create(policy ?? new EnginePolicyOptions()),
-            new Dkim.DkimKeyService(db, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create("tests"), new Audit.AuditLog(db, TimeProvider.System), TimeProvider.System)),
+            new Dkim.DkimKeyService(db, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create("tests"), new Audit.AuditLog(db, TimeProvider.System), TimeProvider.System),
+            new Core.Srs.SrsSecretService(db, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create("tests"), new Audit.AuditLog(db, TimeProvider.System), Options.Create(new Core.Srs.SrsOptions()), TimeProvider.System)),
         new EnginePushScheduler(new ServiceCollection().BuildServiceProvider(), TimeProvider.System),
         new EnginePushStatus(),
         Cipher,

@@ -223,14 +223,7 @@ public sealed class DeliveryTests
         Policy = new SnapshotPolicy { TrustedNetworks = [] },
     };
 
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    private static int FreePort() => TestEngine.FreePort();
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -116,6 +116,16 @@ public sealed class TestEngine : IAsyncDisposable
         Policy = policy ?? new SnapshotPolicy { TrustedNetworks = [], MaxMessageBytes = 64 * 1024 },
     };
 
+    /// <summary>A loopback port free now, for an engine that must know another's port before both listen.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     /// <summary>The files delivered to a mailbox's INBOX new/ folder.</summary>
     public string[] Inbox(string address)
     {
