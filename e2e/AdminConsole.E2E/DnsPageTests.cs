@@ -77,6 +77,29 @@ public sealed class DnsPageTests(ConsoleHost host, Browser browser) : IClassFixt
     }
 
     [Fact]
+    public async Task The_DMARC_policy_is_stepped_up_on_the_DNS_page_saved_twice_and_the_record_follows()
+    {
+        const string domain = "dmarc-page.test";
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<DomainService>().CreateAsync(domain, new DomainChanges(), "test", null);
+        var page = await SignInAsync($"/domains/{domain}/dns", 1440, 900);
+        await Expect(page.Locator("#dmarc-guide")).ToContainTextAsync("step 1 of 3");
+
+        foreach (var (choice, policy, step) in new[] { ("#dmarc-quarantine", "quarantine", "step 2 of 3"), ("#dmarc-reject", "reject", "step 3 of 3"), ("#dmarc-reject", "reject", "step 3 of 3") })
+        {
+            await page.Locator(choice).ClickAsync();
+            await page.ClickAsync("#dmarc-save");
+            await Expect(page.Locator("#dmarc-guide")).ToContainTextAsync(step);
+            await Expect(page.Locator("#dmarc-error")).ToHaveCountAsync(0);
+            await Expect(page.Locator("#dns-records")).ToContainTextAsync($"v=DMARC1; p={policy}; rua=mailto:dmarc-reports@{domain}");
+        }
+
+        await using (var db = host.Database.CreateContext())
+            Assert.Equal(AdminConsole.Core.Dns.DmarcPolicy.Reject, db.Domains.Single(d => d.Name == domain).DmarcPolicy);
+        await page.Locator("#dmarc-policy").ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "dmarc-policy.png") });
+    }
+
+    [Fact]
     public async Task An_unknown_domain_says_so_on_the_page()
     {
         var page = await SignInAsync("/domains/nowhere.test/dns", 1440, 900);
@@ -112,6 +135,13 @@ public sealed class DnsCheckPageTests(DnsCheckHost host, Browser browser) : ICla
         await Expect(page.Locator($"[data-record='TXT _dmarc.{domain}']")).ToHaveAttributeAsync("data-status", "missing");
 
         await Browser.ScreenshotAsync(page, "dns-check.png");
+
+        // The dashboard says so too, with a link to the page.
+        await page.GotoAsync("/");
+        await Expect(page.Locator($"#dns-problems [data-domain='{domain}']")).ToContainTextAsync("record(s)");
+        await Browser.ScreenshotAsync(page, "dashboard-dns-problems.png");
+        await page.Locator($"#dns-problems [data-domain='{domain}'] a").ClickAsync();
+        await Expect(page.Locator("#dns-title")).ToHaveTextAsync($"DNS records of {domain}");
     }
 
     [Fact]

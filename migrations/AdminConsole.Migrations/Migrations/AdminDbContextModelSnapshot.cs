@@ -422,6 +422,14 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("dkim_rotation_months");
 
+                    b.Property<string>("DmarcPolicy")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("None")
+                        .HasColumnName("dmarc_policy");
+
                     b.Property<long>("MaxMessageBytes")
                         .HasColumnType("bigint")
                         .HasColumnName("max_message_bytes");

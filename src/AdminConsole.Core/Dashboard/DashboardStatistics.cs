@@ -13,13 +13,18 @@ public sealed class DashboardStatistics(AdminDbContext db, JobStorage jobStorage
 
     public sealed record JobCounts(long Enqueued, long Processing, long Scheduled, long Failed, long Succeeded, long Recurring);
 
+    /// <param name="Broken">Records that do not match on every name server; -1 when the last check could not ask any.</param>
+    public sealed record DnsProblem(string Domain, int Broken, DateTimeOffset CheckedAt);
+
+    /// <param name="DnsProblems">Domains whose newest live DNS check found records missing or wrong (issue #15).</param>
     public sealed record Snapshot(
         bool DatabaseUp,
         string? DatabaseError,
         string? DatabaseVersion,
         DirectoryCounts? Counts,
         IReadOnlyList<JobServerState> JobServers,
-        JobCounts? Jobs);
+        JobCounts? Jobs,
+        IReadOnlyList<DnsProblem>? DnsProblems = null);
 
     /// <summary>A job server that has not beaten for this long is shown as dead (Hangfire's own timeout is 5 minutes).</summary>
     public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(1);
@@ -27,6 +32,7 @@ public sealed class DashboardStatistics(AdminDbContext db, JobStorage jobStorage
     public async Task<Snapshot> TakeAsync(CancellationToken ct = default)
     {
         DirectoryCounts? counts = null;
+        List<DnsProblem>? dns = null;
         string? version = null;
         string? error = null;
         try
@@ -39,6 +45,10 @@ public sealed class DashboardStatistics(AdminDbContext db, JobStorage jobStorage
                 await db.Groups.CountAsync(ct),
                 await db.AdminAccounts.CountAsync(ct),
                 await db.ApiTokens.CountAsync(t => t.RevokedAt == null, ct));
+            var newest = await db.Domains.AsNoTracking().OrderBy(d => d.Name)
+                .Select(d => new { d.Name, Check = db.DnsChecks.Where(c => c.DomainId == d.Id).OrderByDescending(c => c.CheckedAt).Select(c => new { c.Broken, c.CheckedAt }).FirstOrDefault() })
+                .ToListAsync(ct);
+            dns = newest.Where(n => n.Check is { Broken: not 0 }).Select(n => new DnsProblem(n.Name, n.Check!.Broken, n.Check.CheckedAt)).ToList();
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
@@ -64,6 +74,6 @@ public sealed class DashboardStatistics(AdminDbContext db, JobStorage jobStorage
             }
         }
 
-        return new Snapshot(error is null, error, version, counts, servers, jobs);
+        return new Snapshot(error is null, error, version, counts, servers, jobs, dns);
     }
 }

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace AdminConsole.Core.Dns;
 
 /// <summary>A domain's records as the DNS page, the API and the zone export show them.</summary>
-public sealed record DomainRecords(string Domain, string MailHost, IReadOnlyList<DnsRecord> Records, IReadOnlyList<string> Warnings);
+/// <param name="Dmarc">The DMARC policy the domain publishes (the step it is at).</param>
+public sealed record DomainRecords(string Domain, string MailHost, IReadOnlyList<DnsRecord> Records, IReadOnlyList<string> Warnings, DmarcPolicy Dmarc = DmarcPolicy.None);
 
 /// <summary>Computes the records of a domain from the database and this installation's host names.</summary>
 public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOptions<DnsOptions> options, IConfiguration configuration, DnsLiveCheck live)
@@ -26,14 +27,21 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
     {
         var domain = await db.DomainAsync(name, ct);
         var normalized = domain.Name;
-        var records = DomainDnsRecords.For(normalized, await dkim.ListAsync(normalized, ct), options.Value, MailHost, domain.MtaStsMode);
+        var records = DomainDnsRecords.For(normalized, await dkim.ListAsync(normalized, ct), options.Value, MailHost, domain.MtaStsMode, domain.DmarcPolicy);
         var warnings = new List<string>();
         var spf = records.First(r => r.Type == "TXT" && r.Value.StartsWith("v=spf1", StringComparison.Ordinal)).Value;
         if (DomainDnsRecords.SpfLookups(spf) > DomainDnsRecords.SpfLookupLimit)
             warnings.Add($"The SPF record needs more than {DomainDnsRecords.SpfLookupLimit} DNS lookups: receivers treat it as a permanent error (RFC 7208 §4.6.4).");
+        // The reports the DMARC and TLS-RPT records ask for must have somewhere to land, or every receiver's report bounces.
+        foreach (var (address, what) in new[] { (DmarcPolicies.ReportAddress(normalized), "DMARC aggregate reports (rua)"), ($"tls-reports@{normalized}", "TLS reports (TLS-RPT)") })
+        {
+            if (!await db.Mailboxes.AnyAsync(m => m.Address == address, ct) && !await db.Groups.AnyAsync(g => g.Address == address, ct) && domain.CatchAllAddress is null)
+                warnings.Add($"{what} are sent to {address}, which is no mailbox or group here: create one (a group to an admin will do), or the reports bounce.");
+        }
+
         if (!records.Any(r => r.Name.Contains("._domainkey.", StringComparison.Ordinal)))
             warnings.Add("The domain has no DKIM key: its mail leaves unsigned. Run adminctl dkim ensure, or POST /api/v1/domains/{name}/dkim.");
-        return new DomainRecords(normalized, MailHost, records, warnings);
+        return new DomainRecords(normalized, MailHost, records, warnings, domain.DmarcPolicy);
     }
 
     /// <summary>Asks the domain's authoritative servers for every record now and keeps the result.</summary>

@@ -13,7 +13,7 @@ public static class DomainDnsRecords
     /// <summary>RFC 7208 §4.6.4: more DNS lookups than this make SPF a permerror.</summary>
     public const int SpfLookupLimit = 10;
 
-    public static IReadOnlyList<DnsRecord> For(string domain, IEnumerable<DkimKeyView> dkimKeys, DnsOptions options, string mailHost, MtaStsMode mtaSts = MtaStsMode.Testing)
+    public static IReadOnlyList<DnsRecord> For(string domain, IEnumerable<DkimKeyView> dkimKeys, DnsOptions options, string mailHost, MtaStsMode mtaSts = MtaStsMode.Testing, DmarcPolicy dmarc = DmarcPolicy.None)
     {
         var consoleHost = string.IsNullOrWhiteSpace(options.ConsoleHost) ? mailHost : options.ConsoleHost.Trim().TrimEnd('.');
         var records = new List<DnsRecord>
@@ -34,8 +34,7 @@ public static class DomainDnsRecords
             records.Add(new DnsRecord(key.RecordName, "TXT", key.RecordValue, purpose, Obsolete: key.State == DkimKeyState.Retired));
         }
 
-        records.Add(new DnsRecord($"_dmarc.{domain}", "TXT", $"v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}",
-            "DMARC (RFC 7489): what receivers do with mail that fails SPF and DKIM alignment, and where they report. Start with p=none, read the reports, then quarantine and reject."));
+        records.Add(new DnsRecord($"_dmarc.{domain}", "TXT", DmarcPolicies.Record(dmarc, domain), DmarcPolicies.Purpose(dmarc)));
         records.Add(new DnsRecord($"_mta-sts.{domain}", "TXT", $"v=STSv1; id={MtaStsPolicy.Id(mtaSts, mailHost)}",
             $"MTA-STS (RFC 8461, mode {mtaSts.ToString().ToLowerInvariant()}): senders must use TLS to our MX; the id changes whenever the policy does."));
         records.Add(new DnsRecord($"mta-sts.{domain}", "CNAME", $"{consoleHost}.", "Where senders fetch the MTA-STS policy over HTTPS."));

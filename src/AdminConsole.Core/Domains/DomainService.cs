@@ -7,7 +7,8 @@ namespace AdminConsole.Core.Domains;
 
 /// <summary>What a client may set on a domain; null means "leave as it is" (or the default on creation).</summary>
 /// <param name="MtaStsMode">testing, enforce or none (RFC 8461 §5).</param>
-public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null);
+/// <param name="DmarcPolicy">none, quarantine or reject (RFC 7489 §6.3).</param>
+public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null, string? DmarcPolicy = null);
 
 /// <summary>
 /// Creating, changing and deleting mail domains. Every rule is checked before anything is written,
@@ -90,6 +91,13 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
             else domain.MtaStsMode = parsed;
         }
 
+        if (changes.DmarcPolicy is { } dmarc)
+        {
+            if (!Enum.TryParse<Dns.DmarcPolicy>(dmarc, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || dmarc.Any(char.IsDigit))
+                errors.Add("dmarcPolicy", "The DMARC policy is none, quarantine or reject (RFC 7489).");
+            else domain.DmarcPolicy = parsed;
+        }
+
         if (changes.DefaultQuotaBytes is { } quota)
         {
             if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", $"The default quota is between {MinQuotaBytes} bytes (1 MiB) and {MaxQuotaBytes} bytes (1 PiB).");
@@ -110,5 +118,5 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         }
     }
 
-    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant() };
+    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant(), DmarcPolicy = d.DmarcPolicy.ToString().ToLowerInvariant() };
 }

@@ -24,6 +24,9 @@ public sealed class MailDomain
     /// <summary>What the domain's MTA-STS policy asks of senders (RFC 8461); testing until its certificates are in place.</summary>
     public Dns.MtaStsMode MtaStsMode { get; set; } = Dns.MtaStsMode.Testing;
 
+    /// <summary>The DMARC policy its record publishes (RFC 7489): none until the reports have been read, then quarantine, then reject.</summary>
+    public Dns.DmarcPolicy DmarcPolicy { get; set; } = Dns.DmarcPolicy.None;
+
     /// <summary>Whether mail from outside to this domain is scanned for spam (issue #7).</summary>
     public bool SpamFilterEnabled { get; set; } = true;
 

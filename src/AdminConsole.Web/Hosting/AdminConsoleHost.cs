@@ -131,6 +131,7 @@ internal static class AdminConsoleHost
         recurring.AddOrUpdate<AuditRetentionJob>(AuditRetentionJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         recurring.AddOrUpdate<EnginePushJob>(EnginePushJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(4));
+        recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.ChangedJobId, j => j.RunChangedAsync(CancellationToken.None), "*/10 * * * *");
         recurring.AddOrUpdate<Core.Srs.SrsSecretJob>(Core.Srs.SrsSecretJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
         recurring.AddOrUpdate<Core.Dkim.DkimRotationJob>(Core.Dkim.DkimRotationJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(17));
         // Push once at start: the engine gets the current state without waiting for the first minute.

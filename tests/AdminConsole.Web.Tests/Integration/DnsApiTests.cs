@@ -48,7 +48,35 @@ public sealed class DnsApiTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         Assert.Equal(2, keys.Count);
         foreach (var key in keys)
             Assert.Equal(key.GetProperty("recordValue").GetString(), Value(key.GetProperty("recordName").GetString()!, "TXT"));
-        Assert.Empty(dns.GetProperty("warnings").EnumerateArray());
+
+        // The reports have nowhere to land yet: said, until the report addresses exist.
+        var warnings = dns.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains($"dmarc-reports@{domain}, which is no mailbox or group here", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains($"tls-reports@{domain}", StringComparison.Ordinal));
+        (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"dmarc-reports@{{domain}}","members":["admin@elsewhere.test"]}"""))).EnsureSuccessStatusCode();
+        (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"tls-reports@{{domain}}","members":["admin@elsewhere.test"]}"""))).EnsureSuccessStatusCode();
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement>($"/api/v1/domains/{domain}/dns")).GetProperty("warnings").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_DMARC_policy_steps_from_none_to_reject_and_a_bad_one_is_refused_beside_its_field()
+    {
+        using var client = await host.ApiClientAsync();
+        var domain = await DomainAsync(client);
+        foreach (var policy in new[] { "quarantine", "reject", "reject" })
+        {
+            using var patched = await client.PatchAsync($"/api/v1/domains/{domain}", Json($$"""{"dmarcPolicy":"{{policy}}"}"""));
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+            Assert.Equal(policy, (await patched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("dmarcPolicy").GetString());
+            var dmarc = (await client.GetFromJsonAsync<JsonElement>($"/api/v1/domains/{domain}/dns")).GetProperty("records").EnumerateArray().Single(r => r.GetProperty("name").GetString() == $"_dmarc.{domain}");
+            Assert.Equal($"v=DMARC1; p={policy}; rua=mailto:dmarc-reports@{domain}", dmarc.GetProperty("value").GetString());
+            Assert.Contains(policy == "quarantine" ? "step 2 of 3" : "step 3 of 3", dmarc.GetProperty("purpose").GetString(), StringComparison.Ordinal);
+        }
+
+        var bad = await ProblemAsync(await client.PatchAsync($"/api/v1/domains/{domain}", Json("""{"dmarcPolicy":"2"}""")), HttpStatusCode.BadRequest);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("dmarcPolicy", out _));
+        Assert.Equal("reject", (await client.GetFromJsonAsync<JsonElement>($"/api/v1/domains/{domain}")).GetProperty("dmarcPolicy").GetString());
     }
 
     [Fact]

@@ -73,6 +73,37 @@ public sealed class DnsLiveCheckTests(DnsCheckHost host) : IClassFixture<DnsChec
     }
 
     [Fact]
+    public async Task The_ten_minute_job_checks_only_domains_whose_records_changed_since_their_last_check()
+    {
+        using var client = await host.ApiClientAsync();
+        const string domain = "changed.test";
+        (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{domain}}"}"""))).EnsureSuccessStatusCode();
+        await host.Bind.StartAsync(new Dictionary<string, string> { [domain] = $"$TTL 300\n@ IN SOA ns1.{domain}. h.{domain}. 1 3600 600 86400 300\n@ IN NS ns1.{domain}.\nns1 IN A 127.0.0.1\n" });
+        async Task<int> ChecksAsync()
+        {
+            await using var db = host.Database.CreateContext();
+            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.DnsChecks, c => c.Domain!.Name == domain);
+        }
+
+        async Task RunJobAsync()
+        {
+            using var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.DependencyInjection.IServiceScopeFactory>(host.Factory.Services).CreateScope();
+            await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<DnsCheckJob>(scope.ServiceProvider).RunChangedAsync(CancellationToken.None);
+        }
+
+        // Never checked: checked. Unchanged since: not again. A changed DMARC record: checked again.
+        await RunJobAsync();
+        Assert.Equal(1, await ChecksAsync());
+        await RunJobAsync();
+        Assert.Equal(1, await ChecksAsync());
+        (await client.PatchAsync($"/api/v1/domains/{domain}", Json("""{"dmarcPolicy":"quarantine"}"""))).EnsureSuccessStatusCode();
+        await RunJobAsync();
+        Assert.Equal(2, await ChecksAsync());
+        var check = await client.GetFromJsonAsync<JsonElement>($"/api/v1/domains/{domain}/dns");
+        Assert.Equal("missing", check.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("name").GetString() == $"_dmarc.{domain}").GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_domain_whose_zone_does_not_exist_is_a_clear_error()
     {
         using var client = await host.ApiClientAsync();

@@ -14,15 +14,19 @@ namespace AdminConsole.Web.Features.Domains;
 internal static class DomainEndpoints
 {
     public sealed record DomainResource(string Name, string? Description, long DefaultQuotaBytes, long MaxMessageBytes, string? CatchAllAddress,
-        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.MtaStsMode Sts)
+        int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.MtaStsMode Sts,
+        [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.DmarcPolicy Dmarc)
     {
         public string Version => EntityVersion.Of(UpdatedAt);
 
         /// <summary>testing, enforce or none: what the MTA-STS policy served for the domain says.</summary>
         public string MtaStsMode => Sts.ToString().ToLowerInvariant();
+
+        /// <summary>none, quarantine or reject: what the domain's DMARC record asks of receivers.</summary>
+        public string DmarcPolicy => Dmarc.ToString().ToLowerInvariant();
     }
 
-    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode);
+    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode, string? DmarcPolicy = null);
 
     public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
 
@@ -74,9 +78,9 @@ internal static class DomainEndpoints
 
     private static IQueryable<DomainResource> Project(IQueryable<MailDomain> query) =>
         query.Select(d => new DomainResource(d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress,
-            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode));
+            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode, d.DmarcPolicy));
 
-    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode);
+    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode, r.DmarcPolicy);
 
     private static IResult NotFound(string name) => TypedResults.Problem($"No domain {name}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
