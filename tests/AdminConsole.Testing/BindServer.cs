@@ -36,7 +36,8 @@ public sealed class BindServer : IAsyncDisposable
     /// waits until it answers for each.
     /// </summary>
     /// <param name="updateKey">A TSIG key (name, base64 secret, hmac-sha256) that may update every zone (RFC 2136); none: no updates.</param>
-    public async Task StartAsync(IReadOnlyDictionary<string, string> zones, (string Name, string Secret)? updateKey = null)
+    /// <param name="signed">Sign every zone with DNSSEC (BIND's default policy, inline signing: ECDSA P-256 keys made in the folder).</param>
+    public async Task StartAsync(IReadOnlyDictionary<string, string> zones, (string Name, string Secret)? updateKey = null, bool signed = false)
     {
         await StopAsync();
         var conf = new StringBuilder($$"""
@@ -57,7 +58,8 @@ public sealed class BindServer : IAsyncDisposable
             var file = Path.Combine(_directory, zone + ".zone");
             await WriteReadableAsync(file, text);
             var updates = updateKey is { } k ? $" allow-update {{ key \"{k.Name}\"; }};" : "";
-            conf.Append($"zone \"{zone}\" {{ type primary; file \"{file}\";{updates} }};\n");
+            var dnssec = signed ? " dnssec-policy default; inline-signing yes;" : "";
+            conf.Append($"zone \"{zone}\" {{ type primary; file \"{file}\";{updates}{dnssec} }};\n");
         }
 
         var confPath = Path.Combine(_directory, "named.conf");
@@ -84,7 +86,9 @@ public sealed class BindServer : IAsyncDisposable
                     if (DateTime.UtcNow > deadline) throw new TimeoutException($"named did not answer for {zone}: {Output}");
                     try
                     {
-                        if ((await client.QueryAsync(zone, QueryType.SOA)).Answers.SoaRecords().Any()) break;
+                        // A signed zone is ready once its key is published (BIND signs the records before it serves the DNSKEY).
+                        if (signed ? (await client.QueryAsync(zone, QueryType.DNSKEY)).Answers.OfType<DnsClient.Protocol.DnsKeyRecord>().Any(k => k.Flags == 257)
+                                   : (await client.QueryAsync(zone, QueryType.SOA)).Answers.SoaRecords().Any()) break;
                     }
                     catch (DnsResponseException)
                     {
@@ -99,6 +103,14 @@ public sealed class BindServer : IAsyncDisposable
             await StopAsync();
             throw;
         }
+    }
+
+    /// <summary>The zone's key-signing key as a trust anchor line ("zone. DNSKEY 257 3 13 …"), for a validating resolver.</summary>
+    public async Task<string> TrustAnchorAsync(string zone)
+    {
+        var client = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, Port)) { UseCache = false, Recursion = false });
+        var key = (await client.QueryAsync(zone, QueryType.DNSKEY)).Answers.OfType<DnsClient.Protocol.DnsKeyRecord>().First(k => k.Flags == 257);
+        return $"{zone}. DNSKEY {key.Flags} {key.Protocol} {(int)key.Algorithm} {Convert.ToBase64String(key.PublicKey.ToArray())}";
     }
 
     /// <summary>A file named can read: the test process may run with a private umask (the in-process engine sets one).</summary>
