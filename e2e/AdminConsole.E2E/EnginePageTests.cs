@@ -20,7 +20,7 @@ public sealed class EnginePageTests(ConsoleHost host, Browser browser) : IClassF
         await page.ClickAsync("#signin-submit");
 
         await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
-        await Expect(page.Locator("h4", new() { HasText = "Mail engine" })).ToBeVisibleAsync();
+        await Expect(page.Locator("h1", new() { HasText = "Mail engine" })).ToBeVisibleAsync();
         // The first push happens at start; the page refreshes itself every 5 seconds.
         await Expect(page.Locator("#engine-sync")).ToHaveTextAsync("applied", new() { Timeout = 30_000 });
         var desired = await page.Locator("#desired-version").TextContentAsync();

@@ -27,7 +27,7 @@ public sealed class SignInTests(ConsoleHost host, Browser browser) : IClassFixtu
         await page.ClickAsync("#signin-submit");
 
         await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
-        await Expect(page.Locator("h4", new() { HasText = "Dashboard" })).ToBeVisibleAsync();
+        await Expect(page.Locator("h1", new() { HasText = "Dashboard" })).ToBeVisibleAsync();
         await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync(admin.Account.Email);
         await Expect(page.Locator("#database-status")).ToHaveTextAsync("up");
         await Expect(page.Locator("#stat-admins .stat-value")).ToHaveTextAsync(

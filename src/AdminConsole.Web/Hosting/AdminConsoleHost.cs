@@ -84,6 +84,14 @@ internal static class AdminConsoleHost
         return builder;
     }
 
+    /// <summary>A browser asking for a console page (not the API, a machine endpoint or a file).</summary>
+    private static bool IsPageRequest(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && !request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/openapi") && !request.Path.StartsWithSegments("/jobs")
+        && !request.Path.StartsWithSegments("/metrics") && !request.Path.StartsWithSegments("/healthz") && !request.Path.StartsWithSegments("/.well-known")
+        && !request.Path.StartsWithSegments("/_blazor") && !request.Path.StartsWithSegments("/_framework") && !request.Path.StartsWithSegments("/_content")
+        && !Path.HasExtension(request.Path.Value);
+
     public static WebApplication UseAdminConsole(this WebApplication app)
     {
         // First: everything after it (HSTS, Secure cookies, audit, sign-in limits) sees the real client and scheme.
@@ -98,9 +106,14 @@ internal static class AdminConsoleHost
             app.UseExceptionHandler();
         }
 
-        app.UseStatusCodePages();
+        // A mistyped console address gets the console's Not found page (still a 404); the API, the
+        // machine endpoints and the job dashboard keep plain status pages or problem details.
+        app.UseWhen(c => IsPageRequest(c.Request), b => b.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => !IsPageRequest(c.Request), b => b.UseStatusCodePages());
         app.UseSecurityHeaders();
         app.UseStaticFiles();
+        // Routing here, after the status code pages: a re-executed /not-found is matched again.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

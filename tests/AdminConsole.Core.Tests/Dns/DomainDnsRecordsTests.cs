@@ -54,10 +54,20 @@ public sealed class DomainDnsRecordsTests
     public void Each_DKIM_key_gets_its_record_and_a_purpose_that_says_where_it_is_in_a_rotation()
     {
         DkimKeyView Key(string selector, DkimKeyState state) => new(selector, DkimAlgorithm.Rsa, state, $"{selector}._domainkey.example.test", "v=DKIM1; k=rsa; p=AAAA", DateTimeOffset.UnixEpoch);
-        var records = DomainDnsRecords.For("example.test", [Key("202612r", DkimKeyState.Active), Key("202706r", DkimKeyState.Pending), Key("202606r", DkimKeyState.Retiring)], new DnsOptions(), "mx.example.test");
-        Assert.Contains("receivers verify", Assert.Single(records, r => r.Name.StartsWith("202612r.", StringComparison.Ordinal)).Purpose, StringComparison.Ordinal);
-        Assert.Contains("publish it before it signs", Assert.Single(records, r => r.Name.StartsWith("202706r.", StringComparison.Ordinal)).Purpose, StringComparison.Ordinal);
-        Assert.Contains("retired", Assert.Single(records, r => r.Name.StartsWith("202606r.", StringComparison.Ordinal)).Purpose, StringComparison.Ordinal);
+        var records = DomainDnsRecords.For("example.test",
+            [Key("202612r", DkimKeyState.Active), Key("202706r", DkimKeyState.Pending), Key("202606r", DkimKeyState.Retiring), Key("202512r", DkimKeyState.Retired)], new DnsOptions(), "mx.example.test");
+        DnsRecord Of(string selector) => Assert.Single(records, r => r.Name.StartsWith(selector + ".", StringComparison.Ordinal));
+        Assert.Contains("receivers verify", Of("202612r").Purpose, StringComparison.Ordinal);
+        Assert.Contains("publish it before it signs", Of("202706r").Purpose, StringComparison.Ordinal);
+        Assert.Contains("keep it published", Of("202606r").Purpose, StringComparison.Ordinal);
+        Assert.Contains("delete this record", Of("202512r").Purpose, StringComparison.Ordinal);
+        Assert.Equal([false, false, false, true], new[] { "202612r", "202706r", "202606r", "202512r" }.Select(s => Of(s).Obsolete));
+
+        // The zone export leaves the record to delete out, saying so.
+        var zone = ZoneFile.Write("example.test", records, 3600);
+        Assert.Contains("; delete: 202512r._domainkey.example.test. TXT", zone, StringComparison.Ordinal);
+        Assert.DoesNotContain("202512r._domainkey\tIN", zone, StringComparison.Ordinal);
+        Assert.Contains("202606r._domainkey\tIN\tTXT", zone, StringComparison.Ordinal);
     }
 
     [Fact]
