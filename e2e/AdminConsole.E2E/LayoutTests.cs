@@ -1,0 +1,108 @@
+using AdminConsole.Core.Domains;
+using AdminConsole.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AdminConsole.E2E;
+
+/// <summary>
+/// The lists fit a laptop and a phone (#20 item 4): no sideways scrolling of the page or the table,
+/// every row's actions on screen, and each row opened from the keyboard alone.
+/// </summary>
+public sealed class LayoutTests(ConsoleHost host, Browser browser) : IClassFixture<ConsoleHost>, IClassFixture<Browser>
+{
+    private const string Domain = "a-rather-long-domain-name.example";
+
+    private async Task SeedAsync()
+    {
+        await using var scope = host.Factory.Services.CreateAsyncScope();
+        if (await scope.ServiceProvider.GetRequiredService<AdminConsole.Core.Data.AdminDbContext>().FindDomainAsync(Domain) is not null) return;
+        await host.Database.SeedAsync(Domain, new MailboxSeed("margaret.hamilton", "a long password here", "Margaret Hamilton"), new MailboxSeed("grace", "a long password here"));
+        await scope.ServiceProvider.GetRequiredService<DomainService>().UpdateAsync(Domain, new DomainChanges(Description: "Where the long names live", CatchAllAddress: $"grace@{Domain}"), null, "test", null);
+        await scope.ServiceProvider.GetRequiredService<AdminConsole.Core.Groups.GroupService>().CreateAsync($"everyone-in-the-company@{Domain}", "All staff",
+            [$"margaret.hamilton@{Domain}", $"grace@{Domain}", "external.partner.with.a.long.address@partner-company.example"], "test", null);
+    }
+
+    private async Task<IPage> OpenAsync(string path, int width)
+    {
+        await SeedAsync();
+        var admin = await host.CreateAdminAsync($"layout-{Guid.NewGuid():N}@example.com");
+        var page = await browser.SignInAsync(host, admin.Account.Email, admin.Password, path, new ViewportSize { Width = width, Height = width > 600 ? 900 : 844 });
+        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+        return page;
+    }
+
+    private static async Task AssertFitsAsync(IPage page, string what)
+    {
+        var overflow = await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth");
+        Assert.True(overflow <= 0, $"{what}: the page is {overflow} px wider than the screen");
+        var tableOverflow = await page.EvaluateAsync<int>("Math.max(0, ...[...document.querySelectorAll('.mud-table-container')].map(c => c.scrollWidth - c.clientWidth))");
+        Assert.True(tableOverflow <= 1, $"{what}: a table is {tableOverflow} px wider than its column");
+    }
+
+    private static async Task AssertOnScreenAsync(IPage page, ILocator control, string what)
+    {
+        await Expect(control).ToBeVisibleAsync();
+        var box = await control.BoundingBoxAsync();
+        var width = page.ViewportSize!.Width;
+        Assert.True(box is not null && box.X >= 0 && box.X + box.Width <= width, $"{what} is off the screen (x {box?.X}, width {box?.Width}, screen {width})");
+    }
+
+    [Theory]
+    [InlineData(1440)]
+    [InlineData(390)]
+    public async Task Domains_fit_with_their_actions_and_a_row_opens_from_the_keyboard(int width)
+    {
+        var page = await OpenAsync("/domains", width);
+        await Expect(page.Locator("#domain-table")).ToContainTextAsync(Domain);
+        await AssertFitsAsync(page, $"/domains at {width}");
+        foreach (var action in new[] { $"[data-dns='{Domain}']", $"[data-spam='{Domain}']", $"[data-delete='{Domain}']" })
+            await AssertOnScreenAsync(page, page.Locator(action), $"{action} at {width}");
+        await Expect(page.Locator($"[data-spam='{Domain}']")).ToContainTextAsync("Spam");
+
+        await page.Locator($"[data-open='{Domain}']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#domain-name")).ToHaveValueAsync(Domain);
+        await AssertFitsAsync(page, $"/domains at {width}, editing");
+        await Browser.ScreenshotAsync(page, $"domains-{width}.png");
+    }
+
+    [Theory]
+    [InlineData(1440)]
+    [InlineData(390)]
+    public async Task Groups_fit_with_their_actions_and_a_row_opens_from_the_keyboard(int width)
+    {
+        var page = await OpenAsync("/groups", width);
+        var group = $"everyone-in-the-company@{Domain}";
+        await Expect(page.Locator("#group-table")).ToContainTextAsync(group);
+        await AssertFitsAsync(page, $"/groups at {width}");
+        await AssertOnScreenAsync(page, page.Locator($"[data-delete='{group}']"), $"delete at {width}");
+
+        await page.Locator($"[data-open='{group}']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#group-description")).ToHaveValueAsync("All staff");
+        await AssertFitsAsync(page, $"/groups at {width}, editing");
+        await Browser.ScreenshotAsync(page, $"groups-{width}.png");
+    }
+
+    [Theory]
+    [InlineData(1440)]
+    [InlineData(390)]
+    public async Task Mailboxes_fit_and_a_mailbox_opens_from_the_keyboard(int width)
+    {
+        var page = await OpenAsync("/mailboxes", width);
+        var address = $"margaret.hamilton@{Domain}";
+        await Expect(page.Locator("#mailbox-grid")).ToContainTextAsync(address);
+        await AssertFitsAsync(page, $"/mailboxes at {width}");
+
+        await page.Locator($"[data-open='{address}']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#mailbox-title")).ToHaveTextAsync(address);
+        await AssertFitsAsync(page, $"the mailbox page at {width}");
+        await Browser.ScreenshotAsync(page, $"mailbox-{width}.png");
+        await page.GoBackAsync();
+        await Expect(page.Locator("#mailbox-grid")).ToContainTextAsync(address);
+        await Browser.ScreenshotAsync(page, $"mailboxes-{width}.png");
+    }
+}
