@@ -105,4 +105,31 @@ public sealed class LayoutTests(ConsoleHost host, Browser browser) : IClassFixtu
         await Expect(page.Locator("#mailbox-grid")).ToContainTextAsync(address);
         await Browser.ScreenshotAsync(page, $"mailboxes-{width}.png");
     }
+
+    [Theory]
+    [InlineData(1440)]
+    [InlineData(390)]
+    public async Task My_account_fits_and_shows_the_mail_app_settings_and_the_autoconfig_it_links_answers(int width)
+    {
+        await SeedAsync();
+        var address = $"margaret.hamilton@{Domain}";
+        var page = await browser.SignInAsync(host, address, "a long password here", "/account", new ViewportSize { Width = width, Height = width > 600 ? 900 : 844 });
+        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+        var table = page.Locator("#mail-client-table");
+        await Expect(table.Locator("[data-service='imap']")).ToContainTextAsync("mx.console.test");
+        await Expect(table.Locator("[data-service='imap']")).ToContainTextAsync("993");
+        await Expect(table.Locator("[data-service='smtp']")).ToContainTextAsync("465");
+        await Expect(table.Locator("[data-service='managesieve']")).ToContainTextAsync("4190");
+        await Expect(page.Locator("#mail-client-user")).ToHaveTextAsync(address);
+        await AssertFitsAsync(page, $"/account at {width}");
+        await Browser.ScreenshotAsync(page, $"account-{width}.png");
+
+        // The linked file is the autoconfig Thunderbird reads, with the same servers.
+        var href = await page.Locator("#mail-client-autoconfig").GetAttributeAsync("href");
+        var xml = await page.APIRequest.GetAsync(href!);
+        Assert.Equal(200, xml.Status);
+        var text = await xml.TextAsync();
+        Assert.Contains("<hostname>mx.console.test</hostname>", text, StringComparison.Ordinal);
+        Assert.Contains("<port>993</port>", text, StringComparison.Ordinal);
+    }
 }

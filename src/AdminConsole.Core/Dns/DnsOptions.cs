@@ -23,6 +23,9 @@ public sealed class DnsOptions
     public int ImapsPort { get; set; } = 993;
     public int ImapPort { get; set; } = 143;
 
+    /// <summary>ManageSieve (RFC 5804), where mail clients edit their filters; no SRV record names it.</summary>
+    public int ManageSievePort { get; set; } = 4190;
+
     /// <summary>The resolvers (address[:port]) the live check finds a zone's name servers with. Empty: the system's.</summary>
     public string[]? Resolvers { get; set; }
 
