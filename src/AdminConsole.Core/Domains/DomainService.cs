@@ -100,13 +100,13 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
 
         if (changes.DefaultQuotaBytes is { } quota)
         {
-            if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", $"The default quota is between {MinQuotaBytes} bytes (1 MiB) and {MaxQuotaBytes} bytes (1 PiB).");
+            if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", "The default quota is between 1 MiB (0.001 GiB) and 1 PiB (1048576 GiB).");
             else domain.DefaultQuotaBytes = quota;
         }
 
         if (changes.MaxMessageBytes is { } size)
         {
-            if (size is < MinMessageBytes or > MaxMessageBytesLimit) errors.Add("maxMessageBytes", $"The maximum message size is between {MinMessageBytes} bytes and {MaxMessageBytesLimit} bytes (1 GiB).");
+            if (size is < MinMessageBytes or > MaxMessageBytesLimit) errors.Add("maxMessageBytes", "The maximum message size is between 1 KiB (0.001 MiB) and 1 GiB (1024 MiB).");
             else domain.MaxMessageBytes = size;
         }
 

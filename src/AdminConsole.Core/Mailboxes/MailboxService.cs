@@ -131,7 +131,7 @@ public sealed class MailboxService(AdminDbContext db, AuditLog audit, TimeProvid
         if (changes.QuotaBytes is { } quota)
         {
             if (quota is < Domains.DomainService.MinQuotaBytes or > Domains.DomainService.MaxQuotaBytes)
-                errors.Add("quotaBytes", $"A quota is between {Domains.DomainService.MinQuotaBytes} bytes (1 MiB) and {Domains.DomainService.MaxQuotaBytes} bytes (1 PiB).");
+                errors.Add("quotaBytes", "A quota is between 1 MiB (0.001 GiB) and 1 PiB (1048576 GiB).");
             else mailbox.QuotaBytes = quota;
         }
 

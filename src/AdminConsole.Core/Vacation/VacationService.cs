@@ -50,7 +50,7 @@ public sealed class VacationService(AdminDbContext db, AuditLog audit, TimeProvi
         if (settings.Enabled && body.Trim().Length == 0) errors.Add("body", "Write the reply that senders get.");
         var interval = settings.ReplyIntervalDays ?? VacationRule.DefaultReplyIntervalDays;
         if (interval is < 1 or > 365) errors.Add("replyIntervalDays", "The reply interval is between 1 and 365 days (RFC 5230 :days).");
-        if (settings.StartsAt is { } s && settings.EndsAt is { } e && e <= s) errors.Add("endsAt", "The end is after the start.");
+        if (settings.StartsAt is { } s && settings.EndsAt is { } e && e <= s) errors.Add("endsAt", "The end must be after the start.");
         var extra = new List<string>();
         var given = settings.ExtraAddresses ?? [];
         if (given.Count > MaxExtraAddresses) errors.Add("extraAddresses", $"At most {MaxExtraAddresses} extra addresses.");
