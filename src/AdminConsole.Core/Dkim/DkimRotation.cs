@@ -71,11 +71,7 @@ public sealed class DkimRotation(AdminDbContext db, DkimKeyService keys, DnsReco
 
         var done = new List<string> { $"Made the next keys {Selectors(made)}." };
         var publishes = await publisher.GetAsync(domain.Name, ct) is not null;
-        if (publishes)
-        {
-            var published = await publisher.PublishAsync(domain.Name, actor, remoteAddress, ct);
-            if (published.Added.Count + published.Replaced.Count > 0) done.Add($"Published {published.Added.Count + published.Replaced.Count} record(s) by RFC 2136.");
-        }
+        if (publishes) await PublishAsync(domain.Name, actor, remoteAddress, done, ct);
 
         return new DkimRotationResult(Status(domain, await KeysAsync(domain, ct), publishes), done);
     }
@@ -104,18 +100,7 @@ public sealed class DkimRotation(AdminDbContext db, DkimKeyService keys, DnsReco
         var publishes = await publisher.GetAsync(domain.Name, ct) is not null;
         if (all.Any(k => k.State is DkimKeyState.Pending or DkimKeyState.Retired))
         {
-            DnsCheckResult check;
-            if (publishes)
-            {
-                var published = await publisher.PublishAsync(domain.Name, actor, remoteAddress, ct);
-                if (published.Added.Count + published.Replaced.Count > 0) done.Add($"Published {published.Added.Count + published.Replaced.Count} record(s) by RFC 2136.");
-                if (published.Removed.Count > 0) done.Add($"Deleted {published.Removed.Count} record(s) by RFC 2136.");
-                check = published.Check;
-            }
-            else
-            {
-                check = await records.CheckAsync(domain.Name, ct);
-            }
+            var check = publishes ? await PublishAsync(domain.Name, actor, remoteAddress, done, ct) : await records.CheckAsync(domain.Name, ct);
 
             if (check.Error is null)
             {
@@ -143,6 +128,15 @@ public sealed class DkimRotation(AdminDbContext db, DkimKeyService keys, DnsReco
         }
 
         return new DkimRotationResult(Status(domain, await KeysAsync(domain, ct), publishes), done);
+    }
+
+    /// <summary>Publishes by RFC 2136, says what was sent, and returns the check that followed.</summary>
+    private async Task<DnsCheckResult> PublishAsync(string domain, string actor, string? remoteAddress, List<string> done, CancellationToken ct)
+    {
+        var published = await publisher.PublishAsync(domain, actor, remoteAddress, ct);
+        if (published.Added.Count + published.Replaced.Count > 0) done.Add($"Published {published.Added.Count + published.Replaced.Count} record(s) by RFC 2136.");
+        if (published.Removed.Count > 0) done.Add($"Deleted {published.Removed.Count} record(s) by RFC 2136.");
+        return published.Check;
     }
 
     /// <summary>Sets (or, with null, clears) the automatic schedule.</summary>
