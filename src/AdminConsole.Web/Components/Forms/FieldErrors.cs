@@ -35,6 +35,19 @@ public sealed class FieldErrors
         General = other.General;
     }
 
+    /// <summary>
+    /// The field says whether it shows its error (bind it to the field's <c>ErrorChanged</c>). A
+    /// MudNumericField validates its own range on every input and so hides the message the page gave it;
+    /// MudBlazor then compares the next <c>Error</c> with the last one the page passed, not with what it
+    /// shows, so a second refusal in the same words would stay hidden and the Save look silent. Forgetting
+    /// the message here when the field hides it makes the next refusal a change that shows.
+    /// </summary>
+    public void Shown(string field, bool shown)
+    {
+        if (shown || !Has(field)) return;
+        _fields = _fields.Where(e => !string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).ToDictionary(e => e.Key, e => e.Value);
+    }
+
     public void Set(string field, string message) => _fields = new Dictionary<string, string[]>(_fields) { [field] = [message] };
 
     /// <summary>Runs a change; a refusal from the domain lands in this object and the answer is false.</summary>
