@@ -84,4 +84,56 @@ public sealed class HonestFormTests(ConsoleHost host, Browser browser) : IClassF
         await using var db = host.Database.CreateContext();
         Assert.False(await db.VacationRules.AnyAsync(r => r.Mailbox!.Address == address && r.Body == "Away."));
     }
+
+    [Fact]
+    public async Task A_save_s_chip_goes_at_the_next_edit_and_at_a_refused_save_and_deletes_and_revokes_are_confirmed_with_a_toast()
+    {
+        await host.Database.SeedAsync("feedback.test");
+        await host.Database.SeedAsync("feedback-gone.test");
+        var admin = await host.CreateAdminAsync("feedback-admin@example.com");
+        var page = await browser.SignInAsync(host, admin.Account.Email, admin.Password, "/domains");
+        await page.ClickAsync("[data-open='feedback.test']");
+        await Expect(page.Locator("#domain-save")).ToHaveTextAsync("Save");
+
+        await page.FillAsync("#domain-description", "First words");
+        await page.ClickAsync("#domain-save");
+        await Expect(page.Locator("#domain-progress")).ToBeVisibleAsync();
+        // The first keystroke after the save: the chip spoke of the saved words, not of these.
+        await page.Locator("#domain-description").PressSequentiallyAsync(" and more");
+        await Expect(page.Locator("#domain-progress")).ToHaveCountAsync(0);
+        await page.ClickAsync("#domain-save");
+        await Expect(page.Locator("#domain-progress")).ToBeVisibleAsync();
+        await Expect(page.Locator("#domain-progress")).Not.ToContainTextAsync("version");
+
+        // A refused save takes the earlier chip away and says why beside the field.
+        await page.FillAsync("#domain-catch-all", "not an address");
+        await page.ClickAsync("#domain-save");
+        await Expect(page.Locator("#domain-form")).ToContainTextAsync("address");
+        await Expect(page.Locator("#domain-progress")).ToHaveCountAsync(0);
+
+        // Another row in the form: no chip from the one before.
+        await page.FillAsync("#domain-catch-all", "");
+        await page.ClickAsync("#domain-save");
+        await Expect(page.Locator("#domain-progress")).ToBeVisibleAsync();
+        await page.ClickAsync("[data-open='feedback-gone.test']");
+        await Expect(page.Locator("#domain-progress")).ToHaveCountAsync(0);
+
+        await page.ClickAsync("[data-delete='feedback-gone.test']");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("Deleted feedback-gone.test.");
+        await Expect(page.Locator("#domain-table")).Not.ToContainTextAsync("feedback-gone.test");
+
+        // A revoked token's secret leaves the screen.
+        await page.GotoAsync("/tokens");
+        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+        await page.FillAsync("#token-name", "ci deploy");
+        await page.ClickAsync("#token-create");
+        await Expect(page.Locator("#token-shown")).ToContainTextAsync("act_");
+        await page.ClickAsync("[data-revoke='ci deploy']");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("Revoked the token 'ci deploy'");
+        await Expect(page.Locator("#token-shown")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#token-table")).ToContainTextAsync("revoked");
+        await Browser.ScreenshotAsync(page, "token-revoked.png", fullPage: false);
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using AdminConsole.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -65,5 +66,25 @@ public sealed class SignInTests(ConsoleHost host, Browser browser) : IClassFixtu
     {
         await using var db = host.Database.CreateContext();
         return db.AdminAccounts.Count();
+    }
+
+    [Fact]
+    public async Task A_session_ended_by_a_password_reset_lands_on_the_sign_in_page_which_says_why_once()
+    {
+        var admin = await host.CreateAdminAsync("ended-admin@example.com");
+        var page = await browser.SignInAsync(host, admin.Account.Email, admin.Password, "/domains");
+
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<AdminConsole.Core.Accounts.AdminAccountService>().ResetPasswordAsync(admin.Account.Email, "admin:someone-else@example.com");
+
+        await page.GotoAsync("/mailboxes");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Expect(page.Locator("#signin-ended")).ToContainTextAsync("password or two-factor settings changed");
+        await Browser.ScreenshotAsync(page, "signin-session-ended.png");
+
+        // Said once: the next visit to the sign-in page is a plain one.
+        await page.ReloadAsync();
+        await Expect(page.Locator("#signin-submit")).ToBeVisibleAsync();
+        await Expect(page.Locator("#signin-ended")).ToHaveCountAsync(0);
     }
 }

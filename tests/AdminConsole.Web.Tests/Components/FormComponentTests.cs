@@ -112,13 +112,13 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
         var editor = ctx.Render<AdminConsole.Web.Features.Filters.FiltersEditor>(p => p.Add(f => f.Address, $"fay@{domain}"));
         editor.WaitForAssertion(() => editor.Find("#filters-script"));
 
-        editor.Find("#filters-script").Input("require \"fileinto\";\nfileinto;");
+        editor.Find("#filters-script").Change("require \"fileinto\";\nfileinto;");
         await editor.InvokeAsync(() => editor.Find("#filters-save").Click());
         editor.WaitForAssertion(() => Assert.Contains("2:1: fileinto takes 1 argument(s), 0 given", editor.Find("#filters-editor").TextContent, StringComparison.Ordinal));
         await using (var db = host.Database.CreateContext()) Assert.False(await db.SieveFilters.AnyAsync(f => f.Mailbox!.Address == $"fay@{domain}"));
 
         const string good = "require \"fileinto\";\nif header :contains \"subject\" \"invoice\" { fileinto \"Invoices\"; }";
-        editor.Find("#filters-script").Input(good);
+        editor.Find("#filters-script").Change(good);
         editor.Find("#filters-test-message").Change("From: a@b.test\nSubject: Your invoice\n\nPay.\n");
         await editor.InvokeAsync(() => editor.Find("#filters-test").Click());
         Assert.Equal("fileinto \"Invoices\"", editor.Find("#filters-test-actions").TextContent);
@@ -142,16 +142,16 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
         page.WaitForAssertion(() => page.Find("#spam-junk"));
         Assert.Contains("SUBJ_FREE", page.Find("#spam-rules").TextContent, StringComparison.Ordinal);
 
-        page.Find("#spam-header").Change("8");
-        page.Find("#spam-junk").Change("6");
+        page.Find("#spam-header").Input("8");
+        page.Find("#spam-junk").Input("6");
         await page.InvokeAsync(() => page.Find("#spam-save").Click());
         page.WaitForAssertion(() => Assert.Contains("The Junk threshold cannot be below the header threshold.", page.Find("#spam-thresholds").TextContent, StringComparison.Ordinal));
         await using (var db = host.Database.CreateContext()) Assert.Equal(5, (await db.Domains.SingleAsync(d => d.Name == domain)).SpamHeaderThreshold);
 
-        page.Find("#spam-header").Change("4");
-        page.Find("#spam-reject").Change("12");
+        page.Find("#spam-header").Input("4");
+        page.Find("#spam-reject").Input("12");
         await page.InvokeAsync(() => page.Find("#spam-save").Click());
-        page.WaitForAssertion(() => page.Find("#spam-saved"));
+        page.WaitForAssertion(() => Assert.Equal("saved", page.Find("#spam-progress").GetAttribute("data-state")));
         await using (var db = host.Database.CreateContext())
         {
             var saved = await db.Domains.SingleAsync(d => d.Name == domain);

@@ -63,10 +63,11 @@ internal static class SessionClaims
         if (context.Principal is not { } user) return;
         var services = context.HttpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<SessionOptions>>().Value;
-        if (await ProblemAsync(user, options, services.GetRequiredService<TimeProvider>(), services, context.HttpContext.RequestAborted) is not null)
+        if (await ProblemAsync(user, options, services.GetRequiredService<TimeProvider>(), services, context.HttpContext.RequestAborted) is { } problem)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            SessionEndedNotice.Tell(context.HttpContext, problem);
         }
     }
 }
