@@ -14,11 +14,13 @@ public sealed class EnginePushStatus
     private volatile PushRecord _last = new(null, null, null);
 
     /// <param name="Duration">Compile and publish together: what the 100,000-mailbox benchmark reads.</param>
-    public sealed record PushRecord(DateTimeOffset? At, long? Version, string? Error, TimeSpan? Duration = null);
+    /// <param name="StartedAt">When it began reading the desired state: only a push started after a save saw it.</param>
+    public sealed record PushRecord(DateTimeOffset? At, long? Version, string? Error, TimeSpan? Duration = null, DateTimeOffset? StartedAt = null);
 
     public PushRecord Last => _last;
 
-    internal void Record(DateTimeOffset at, long? version, string? error, TimeSpan? duration = null) => _last = new PushRecord(at, version, error, duration);
+    internal void Record(DateTimeOffset startedAt, DateTimeOffset at, long? version, string? error, TimeSpan? duration = null) =>
+        _last = new PushRecord(at, version, error, duration, startedAt);
 }
 
 /// <summary>
@@ -51,6 +53,7 @@ public sealed class EnginePushJob(
     {
         scheduler.Started();
         var started = clock.GetTimestamp();
+        var startedAt = clock.GetUtcNow();
         EngineSnapshot content;
         try
         {
@@ -58,7 +61,7 @@ public sealed class EnginePushJob(
         }
         catch (DomainConflictException e)
         {
-            status.Record(clock.GetUtcNow(), null, $"The desired state cannot be compiled: {e.Message}");
+            status.Record(startedAt, clock.GetUtcNow(), null, $"The desired state cannot be compiled: {e.Message}");
             logger.LogError("Snapshot compilation failed: {Error}", e.Message);
             return;
         }
@@ -110,7 +113,7 @@ public sealed class EnginePushJob(
         var published = clock.GetElapsedTime(started);
 
         follower?.Wake();
-        status.Record(clock.GetUtcNow(), version, null, published);
+        status.Record(startedAt, clock.GetUtcNow(), version, null, published);
         // Each phase's end since the start: where a slow push spends its time (bench/directory.sh reads these).
         logger.LogInformation("Push of version {Version}: compiled by {Compile:0} ms, serialized by {Serialize:0} ms, published by {Publish:0} ms",
             version, compiled.TotalMilliseconds, serialized.TotalMilliseconds, published.TotalMilliseconds);
