@@ -1,4 +1,3 @@
-using AdminConsole.Core.Domains;
 using AdminConsole.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -13,6 +12,9 @@ namespace AdminConsole.E2E;
 /// </summary>
 public sealed class HonestFormTests(ConsoleHost host, Browser browser) : IClassFixture<ConsoleHost>, IClassFixture<Browser>
 {
+    /// <summary>The whole MudBlazor field (label, input, the message beside it) around an input.</summary>
+    private static ILocator FieldOf(IPage page, string input) => page.Locator(".mud-input-control", new() { Has = page.Locator(input) });
+
     private const string QuotaRefusal = "between 1 MiB (0.001 GiB) and 1 PiB (1048576 GiB)";
 
     [Fact]
@@ -27,7 +29,7 @@ public sealed class HonestFormTests(ConsoleHost host, Browser browser) : IClassF
         await page.ClickAsync("[data-open='honest.test']");
         await Expect(page.Locator("#domain-save")).ToHaveTextAsync("Save");
 
-        var field = page.Locator(".mud-input-control", new() { Has = page.Locator("#domain-quota") });
+        var field = FieldOf(page, "#domain-quota");
         foreach (var typed in new[] { "0", "-5", "-5" })
         {
             await page.FillAsync("#domain-quota", typed);
@@ -59,7 +61,7 @@ public sealed class HonestFormTests(ConsoleHost host, Browser browser) : IClassF
         await page.Locator("#vacation-enabled").CheckAsync(new() { Force = true });
         await page.FillAsync("#vacation-body", "Away.");
 
-        var days = page.Locator(".mud-input-control", new() { Has = page.Locator("#vacation-days") });
+        var days = FieldOf(page, "#vacation-days");
         foreach (var typed in new[] { "0", "9999", "0" })
         {
             await page.FillAsync("#vacation-days", typed);
@@ -72,7 +74,7 @@ public sealed class HonestFormTests(ConsoleHost host, Browser browser) : IClassF
         await page.FillAsync("#vacation-days", "7");
         await page.FillAsync("#vacation-starts", "2027-03-10T09:00");
         await page.FillAsync("#vacation-ends", "2027-03-01T09:00");
-        var ends = page.Locator(".mud-input-control", new() { Has = page.Locator("#vacation-ends") });
+        var ends = FieldOf(page, "#vacation-ends");
         foreach (var _ in new[] { 1, 2 })
         {
             await page.ClickAsync("#vacation-save");

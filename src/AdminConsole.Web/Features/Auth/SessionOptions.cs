@@ -41,17 +41,25 @@ internal static class SessionClaims
 
     public static SignInKind Kind(ClaimsPrincipal user) => user.IsInRole(ConsolePolicies.MailboxUserRole) ? SignInKind.Mailbox : SignInKind.Admin;
 
+    /// <summary>The reasons <see cref="ProblemAsync"/> gives that the sign-in page explains (SessionEndedNotice).</summary>
+    public static class Problems
+    {
+        public const string AbsoluteTimeout = "absolute timeout";
+        public const string SignedOut = "signed out";
+        public const string AccountChanged = "account changed";
+    }
+
     /// <summary>Null when the session is still good; otherwise why it ended.</summary>
     public static async Task<string?> ProblemAsync(ClaimsPrincipal user, SessionOptions options, TimeProvider clock, IServiceProvider services, CancellationToken ct)
     {
         if (user.FindFirstValue(AuthTime) is not { } authTime || !long.TryParse(authTime, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return "no sign-in time";
-        if (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > options.AbsoluteTimeout) return "absolute timeout";
+        if (clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds) > options.AbsoluteTimeout) return Problems.AbsoluteTimeout;
         if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id)) return "no account";
         if (Id(user) is not { } session) return "no session id";
         var signIns = services.GetRequiredService<SignInService>();
-        if (await signIns.SessionEndedAsync(session, ct)) return "signed out";
+        if (await signIns.SessionEndedAsync(session, ct)) return Problems.SignedOut;
         var stamp = await signIns.CurrentStampAsync(Kind(user), id, ct);
-        return stamp is not null && stamp == user.FindFirstValue(Stamp) ? null : "account changed";
+        return stamp is not null && stamp == user.FindFirstValue(Stamp) ? null : Problems.AccountChanged;
     }
 
     /// <summary>
