@@ -9,6 +9,9 @@ public sealed class RawSmtpClient : RawConnection
     {
     }
 
+    /// <summary>The PLAIN SASL response (RFC 4616): no authorization identity, the user, the password.</summary>
+    public static string Plain(string user, string password) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
+
     public static async Task<RawSmtpClient> ConnectAsync(IPEndPoint endpoint, bool implicitTls = false, string? from = null)
     {
         var client = new RawSmtpClient(await OpenAsync(endpoint, from));
