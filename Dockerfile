@@ -13,9 +13,9 @@ RUN dotnet restore AdminConsole.sln \
  && dotnet publish src/AdminCtl -c Release --no-restore -o /out/adminctl
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
-# libhyperscan5: the spam scanner's native tiers; libsodium23: Argon2id password hashing (both fall back to managed code without them).
+# libhyperscan5: the spam scanner's native tiers; libsodium23: Argon2id password hashing (both fall back to managed code without them); publicsuffix: the Public Suffix List.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libhyperscan5 libsodium23 \
+ && apt-get install -y --no-install-recommends libhyperscan5 libsodium23 publicsuffix \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out/web /app/web

@@ -133,7 +133,7 @@ ensure_first_admin() {
 }
 
 ensure_base() {
-  ensure_packages postgresql ca-certificates openssl libhyperscan5 libsodium23  # libhs.so.5: the spam scanner's native tier; libsodium: Argon2id
+  ensure_packages postgresql ca-certificates openssl libhyperscan5 libsodium23 publicsuffix  # libhs.so.5: the spam scanner's native tier; libsodium: Argon2id; publicsuffix: organizational domains (MailEngine.Addressing.PublicSuffixList)
   ensure_dotnet
   ensure_secret master-key 32
   ensure_secret metrics-token 24  # Prometheus: bearer_token_file for /metrics

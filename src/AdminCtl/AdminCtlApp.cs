@@ -28,6 +28,9 @@ public static class AdminCtlApp
           admin list                                list admin accounts
           admin unlock EMAIL                        lift the sign-in locks on an account (admin or
                                                     mailbox): its own and every source address's
+          admin role EMAIL administrator|read-only  change an admin's role (its sessions end)
+          admin remove-2fa EMAIL                    remove an admin's second factor (lost phone)
+          admin remove EMAIL                        remove an admin account (never the last administrator)
           token create NAME [--scope read|read-write]
                                                     create an API token; prints it once
           token list                                list API tokens (never their secrets)
@@ -109,6 +112,9 @@ public static class AdminCtlApp
                 ("admin", "reset-password") when args.Length == 3 => await ResetAdminPasswordAsync(sp, args[2], stdout, ct),
                 ("admin", "list") when args.Length == 2 => await ListAdminsAsync(sp, stdout, ct),
                 ("admin", "unlock") when args.Length == 3 => await UnlockAsync(sp, args[2], stdout, ct),
+                ("admin", "role") when args.Length == 4 => await SetAdminRoleAsync(sp, args[2], args[3], stdout, stderr, ct),
+                ("admin", "remove-2fa") when args.Length == 3 => await RemoveAdminTwoFactorAsync(sp, args[2], stdout, ct),
+                ("admin", "remove") when args.Length == 3 => await RemoveAdminAsync(sp, args[2], stdout, ct),
                 ("token", "create") when args.Length >= 3 => await CreateTokenAsync(sp, args[2], Option(args, "--scope"), stdout, stderr, ct),
                 ("token", "list") when args.Length == 2 => await ListTokensAsync(sp, stdout, ct),
                 ("token", "revoke") when args.Length == 3 => await RevokeTokenAsync(sp, args[2], stdout, stderr, ct),
@@ -397,19 +403,42 @@ public static class AdminCtlApp
 
     private static async Task<int> CreateAdminAsync(IServiceProvider sp, string email, string? role, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        AdminRole parsed;
-        switch (role)
+        if ((role is null ? AdminRole.Administrator : AdminAccountService.ParseRole(role)) is not { } parsed)
         {
-            case null or "administrator": parsed = AdminRole.Administrator; break;
-            case "read-only": parsed = AdminRole.ReadOnly; break;
-            default:
-                await stderr.WriteLineAsync($"adminctl: --role must be administrator or read-only, not '{role}'");
-                return 2;
+            await stderr.WriteLineAsync($"adminctl: --role must be administrator or read-only, not '{role}'");
+            return 2;
         }
 
         var created = await sp.GetRequiredService<AdminAccountService>().CreateAsync(email, parsed, Actor, ct);
         await stdout.WriteLineAsync($"created admin {created.Account.Email} ({RoleName(created.Account.Role)})");
         await stdout.WriteLineAsync($"password: {created.Password}");
+        return 0;
+    }
+
+    private static async Task<int> SetAdminRoleAsync(IServiceProvider sp, string email, string role, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        if (AdminAccountService.ParseRole(role) is not { } parsed)
+        {
+            await stderr.WriteLineAsync($"adminctl: the role is administrator or read-only, not '{role}'");
+            return 2;
+        }
+
+        var account = await sp.GetRequiredService<AdminAccountService>().SetRoleAsync(email, parsed, Actor, ct);
+        await stdout.WriteLineAsync($"{account.Email} is now {RoleName(account.Role)}; its sessions have ended");
+        return 0;
+    }
+
+    private static async Task<int> RemoveAdminTwoFactorAsync(IServiceProvider sp, string email, TextWriter stdout, CancellationToken ct)
+    {
+        await sp.GetRequiredService<AdminAccountService>().RemoveTwoFactorAsync(email, Actor, ct);
+        await stdout.WriteLineAsync($"{email}: second factor removed; it signs in with the password alone until it enrols again");
+        return 0;
+    }
+
+    private static async Task<int> RemoveAdminAsync(IServiceProvider sp, string email, TextWriter stdout, CancellationToken ct)
+    {
+        await sp.GetRequiredService<AdminAccountService>().DeleteAsync(email, Actor, ct);
+        await stdout.WriteLineAsync($"removed admin {email}");
         return 0;
     }
 
@@ -476,7 +505,7 @@ public static class AdminCtlApp
         return 0;
     }
 
-    private static string RoleName(AdminRole role) => role == AdminRole.Administrator ? "administrator" : "read-only";
+    private static string RoleName(AdminRole role) => AdminAccountService.Role(role);
 
     private static string ScopeName(ApiTokenScope scope) => scope == ApiTokenScope.ReadWrite ? "read-write" : "read";
 }

@@ -244,8 +244,23 @@ namespace AdminConsole.Migrations.Migrations
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_events_at");
 
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_events_action_id");
+
                     b.HasIndex("Target", "At")
                         .HasDatabaseName("ix_audit_events_target_at");
+
+                    b.HasIndex(new[] { "Actor" }, "ix_audit_events_actor_trgm")
+                        .HasDatabaseName("ix_audit_events_actor_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Actor" }, "ix_audit_events_actor_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Actor" }, "ix_audit_events_actor_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Target" }, "ix_audit_events_target_trgm")
+                        .HasDatabaseName("ix_audit_events_target_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Target" }, "ix_audit_events_target_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Target" }, "ix_audit_events_target_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("audit_events", (string)null);
                 });

@@ -28,6 +28,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         if (!EmailAddress.TryNormalizeDomain(name, out var normalized, out var error)) errors.Add("name", error);
         var domain = new MailDomain { Name = normalized, CreatedAt = EntityVersion.Now(clock), UpdatedAt = EntityVersion.Now(clock) };
         Apply(domain, changes, errors);
+        await CheckCatchAllAsync(domain, changes, errors, ct);
         errors.ThrowIfAny();
         if (await db.Domains.AnyAsync(d => d.Name == normalized, ct)) throw new DomainConflictException("name", $"The domain {normalized} already exists.");
 
@@ -46,6 +47,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         var before = Describe(domain);
         var errors = new ValidationErrors();
         Apply(domain, changes, errors);
+        await CheckCatchAllAsync(domain, changes, errors, ct);
         errors.ThrowIfAny();
         domain.UpdatedAt = EntityVersion.Now(clock);
         audit.Record(actor, "domain.updated", $"domain:{domain.Name}", new { before, after = Describe(domain) }, remoteAddress);
@@ -116,6 +118,20 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
             else if (!EmailAddress.TryParse(catchAll, out var address, out var error)) errors.Add("catchAllAddress", error);
             else domain.CatchAllAddress = address.ToString();
         }
+    }
+
+    /// <summary>
+    /// A catch-all set to an address of one of our domains must be a mailbox or group that exists:
+    /// otherwise every message for an unknown name would be accepted and then lost in a bounce
+    /// (or refused only at delivery). An address elsewhere is forwarded, as a group member is.
+    /// </summary>
+    private async Task CheckCatchAllAsync(MailDomain domain, DomainChanges changes, ValidationErrors errors, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(changes.CatchAllAddress) || domain.CatchAllAddress is not { } target || errors.Has("catchAllAddress")) return;
+        var targetDomain = EmailAddress.DomainOf(target);
+        if (targetDomain != domain.Name && !await db.Domains.AnyAsync(d => d.Name == targetDomain, ct)) return;
+        if (await db.Mailboxes.AnyAsync(m => m.Address == target, ct) || await db.Groups.AnyAsync(g => g.Address == target, ct)) return;
+        errors.Add("catchAllAddress", $"There is no mailbox or group {target}: create it first, or point the catch-all at an address that exists.");
     }
 
     private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant(), DmarcPolicy = d.DmarcPolicy.ToString().ToLowerInvariant() };

@@ -8,6 +8,13 @@ namespace AdminConsole.Core.Groups;
 /// <summary>A change to a group: what is null stays as it is.</summary>
 public sealed record GroupChanges(string? Description, IReadOnlyList<string>? Members);
 
+/// <summary>
+/// What a group would deliver to: the full addresses, those of them outside our domains, and what
+/// an administrator should look at twice (an external address under a top-level domain that does
+/// not exist is nearly always a typo: carol@example.tset).
+/// </summary>
+public sealed record GroupPreview(IReadOnlyList<string> Expansion, IReadOnlyList<string> External, IReadOnlyList<string> Warnings);
+
 /// <summary>Group membership as administrators write it: bare names resolve in the group's domain.</summary>
 public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider clock)
 {
@@ -53,6 +60,25 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
         var (groups, mailboxes) = await ExpansionInputsAsync([], ct);
         var expansion = new GroupExpansion(groups, mailboxes);
         return groupIds.ToDictionary(id => id, expansion.Expand);
+    }
+
+    /// <summary>A group an address receives mail through: as a member itself, or through a nested group.</summary>
+    public sealed record Membership(string Group, string? Description, bool Direct);
+
+    /// <summary>
+    /// The groups whose mail reaches <paramref name="address"/> (the mailbox page's "member of"), sorted
+    /// by address: those that list it and those that contain a group that does.
+    /// </summary>
+    public async Task<IReadOnlyList<Membership>> GroupsDeliveringToAsync(string address, CancellationToken ct = default)
+    {
+        if (!EmailAddress.TryParse(address, out var parsed, out _)) return [];
+        var normalized = parsed.ToString();
+        var mailbox = await db.Mailboxes.Where(m => m.Address == normalized).Select(m => (Guid?)m.Id).SingleOrDefaultAsync(ct);
+        var (groups, mailboxes) = await ExpansionInputsAsync(mailbox is { } id ? [id] : [], ct);
+        var expansion = new GroupExpansion(groups, mailboxes);
+        return [.. groups.Where(g => expansion.Expand(g.Id).Contains(normalized, StringComparer.Ordinal))
+            .OrderBy(g => g.Address, StringComparer.Ordinal)
+            .Select(g => new Membership(g.Address, g.Description, g.Members.Any(m => (mailbox is not null && m.MailboxId == mailbox) || m.ExternalAddress == normalized)))];
     }
 
     /// <summary>
@@ -109,7 +135,7 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
     /// What a group would deliver to with these members, without writing anything: the editor's preview.
     /// The group may not exist yet. Refuses exactly what <see cref="SetMembersAsync"/> refuses.
     /// </summary>
-    public async Task<IReadOnlyList<string>> PreviewAsync(string? groupAddress, IEnumerable<string> members, CancellationToken ct = default)
+    public async Task<GroupPreview> PreviewAsync(string? groupAddress, IEnumerable<string> members, CancellationToken ct = default)
     {
         if (!EmailAddress.TryParse(groupAddress, out var address, out var error)) throw new DomainValidationException("address", error);
         var normalized = address.ToString();
@@ -117,8 +143,20 @@ public sealed class GroupService(AdminDbContext db, AuditLog audit, TimeProvider
         if (existing is null && !await db.Domains.AnyAsync(d => d.Name == address.Domain, ct))
             throw new DomainValidationException("address", $"There is no domain {address.Domain} here; create it first.");
         var (_, expansion) = await ResolveAsync(existing ?? Guid.NewGuid(), normalized, address.Domain, members, ct);
-        return expansion;
+        var domains = expansion.Select(EmailAddress.DomainOf).Distinct().ToList();
+        var ours = (await db.Domains.Where(d => domains.Contains(d.Name)).Select(d => d.Name).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var external = expansion.Where(a => !ours.Contains(EmailAddress.DomainOf(a))).ToList();
+        return new GroupPreview(expansion, external, WarningsFor(external));
     }
+
+    /// <summary>
+    /// Warnings for external addresses: one under a top-level domain the Public Suffix List does not
+    /// know is accepted (a private network may have its own names) but named, because mail to it
+    /// cannot leave for the Internet.
+    /// </summary>
+    public static IReadOnlyList<string> WarningsFor(IEnumerable<string> externalAddresses) =>
+        [.. externalAddresses.Where(a => !PublicSuffixList.System.HasKnownTopLevel(EmailAddress.DomainOf(a)))
+            .Select(a => $"{a} is outside your domains, and .{EmailAddress.DomainOf(a).Split('.')[^1]} is no top-level domain of the Internet: check the spelling.")];
 
     /// <summary>
     /// Resolves members as written (bare local parts in the group's domain, or full addresses) and

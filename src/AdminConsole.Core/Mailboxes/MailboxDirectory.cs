@@ -41,8 +41,8 @@ public sealed class MailboxDirectory(AdminDbContext db)
             // LIKE/ILIKE with a pattern, not Contains (strpos), so PostgreSQL can use the gin_trgm_ops
             // indexes on address and display_name. Addresses are stored lower-case.
             var term = query.Search.Trim();
-            var pattern = "%" + term.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            rows = rows.Where(m => EF.Functions.Like(m.Address, pattern, "\\") || EF.Functions.ILike(m.DisplayName, pattern, "\\"));
+            var pattern = LikePattern.Containing(term.ToLowerInvariant());
+            rows = rows.Where(m => EF.Functions.Like(m.Address, pattern, LikePattern.Escape) || EF.Functions.ILike(m.DisplayName, pattern, LikePattern.Escape));
         }
 
         if (domain is not null) rows = rows.Where(m => m.Domain!.Name == domain);

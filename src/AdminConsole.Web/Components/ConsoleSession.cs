@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using AdminConsole.Web.Features.Domains;
+using AdminConsole.Web.Features.Auth;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace AdminConsole.Web.Components;
@@ -20,6 +21,9 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, I
 
     /// <summary>"admin:alice@example.com" or "mailbox:bob@example.com", as the API names its callers.</summary>
     public async Task<string> ActorAsync() => DomainEndpoints.Actor(await UserAsync());
+
+    /// <summary>Whether the signed-in user may change things (an administrator, not a read-only admin), read before the first render.</summary>
+    public async Task<bool> CanWriteAsync() => ConsolePolicies.CanWrite(await UserAsync());
 
     public async Task<T> WithAsync<TService, T>(Func<TService, Task<T>> action) where TService : notnull
     {

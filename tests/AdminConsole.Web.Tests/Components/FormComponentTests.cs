@@ -50,6 +50,12 @@ public sealed class FormComponentTests(ConsoleHost host) : IClassFixture<Console
 
         editor.WaitForAssertion(() => Assert.Equal([$"amy@{domain}", $"ben@{domain}", "guest@elsewhere.example"],
             editor.FindAll("#group-expansion .expansion-address").Select(e => e.TextContent)));
+        // The external member is marked in the chips and the expansion, and its made-up top-level domain is warned of.
+        Assert.Equal("true", editor.Find("[data-member='Guest@Elsewhere.example']").GetAttribute("data-external"));
+        Assert.Contains("(external)", editor.Find("[data-member='Guest@Elsewhere.example']").TextContent, StringComparison.Ordinal);
+        Assert.Null(editor.Find("[data-member='amy']").GetAttribute("data-external"));
+        Assert.Single(editor.FindAll("#group-expansion .expansion-external"));
+        Assert.Contains("guest@elsewhere.example is outside your domains, and .example is no top-level domain", editor.Find("#group-warnings").TextContent, StringComparison.Ordinal);
         await editor.InvokeAsync(() => editor.Find("#group-save").Click());
         editor.WaitForAssertion(() => editor.Find("#group-progress"));
         await using (var db = host.Database.CreateContext())

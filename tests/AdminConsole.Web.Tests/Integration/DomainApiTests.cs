@@ -95,6 +95,33 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     }
 
     [Fact]
+    public async Task A_catch_all_must_be_a_mailbox_or_group_that_exists_when_it_is_one_of_ours()
+    {
+        using var client = await host.ApiClientAsync();
+        var name = $"c{Guid.NewGuid():N}"[..12] + ".test";
+        var before = await DomainCountAsync();
+        // A new domain has no mailboxes yet, so its catch-all cannot point into it.
+        var refused = await ProblemAsync(await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{name}}","catchAllAddress":"postmaster@{{name}}"}""")), HttpStatusCode.BadRequest);
+        Assert.Contains($"There is no mailbox or group postmaster@{name}", refused.GetProperty("errors").GetProperty("catchAllAddress")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await DomainCountAsync());
+
+        (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{name}}"}"""))).EnsureSuccessStatusCode();
+        (await client.PostAsync("/api/v1/mailboxes", Json($$"""{"address":"ann@{{name}}"}"""))).EnsureSuccessStatusCode();
+        (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"all@{{name}}","members":["ann"]}"""))).EnsureSuccessStatusCode();
+        await ProblemAsync(await client.PatchAsync($"/api/v1/domains/{name}", Json($$"""{"catchAllAddress":"nobody@{{name}}"}""")), HttpStatusCode.BadRequest);
+        await using (var db = host.Database.CreateContext())
+            Assert.Null((await db.Domains.SingleAsync(d => d.Name == name)).CatchAllAddress);
+
+        // A mailbox, a group, and an address elsewhere (forwarded) are all fine.
+        foreach (var target in new[] { $"ann@{name}", $"all@{name}", "someone@elsewhere.example" })
+        {
+            var saved = await client.PatchAsync($"/api/v1/domains/{name}", Json($$"""{"catchAllAddress":"{{target}}"}"""));
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            Assert.Equal(target, (await saved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("catchAllAddress").GetString());
+        }
+    }
+
+    [Fact]
     public async Task An_oversize_description_and_a_wrong_type_are_refused()
     {
         using var client = await host.ApiClientAsync();

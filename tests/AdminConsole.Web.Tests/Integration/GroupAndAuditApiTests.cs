@@ -38,6 +38,14 @@ public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<Cons
         using var nested = await client.PostAsync("/api/v1/groups", Json($$"""{"address":"all@{{domain}}","members":["support"]}"""));
         var all = await nested.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(3, all.GetProperty("expansion").GetArrayLength());
+
+        // ?member= lists the groups that deliver to an address: listing it, or through a nested group.
+        (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"bobs@{{domain}}","members":["bob"]}"""))).EnsureSuccessStatusCode();
+        var ofAlice = await client.GetFromJsonAsync<JsonElement>($"/api/v1/groups?member=Alice@{domain}");
+        Assert.Equal([$"all@{domain}", $"support@{domain}"], ofAlice.GetProperty("items").EnumerateArray().Select(g => g.GetProperty("address").GetString()));
+        var ofPartner = await client.GetFromJsonAsync<JsonElement>($"/api/v1/groups?member=partner@elsewhere.test&domain={domain}");
+        Assert.Equal(2, ofPartner.GetProperty("total").GetInt32());
+        await ProblemAsync(await client.GetAsync("/api/v1/groups?member=not-an-address"), HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -122,5 +130,24 @@ public sealed class GroupAndAuditApiTests(ConsoleHost host) : IClassFixture<Cons
 
         using var bad = await reader.GetAsync("/api/v1/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        // Plain words find records: any part of the actor or object, ignoring case, and an action or a kind of action.
+        var byName = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/audit?actor={tokenName.ToUpperInvariant()}&target={domain}");
+        Assert.Equal(4, byName.GetProperty("total").GetInt32()); // the domain, its keys and both mailboxes (mailbox:…@domain)
+        var mailboxesOnly = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/audit?actor={tokenName}&action=mailbox.*");
+        Assert.Equal(["mailbox.created", "mailbox.created"], mailboxesOnly.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()));
+        var exact = await reader.GetFromJsonAsync<JsonElement>($"/api/v1/audit?actor={tokenName}&action=domain.created");
+        Assert.Equal(1, exact.GetProperty("total").GetInt32());
+
+        // The same filters export as CSV: a header and one row per record, newest first.
+        using var export = await reader.GetAsync($"/api/v1/audit/export?actor={tokenName}&action=mailbox.");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("audit-", export.Content.Headers.ContentDisposition?.FileName?.Trim('"'), StringComparison.Ordinal);
+        var rows = Core.Import.CsvParser.Parse(await export.Content.ReadAsStringAsync());
+        Assert.Equal(["id", "at", "actor", "remoteAddress", "action", "target", "details"], rows[0].Fields);
+        Assert.Equal([$"mailbox:bob@{domain}", $"mailbox:alice@{domain}"], rows.Skip(1).Select(r => r.Fields[5]));
+        Assert.All(rows.Skip(1), r => Assert.Equal($"token:{tokenName}", r.Fields[2]));
+        await ProblemAsync(await reader.GetAsync("/api/v1/audit/export?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"), HttpStatusCode.BadRequest);
     }
 }

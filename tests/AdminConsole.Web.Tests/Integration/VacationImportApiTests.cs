@@ -149,8 +149,20 @@ public sealed class VacationImportApiTests(ConsoleHost host) : IClassFixture<Con
         (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"inner@{{domain}}","members":["ben"]}"""))).EnsureSuccessStatusCode();
         (await client.PostAsync("/api/v1/groups", Json($$"""{"address":"outer@{{domain}}","members":["inner"]}"""))).EnsureSuccessStatusCode();
 
-        var preview = await (await client.PostAsync("/api/v1/groups/preview", Json($$"""{"address":"new@{{domain}}","members":["amy","outer","x@elsewhere.example"]}"""))).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal([$"amy@{domain}", $"ben@{domain}", "x@elsewhere.example"], preview.GetProperty("expansion").EnumerateArray().Select(a => a.GetString()));
+        var preview = await (await client.PostAsync("/api/v1/groups/preview", Json($$"""{"address":"new@{{domain}}","members":["amy","outer","x@elsewhere.com","Carol@Example.TSET"]}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal([$"amy@{domain}", $"ben@{domain}", "carol@example.tset", "x@elsewhere.com"], preview.GetProperty("expansion").EnumerateArray().Select(a => a.GetString()));
+        // External addresses are named as such, and the one under a top-level domain that does not exist is warned of.
+        Assert.Equal(["carol@example.tset", "x@elsewhere.com"], preview.GetProperty("external").EnumerateArray().Select(a => a.GetString()));
+        var warning = Assert.Single(preview.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.Contains("carol@example.tset", warning, StringComparison.Ordinal);
+        Assert.Contains(".tset is no top-level domain", warning, StringComparison.Ordinal);
+
+        // Saved as well (a warning, not a refusal: a private network may have its own names), and the group says so.
+        var created = await client.PostAsync("/api/v1/groups", Json($$"""{"address":"partners@{{domain}}","members":["carol@example.tset","x@elsewhere.com"]}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var group = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(["external", "external"], group.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("kind").GetString()));
+        Assert.Contains("carol@example.tset", Assert.Single(group.GetProperty("warnings").EnumerateArray()).GetString(), StringComparison.Ordinal);
 
         var groups = await CountAsync(db => db.Groups.CountAsync());
         var loop = await ProblemAsync(await client.PostAsync("/api/v1/groups/preview", Json($$"""{"address":"inner@{{domain}}","members":["outer"]}""")), HttpStatusCode.Conflict);

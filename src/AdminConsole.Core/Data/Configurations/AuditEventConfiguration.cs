@@ -18,5 +18,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.RemoteAddress).HasMaxLength(64);
         builder.HasIndex(e => e.At);
         builder.HasIndex(e => new { e.Target, e.At });
+        // The Audit page finds actors and objects by any part ("alice@example.com", "example.com"): ILIKE '%…%' on trigram indexes.
+        builder.HasIndex(e => e.Actor, "ix_audit_events_actor_trgm").HasDatabaseName("ix_audit_events_actor_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+        builder.HasIndex(e => e.Target, "ix_audit_events_target_trgm").HasDatabaseName("ix_audit_events_target_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+        builder.HasIndex(e => new { e.Action, e.Id });
     }
 }

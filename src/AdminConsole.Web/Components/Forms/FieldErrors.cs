@@ -22,6 +22,9 @@ public sealed class FieldErrors
 
     public bool Any => _fields.Count > 0 || General is not null;
 
+    /// <summary>Every message in one line, for an action with no field of its own (a row's button).</summary>
+    public string? Summary => General ?? (_fields.Count > 0 ? string.Join(" ", _fields.SelectMany(f => f.Value)) : null);
+
     public void Clear()
     {
         _fields = new Dictionary<string, string[]>();

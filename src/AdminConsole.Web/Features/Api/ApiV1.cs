@@ -1,4 +1,5 @@
 using AdminConsole.Core.Dashboard;
+using AdminConsole.Web.Features.Admins;
 using AdminConsole.Web.Features.Audit;
 using AdminConsole.Web.Features.Auth;
 using AdminConsole.Web.Features.Groups;
@@ -46,6 +47,7 @@ internal static class ApiV1
         api.MapDiagnosticsApi();
         api.MapImportApi();
         api.MapAuditApi();
+        api.MapAdminApi();
         return api;
     }
 }

@@ -4,14 +4,29 @@ using AdminConsole.Web.Features.Domains;
 
 namespace AdminConsole.Web.Features.Audit;
 
-/// <summary>GET /api/v1/audit: the audit log, newest first, filtered by actor, object and time.</summary>
+/// <summary>
+/// GET /api/v1/audit: the audit log, newest first, filtered by actor, object, action and time; and
+/// GET /api/v1/audit/export: the same records as a CSV file (the Audit page's "Export CSV").
+/// </summary>
 internal static class AuditEndpoints
 {
-    public static void MapAuditApi(this RouteGroupBuilder api) =>
-        api.MapGet("/audit", async Task<IResult> (string? actor, string? target, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, AuditQuery audit, CancellationToken ct) =>
+    public static void MapAuditApi(this RouteGroupBuilder api)
+    {
+        var audit = api.MapGroup("/audit").AddEndpointFilter<ApiProblems>().WithTags("Audit");
+
+        audit.MapGet("/", async Task<IResult> (string? actor, string? target, string? action, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, AuditQuery query, CancellationToken ct) =>
         {
             if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
-            var (items, total) = await audit.SearchAsync(new AuditQuery.Filter(actor, target, from, to, page.Offset, page.Limit), ct);
+            var (items, total) = await query.SearchAsync(new AuditQuery.Filter(actor, target, from, to, page.Offset, page.Limit, action), ct);
             return TypedResults.Ok(new DomainEndpoints.Page<AuditEntry>(items, total, page.Offset, page.Limit));
-        }).AddEndpointFilter<ApiProblems>().WithTags("Audit");
+        });
+
+        audit.MapGet("/export", async Task<IResult> (string? actor, string? target, string? action, DateTimeOffset? from, DateTimeOffset? to, AuditQuery query, TimeProvider clock, CancellationToken ct) =>
+        {
+            // Counted (and refused when too wide) before the first byte is sent, so an error is still problem details.
+            var entries = await query.ExportAsync(new AuditQuery.Filter(actor, target, from, to, Action: action), ct);
+            var name = $"audit-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv";
+            return TypedResults.Stream(body => AuditCsv.WriteAsync(entries, body, ct), "text/csv; charset=utf-8", name);
+        }).Produces(StatusCodes.Status200OK, contentType: "text/csv");
+    }
 }

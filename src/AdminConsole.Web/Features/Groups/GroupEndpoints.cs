@@ -14,7 +14,8 @@ internal static class GroupEndpoints
 {
     public sealed record Member(string Kind, string Address);
 
-    public sealed record GroupResource(string Address, string Domain, string? Description, IReadOnlyList<Member> Members, IReadOnlyList<string> Expansion, DateTimeOffset UpdatedAt)
+    /// <param name="Warnings">What to look at twice among the members, such as an external address under a top-level domain that does not exist.</param>
+    public sealed record GroupResource(string Address, string Domain, string? Description, IReadOnlyList<Member> Members, IReadOnlyList<string> Expansion, IReadOnlyList<string> Warnings, DateTimeOffset UpdatedAt)
     {
         /// <summary>What If-Match takes (also the ETag of a single group).</summary>
         public string Version => EntityVersion.Of(UpdatedAt);
@@ -31,10 +32,18 @@ internal static class GroupEndpoints
     {
         var groups = api.MapGroup("/groups").AddEndpointFilter<ApiProblems>().WithTags("Groups");
 
-        groups.MapGet("/", async Task<IResult> (string? domain, int? offset, int? limit, AdminDbContext db, GroupService service, CancellationToken ct) =>
+        // ?member=: the groups whose mail reaches that address, directly or through a nested group.
+        groups.MapGet("/", async Task<IResult> (string? domain, string? member, int? offset, int? limit, AdminDbContext db, GroupService service, CancellationToken ct) =>
         {
             if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
             var query = db.Groups.AsNoTracking();
+            if (!string.IsNullOrWhiteSpace(member))
+            {
+                if (!EmailAddress.TryParse(member, out _, out var error)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["member"] = [error] });
+                var through = (await service.GroupsDeliveringToAsync(member, ct)).Select(m => m.Group).ToList();
+                query = query.Where(g => through.Contains(g.Address));
+            }
+
             if (!string.IsNullOrWhiteSpace(domain))
             {
                 if (!EmailAddress.TryNormalizeDomain(domain, out var d, out var error)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = [error] });
@@ -78,7 +87,7 @@ internal static class GroupEndpoints
 
         // The editor's preview, for automation too: what the group would deliver to, nothing written.
         groups.MapPost("/preview", async Task<IResult> (GroupRequest request, GroupService service, CancellationToken ct) =>
-            TypedResults.Ok(new { expansion = await service.PreviewAsync(request.Address, request.Members ?? [], ct) }));
+            TypedResults.Ok(await service.PreviewAsync(request.Address, request.Members ?? [], ct)));
 
         groups.MapDelete("/{address}", async Task<IResult> (string address, GroupService service, HttpContext http, CancellationToken ct) =>
         {
@@ -110,7 +119,9 @@ internal static class GroupEndpoints
         return ids.Select(id => groups[id]).Select(group => new GroupResource(group.Address, group.Domain!.Name, group.Description,
                 group.Members.Select(m => new Member(m.Kind switch { GroupMemberKind.Mailbox => "mailbox", GroupMemberKind.Group => "group", _ => "external" }, m.ListedAddress))
                     .OrderBy(m => m.Address, StringComparer.Ordinal).ToList(),
-                expansions[group.Id], group.UpdatedAt))
+                expansions[group.Id],
+                GroupService.WarningsFor(group.Members.Where(m => m.Kind == GroupMemberKind.External).Select(m => m.ExternalAddress!).Order(StringComparer.Ordinal)),
+                group.UpdatedAt))
             .ToList();
     }
 }
