@@ -57,6 +57,8 @@ public sealed class AccessibilityTests(ConsoleHost host, Browser browser) : ICla
         { "/engine", 1440 },
         { "/diagnostics/scanner", 1440 },
         { "/audit", 1440 },
+        { "/admins", 1440 }, { "/admins", 390 },
+        { $"/mailboxes?domain={Domain}", 390 },
         { "/security", 1440 },
         { "/tokens", 1440 },
         { "/no-such-page", 1440 },
