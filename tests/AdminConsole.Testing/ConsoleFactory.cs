@@ -24,6 +24,7 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         _databaseName = databaseName;
         _databasePort = databasePort;
         _settings = settings ?? new Dictionary<string, string>();
+        _contract = new Lazy<Task<ApiContract>>(LoadContractAsync);
         UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
     }
 
@@ -71,6 +72,20 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
     public HttpClient CreateHttpClient(bool followRedirects = false)
     {
         var handler = new SocketsHttpHandler { AllowAutoRedirect = followRedirects, UseCookies = true, CookieContainer = new CookieContainer() };
-        return new HttpClient(handler) { BaseAddress = BaseAddress };
+        // Every /api/v1 answer any test receives is checked against the OpenAPI document (ApiContract).
+        return new HttpClient(new ApiContractHandler(() => _contract.Value) { InnerHandler = handler }) { BaseAddress = BaseAddress };
+    }
+
+    private readonly Lazy<Task<ApiContract>> _contract;
+
+    /// <summary>The document as this console serves it, read once (anonymously, as a client generator would).</summary>
+    public Task<ApiContract> ContractAsync() => _contract.Value;
+
+    private async Task<ApiContract> LoadContractAsync()
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress };
+        using var response = await client.GetAsync("/openapi/v1.json");
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"/openapi/v1.json answered {(int)response.StatusCode}.");
+        return new ApiContract(System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
     }
 }

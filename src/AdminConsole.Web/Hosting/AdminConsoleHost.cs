@@ -55,17 +55,7 @@ internal static class AdminConsoleHost
         services.AddEngineFeature();
         services.AddDiagnosticsFeature();
         services.AddProblemDetails();
-        services.AddOpenApi("v1", o =>
-        {
-            // The REST API only: pages, sign-in and operations endpoints are not part of it.
-            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info.Title = "Mail admin console API";
-                document.Info.Description = "Domains, mailboxes, groups, audit and engine status. Bearer API tokens (adminctl token create). Errors are RFC 9457 problem details.";
-                return Task.CompletedTask;
-            });
-        });
+        services.AddOpenApi("v1", ApiDocument.Configure);
         // Malformed JSON or a wrong type is the client's error: 400 with the field named (ApiBindingProblems).
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiBindingProblems>();

@@ -1,3 +1,4 @@
+using AdminConsole.Core;
 using AdminConsole.Core.Accounts;
 using AdminConsole.Core.Data;
 using AdminConsole.Web.Features.Api;
@@ -31,16 +32,16 @@ internal static class AdminEndpoints
         admins.MapGet("/", async (AdminDbContext db, CancellationToken ct) =>
             TypedResults.Ok((await db.AdminAccounts.AsNoTracking().OrderBy(a => a.Email).ToListAsync(ct)).Select(Resource).ToList()));
 
-        admins.MapPost("/", async Task<IResult> (AdminRequest request, AdminAccountService service, HttpContext http, CancellationToken ct) =>
+        admins.MapPost("/", async (AdminRequest request, AdminAccountService service, HttpContext http, CancellationToken ct) =>
         {
-            if (Role(request.Role ?? "administrator") is not { } role) return RoleProblem();
+            if (Role(request.Role ?? "administrator") is not { } role) throw RoleProblem();
             var created = await service.CreateAsync(request.Email ?? "", role, DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http));
             return TypedResults.Created($"/api/v1/admins/{created.Account.Email}", new CreatedAdmin(Resource(created.Account), created.Password));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        admins.MapPatch("/{email}", async Task<IResult> (string email, RolePatch request, AdminAccountService service, HttpContext http, CancellationToken ct) =>
+        admins.MapPatch("/{email}", async (string email, RolePatch request, AdminAccountService service, HttpContext http, CancellationToken ct) =>
         {
-            if (Role(request.Role) is not { } role) return RoleProblem();
+            if (Role(request.Role) is not { } role) throw RoleProblem();
             return TypedResults.Ok(Resource(await service.SetRoleAsync(email, role, DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http))));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
@@ -63,8 +64,7 @@ internal static class AdminEndpoints
 
     private static AdminRole? Role(string? role) => AdminAccountService.ParseRole(role);
 
-    private static IResult RoleProblem() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["role"] = ["The role is administrator or read-only."] });
+    private static DomainValidationException RoleProblem() => new("role", "The role is administrator or read-only.");
 
     private static AdminResource Resource(AdminAccount a) =>
         new(a.Email, AdminAccountService.Role(a.Role), a.TwoFactorEnabled, a.Disabled, a.CreatedAt, a.LastSignInAt);

@@ -48,18 +48,13 @@ internal static class Paging
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
-    public static (int Offset, int Limit)? Read(int? offset, int? limit, out IResult? problem)
+    /// <summary>The page asked for; refused (400, both fields named) when it is out of range.</summary>
+    public static (int Offset, int Limit) Read(int? offset, int? limit)
     {
-        problem = null;
         var errors = new Dictionary<string, string[]>();
         if (offset is < 0) errors["offset"] = ["offset is 0 or more."];
         if (limit is < 1 or > MaxLimit) errors["limit"] = [$"limit is between 1 and {MaxLimit}."];
-        if (errors.Count > 0)
-        {
-            problem = TypedResults.ValidationProblem(errors);
-            return null;
-        }
-
+        if (errors.Count > 0) throw new DomainValidationException(errors);
         return (offset ?? 0, limit ?? DefaultLimit);
     }
 }

@@ -21,7 +21,7 @@ internal static class ApiV1
 {
     public static RouteGroupBuilder MapApiV1(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ConsolePolicies.AdminRead);
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ConsolePolicies.AdminRead).WithProblemResponses();
 
         // The dashboard's figures for automation: the same snapshot the dashboard page renders.
         api.MapGet("/overview", async (DashboardStatistics statistics, CancellationToken ct) =>

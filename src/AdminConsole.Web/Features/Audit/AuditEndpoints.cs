@@ -14,19 +14,19 @@ internal static class AuditEndpoints
     {
         var audit = api.MapGroup("/audit").AddEndpointFilter<ApiProblems>().WithTags("Audit");
 
-        audit.MapGet("/", async Task<IResult> (string? actor, string? target, string? action, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, AuditQuery query, CancellationToken ct) =>
+        audit.MapGet("/", async (string? actor, string? target, string? action, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, AuditQuery query, CancellationToken ct) =>
         {
-            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            var page = Paging.Read(offset, limit);
             var (items, total) = await query.SearchAsync(new AuditQuery.Filter(actor, target, from, to, page.Offset, page.Limit, action), ct);
             return TypedResults.Ok(new DomainEndpoints.Page<AuditEntry>(items, total, page.Offset, page.Limit));
         });
 
-        audit.MapGet("/export", async Task<IResult> (string? actor, string? target, string? action, DateTimeOffset? from, DateTimeOffset? to, AuditQuery query, TimeProvider clock, CancellationToken ct) =>
+        audit.MapGet("/export", async (string? actor, string? target, string? action, DateTimeOffset? from, DateTimeOffset? to, AuditQuery query, TimeProvider clock, CancellationToken ct) =>
         {
             // Counted (and refused when too wide) before the first byte is sent, so an error is still problem details.
             var entries = await query.ExportAsync(new AuditQuery.Filter(actor, target, from, to, Action: action), ct);
             var name = $"audit-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv";
             return TypedResults.Stream(body => AuditCsv.WriteAsync(entries, body, ct), "text/csv; charset=utf-8", name);
-        }).Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        }).Produces<string>(StatusCodes.Status200OK, "text/csv");
     }
 }

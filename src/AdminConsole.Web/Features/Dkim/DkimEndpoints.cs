@@ -1,3 +1,4 @@
+using AdminConsole.Core;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Dkim;
 using AdminConsole.Core.Domains;
@@ -34,34 +35,34 @@ internal static class DkimEndpoints
     {
         var dkim = api.MapGroup("/domains/{name}/dkim").AddEndpointFilter<ApiProblems>().WithTags("DKIM");
 
-        dkim.MapGet("/", async Task<IResult> (string name, AdminDbContext db, DkimKeyService keys, DkimRotation rotation, CancellationToken ct) =>
+        dkim.MapGet("/", async (string name, AdminDbContext db, DkimKeyService keys, DkimRotation rotation, CancellationToken ct) =>
             await db.FindDomainAsync(name, ct) is { } domain
                 ? TypedResults.Ok(await ResourceAsync(keys, await rotation.StatusAsync(domain.Name, ct), ct))
-                : NotFound(name));
+                : throw NotFound(name));
 
         // Domains made before DKIM existed get their keys here (new domains get them when made).
-        dkim.MapPost("/", async Task<IResult> (string name, AdminDbContext db, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
+        dkim.MapPost("/", async (string name, AdminDbContext db, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
         {
-            if (await db.FindDomainAsync(name, ct) is not { } domain) return NotFound(name);
+            if (await db.FindDomainAsync(name, ct) is not { } domain) throw NotFound(name);
             await keys.EnsureSigningKeysAsync(domain, DomainEndpoints.Actor(http.User), ct, DomainEndpoints.Remote(http));
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(await ResourceAsync(keys, await rotation.StatusAsync(domain.Name, ct), ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         // Rotation (issue #15 item 8): start makes the next keys; advance takes every step that is due.
-        dkim.MapPost("/rotation", async Task<IResult> (string name, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
+        dkim.MapPost("/rotation", async (string name, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
         {
             var result = await rotation.StartAsync(name, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.Ok(new RotationResult(await ResourceAsync(keys, result.Status, ct), result.Done));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        dkim.MapPost("/rotation/advance", async Task<IResult> (string name, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
+        dkim.MapPost("/rotation/advance", async (string name, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
         {
             var result = await rotation.AdvanceAsync(name, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.Ok(new RotationResult(await ResourceAsync(keys, result.Status, ct), result.Done));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        dkim.MapPut("/rotation/schedule", async Task<IResult> (string name, ScheduleRequest request, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
+        dkim.MapPut("/rotation/schedule", async (string name, ScheduleRequest request, DkimKeyService keys, DkimRotation rotation, HttpContext http, CancellationToken ct) =>
             TypedResults.Ok(await ResourceAsync(keys, await rotation.ScheduleAsync(name, request.EveryMonths, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct), ct)))
             .RequireAuthorization(ConsolePolicies.AdminWrite);
     }
@@ -73,5 +74,5 @@ internal static class DkimEndpoints
                 k.ActivatedAt, k.RetiringSince, k.RetiredAt)).ToList(),
             new RotationResource(rotation.Step.ToString().ToLowerInvariant(), rotation.Next, rotation.Due, rotation.EveryMonths, rotation.Publishes));
 
-    private static IResult NotFound(string name) => TypedResults.Problem($"No domain {name}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    private static DomainNotFoundException NotFound(string name) => new($"No domain {name}.");
 }

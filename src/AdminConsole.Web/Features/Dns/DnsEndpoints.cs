@@ -1,3 +1,4 @@
+using AdminConsole.Core;
 using AdminConsole.Core.Dns;
 using AdminConsole.Web.Features.Api;
 
@@ -26,7 +27,7 @@ internal static class DnsEndpoints
     {
         var dns = api.MapGroup("/domains/{name}/dns").AddEndpointFilter<ApiProblems>().WithTags("DNS");
 
-        dns.MapGet("/", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
+        dns.MapGet("/", async (string name, DnsRecordService records, CancellationToken ct) =>
         {
             var set = await records.ForAsync(name, ct);
             var check = (await records.ChecksAsync(name, 1, ct)).FirstOrDefault();
@@ -34,42 +35,43 @@ internal static class DnsEndpoints
         });
 
         // Asks every authoritative server now; the answer is the records with their new status.
-        dns.MapPost("/check", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
+        dns.MapPost("/check", async (string name, DnsRecordService records, CancellationToken ct) =>
         {
             var check = await records.CheckAsync(name, ct);
             return TypedResults.Ok(Resource(await records.ForAsync(name, ct), check));
         }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
 
         // The history, newest first, with each record's answer per name server.
-        dns.MapGet("/checks", async Task<IResult> (string name, int? limit, DnsRecordService records, CancellationToken ct) =>
+        dns.MapGet("/checks", async (string name, int? limit, DnsRecordService records, CancellationToken ct) =>
         {
             await records.ForAsync(name, ct); // 404 for an unknown domain
             return TypedResults.Ok(new { items = await records.ChecksAsync(name, Math.Clamp(limit ?? 20, 1, DnsRecordService.ChecksKept), ct) });
         });
 
         // RFC 2136 publishing: where (a primary's address), the zone, the TSIG key; the secret never comes back.
-        dns.MapGet("/publisher", async Task<IResult> (string name, DnsPublisher publisher, CancellationToken ct) =>
-            await publisher.GetAsync(name, ct) is { } view ? TypedResults.Ok(view) : TypedResults.Problem($"{name} has no RFC 2136 publishing set up.", statusCode: StatusCodes.Status404NotFound, title: "Not found"));
+        dns.MapGet("/publisher", async (string name, DnsPublisher publisher, CancellationToken ct) =>
+            await publisher.GetAsync(name, ct) is { } view ? TypedResults.Ok(view) : throw new DomainNotFoundException($"{name} has no RFC 2136 publishing set up."));
 
-        dns.MapPut("/publisher", async Task<IResult> (string name, PublisherRequest request, DnsPublisher publisher, HttpContext http, CancellationToken ct) =>
+        dns.MapPut("/publisher", async (string name, PublisherRequest request, DnsPublisher publisher, HttpContext http, CancellationToken ct) =>
             TypedResults.Ok(await publisher.SetAsync(name, request.Server, request.Zone, request.KeyName, request.Algorithm, request.Secret,
                 Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct))).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
 
-        dns.MapDelete("/publisher", async Task<IResult> (string name, DnsPublisher publisher, HttpContext http, CancellationToken ct) =>
+        dns.MapDelete("/publisher", async (string name, DnsPublisher publisher, HttpContext http, CancellationToken ct) =>
         {
             await publisher.RemoveAsync(name, Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
 
         // Sends only what the live check found missing or different, then checks again.
-        dns.MapPost("/publish", async Task<IResult> (string name, DnsPublisher publisher, DnsRecordService records, HttpContext http, CancellationToken ct) =>
+        dns.MapPost("/publish", async (string name, DnsPublisher publisher, DnsRecordService records, HttpContext http, CancellationToken ct) =>
         {
             var result = await publisher.PublishAsync(name, Domains.DomainEndpoints.Actor(http.User), Domains.DomainEndpoints.Remote(http), ct);
             return TypedResults.Ok(new { result.Added, result.Replaced, result.Removed, dns = Resource(await records.ForAsync(name, ct), result.Check) });
         }).RequireAuthorization(Auth.ConsolePolicies.AdminWrite);
 
-        dns.MapGet("/zone", async Task<IResult> (string name, DnsRecordService records, CancellationToken ct) =>
-            TypedResults.Text(await records.ZoneAsync(name, ct), "text/plain; charset=utf-8"));
+        // A zone file fragment (RFC 1035 master file format) to paste into the zone.
+        dns.MapGet("/zone", async (string name, DnsRecordService records, CancellationToken ct) =>
+            TypedResults.Text(await records.ZoneAsync(name, ct), "text/plain; charset=utf-8")).Produces<string>(StatusCodes.Status200OK, "text/plain");
     }
 
     private static DnsResource Resource(DomainRecords set, DnsCheckResult? check) => new(set.Domain, set.MailHost,

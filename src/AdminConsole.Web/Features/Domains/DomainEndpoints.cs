@@ -34,25 +34,25 @@ internal static class DomainEndpoints
     {
         var domains = api.MapGroup("/domains").AddEndpointFilter<ApiProblems>().WithTags("Domains");
 
-        domains.MapGet("/", async Task<IResult> (int? offset, int? limit, AdminDbContext db, CancellationToken ct) =>
+        domains.MapGet("/", async (int? offset, int? limit, AdminDbContext db, CancellationToken ct) =>
         {
-            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            var page = Paging.Read(offset, limit);
             var total = await db.Domains.CountAsync(ct);
             var items = await Project(db.Domains.OrderBy(d => d.Name).Skip(page.Offset).Take(page.Limit)).ToListAsync(ct);
             return TypedResults.Ok(new Page<DomainResource>(items, total, page.Offset, page.Limit));
         });
 
-        domains.MapGet("/{name}", async Task<IResult> (string name, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        domains.MapGet("/{name}", async (string name, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var resource = EmailAddress.TryNormalizeDomain(name, out var normalized, out _)
                 ? await Project(db.Domains.Where(d => d.Name == normalized)).SingleOrDefaultAsync(ct)
                 : null;
-            if (resource is null) return NotFound(name);
+            if (resource is null) throw NotFound(name);
             http.Response.Headers.ETag = $"\"{resource.Version}\"";
             return TypedResults.Ok(resource);
         });
 
-        domains.MapPost("/", async Task<IResult> (DomainRequest request, DomainService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        domains.MapPost("/", async (DomainRequest request, DomainService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(request.Name, Changes(request), Actor(http.User), Remote(http), ct);
             var resource = await Project(db.Domains.Where(d => d.Id == created.Id)).SingleAsync(ct);
@@ -60,16 +60,16 @@ internal static class DomainEndpoints
             return TypedResults.Created($"/api/v1/domains/{resource.Name}", resource);
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        domains.MapPatch("/{name}", async Task<IResult> (string name, DomainRequest request, DomainService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        domains.MapPatch("/{name}", async (string name, DomainRequest request, DomainService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
-            if (request.Name is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["A domain cannot be renamed; create the new one and move its mailboxes."] });
+            if (request.Name is not null) throw new DomainValidationException("name", "A domain cannot be renamed; create the new one and move its mailboxes.");
             var updated = await service.UpdateAsync(name, Changes(request), IfMatch(http), Actor(http.User), Remote(http), ct);
             var resource = await Project(db.Domains.Where(d => d.Id == updated.Id)).SingleAsync(ct);
             http.Response.Headers.ETag = $"\"{resource.Version}\"";
             return TypedResults.Ok(resource);
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        domains.MapDelete("/{name}", async Task<IResult> (string name, [FromQuery] bool? cascade, DomainService service, HttpContext http, CancellationToken ct) =>
+        domains.MapDelete("/{name}", async (string name, [FromQuery] bool? cascade, DomainService service, HttpContext http, CancellationToken ct) =>
         {
             await service.DeleteAsync(name, cascade ?? false, Actor(http.User), Remote(http), ct);
             return TypedResults.NoContent();
@@ -82,7 +82,7 @@ internal static class DomainEndpoints
 
     private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode, r.DmarcPolicy);
 
-    private static IResult NotFound(string name) => TypedResults.Problem($"No domain {name}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    private static DomainNotFoundException NotFound(string name) => new($"No domain {name}.");
 
     /// <summary>The version from If-Match ("W/" and quotes removed); null when the client sent none.</summary>
     internal static string? IfMatch(HttpContext http)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using AdminConsole.Core;
 using AdminConsole.Core.Data;
 using AdminConsole.Core.Groups;
@@ -33,20 +34,20 @@ internal static class GroupEndpoints
         var groups = api.MapGroup("/groups").AddEndpointFilter<ApiProblems>().WithTags("Groups");
 
         // ?member=: the groups whose mail reaches that address, directly or through a nested group.
-        groups.MapGet("/", async Task<IResult> (string? domain, string? member, int? offset, int? limit, AdminDbContext db, GroupService service, CancellationToken ct) =>
+        groups.MapGet("/", async (string? domain, string? member, int? offset, int? limit, AdminDbContext db, GroupService service, CancellationToken ct) =>
         {
-            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            var page = Paging.Read(offset, limit);
             var query = db.Groups.AsNoTracking();
             if (!string.IsNullOrWhiteSpace(member))
             {
-                if (!EmailAddress.TryParse(member, out _, out var error)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["member"] = [error] });
+                if (!EmailAddress.TryParse(member, out _, out var error)) throw new DomainValidationException("member", error);
                 var through = (await service.GroupsDeliveringToAsync(member, ct)).Select(m => m.Group).ToList();
                 query = query.Where(g => through.Contains(g.Address));
             }
 
             if (!string.IsNullOrWhiteSpace(domain))
             {
-                if (!EmailAddress.TryNormalizeDomain(domain, out var d, out var error)) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = [error] });
+                if (!EmailAddress.TryNormalizeDomain(domain, out var d, out var error)) throw new DomainValidationException("domain", error);
                 query = query.Where(g => g.Domain!.Name == d);
             }
 
@@ -55,14 +56,14 @@ internal static class GroupEndpoints
             return TypedResults.Ok(new DomainEndpoints.Page<GroupResource>(await LoadAsync(db, service, ids, ct), total, page.Offset, page.Limit));
         });
 
-        groups.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, GroupService service, HttpContext http, CancellationToken ct) =>
+        groups.MapGet("/{address}", async (string address, AdminDbContext db, GroupService service, HttpContext http, CancellationToken ct) =>
         {
             if (await FindIdAsync(db, address, ct) is not { } id)
-                return TypedResults.Problem($"No group {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+                throw new DomainNotFoundException($"No group {address}.");
             return Tagged(http, await LoadOneAsync(db, service, id, ct));
         });
 
-        groups.MapPost("/", async Task<IResult> (GroupRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        groups.MapPost("/", async (GroupRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var group = await service.CreateAsync(request.Address, request.Description, request.Members ?? [], DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var resource = await LoadOneAsync(db, service, group.Id, ct);
@@ -71,14 +72,14 @@ internal static class GroupEndpoints
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         // The group as a whole: description and members change together; the address stays.
-        groups.MapPatch("/{address}", async Task<IResult> (string address, GroupPatch request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        groups.MapPatch("/{address}", async (string address, GroupPatch request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var group = await service.UpdateAsync(address, new GroupChanges(request.Description, request.Members), DomainEndpoints.IfMatch(http),
                 DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return Tagged(http, await LoadOneAsync(db, service, group.Id, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        groups.MapPut("/{address}/members", async Task<IResult> (string address, MembersRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
+        groups.MapPut("/{address}/members", async (string address, MembersRequest request, GroupService service, AdminDbContext db, HttpContext http, CancellationToken ct) =>
         {
             var group = await service.UpdateAsync(address, new GroupChanges(null, request.Members ?? []), DomainEndpoints.IfMatch(http),
                 DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
@@ -86,17 +87,17 @@ internal static class GroupEndpoints
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
         // The editor's preview, for automation too: what the group would deliver to, nothing written.
-        groups.MapPost("/preview", async Task<IResult> (GroupRequest request, GroupService service, CancellationToken ct) =>
+        groups.MapPost("/preview", async (GroupRequest request, GroupService service, CancellationToken ct) =>
             TypedResults.Ok(await service.PreviewAsync(request.Address, request.Members ?? [], ct)));
 
-        groups.MapDelete("/{address}", async Task<IResult> (string address, GroupService service, HttpContext http, CancellationToken ct) =>
+        groups.MapDelete("/{address}", async (string address, GroupService service, HttpContext http, CancellationToken ct) =>
         {
             await service.DeleteAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
     }
 
-    private static IResult Tagged(HttpContext http, GroupResource resource)
+    private static Ok<GroupResource> Tagged(HttpContext http, GroupResource resource)
     {
         http.Response.Headers.ETag = $"\"{resource.Version}\"";
         return TypedResults.Ok(resource);

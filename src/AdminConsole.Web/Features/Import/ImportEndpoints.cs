@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using AdminConsole.Core.Import;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
@@ -11,12 +12,16 @@ namespace AdminConsole.Web.Features.Import;
 /// </summary>
 internal static class ImportEndpoints
 {
-    public sealed record DryRun(int Rows, IReadOnlyList<MailboxImport.RowError> Errors);
+    /// <summary>
+    /// What an import did, or (<paramref name="DryRun"/>) would do: the rows read and each row's
+    /// errors, and for an import the mailboxes created with any generated password (shown once).
+    /// One shape for both, so a client reads one type whichever it asked for.
+    /// </summary>
+    public sealed record ImportReport(bool DryRun, int Rows, IReadOnlyList<MailboxImport.RowError> Errors, int Created, IReadOnlyList<MailboxImport.Imported> Mailboxes);
 
-    public sealed record ImportResult(int Created, IReadOnlyList<MailboxImport.Imported> Mailboxes);
 
     public static void MapImportApi(this RouteGroupBuilder api) =>
-        api.MapPost("/mailboxes/import", async Task<IResult> (bool? dryRun, HttpRequest request, MailboxImport import, CancellationToken ct) =>
+        api.MapPost("/mailboxes/import", async Task<Results<Ok<ImportReport>, ProblemHttpResult>> (bool? dryRun, HttpRequest request, MailboxImport import, CancellationToken ct) =>
         {
             if (request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
                 return TypedResults.Problem("Send the file as text/csv.", statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
@@ -29,13 +34,15 @@ internal static class ImportEndpoints
             if (dryRun == true)
             {
                 var plan = await import.CheckAsync(csv, ct);
-                return TypedResults.Ok(new DryRun(plan.RowCount, plan.Errors));
+                return TypedResults.Ok(new ImportReport(true, plan.RowCount, plan.Errors, 0, []));
             }
 
             var created = await import.ImportAsync(csv, DomainEndpoints.Actor(request.HttpContext.User), DomainEndpoints.Remote(request.HttpContext), ct: ct);
             request.HttpContext.Response.Headers.CacheControl = "no-store";
-            return TypedResults.Ok(new ImportResult(created.Count, created));
-        }).AddEndpointFilter<ApiProblems>().WithTags("Mailboxes").RequireAuthorization(ConsolePolicies.AdminWrite);
+            return TypedResults.Ok(new ImportReport(false, created.Count, [], created.Count, created));
+        }).AddEndpointFilter<ApiProblems>().WithTags("Mailboxes").RequireAuthorization(ConsolePolicies.AdminWrite)
+            .Accepts<string>("text/csv")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>The body as text, or null past <see cref="MailboxImport.MaxBytes"/> characters (a chunked upload has no length to check first).</summary>
     private static async Task<string?> ReadAsync(HttpRequest request, CancellationToken ct)

@@ -32,24 +32,24 @@ internal static class MailboxEndpoints
     {
         var mailboxes = api.MapGroup("/mailboxes").AddEndpointFilter<ApiProblems>().WithTags("Mailboxes");
 
-        mailboxes.MapGet("/", async Task<IResult> (string? q, string? domain, string? sort, int? offset, int? limit, MailboxDirectory directory, EngineNodes engines, CancellationToken ct) =>
+        mailboxes.MapGet("/", async (string? q, string? domain, string? sort, int? offset, int? limit, MailboxDirectory directory, EngineNodes engines, CancellationToken ct) =>
         {
-            if (Paging.Read(offset, limit, out var problem) is not { } page) return problem!;
+            var page = Paging.Read(offset, limit);
             var result = await directory.SearchAsync(new MailboxDirectory.Query(q, domain, sort, page.Offset, page.Limit), ct);
             var usage = await engines.UsageAsync([.. result.Items.Select(m => m.Address)], ct);
             var items = result.Items.Select(m => new MailboxResource(m.Address, m.Domain, m.DisplayName, m.QuotaBytes, usage[m.Address], m.Enabled, m.CreatedAt, m.UpdatedAt)).ToList();
             return TypedResults.Ok(new DomainEndpoints.Page<MailboxResource>(items, result.Total, page.Offset, page.Limit));
         });
 
-        mailboxes.MapGet("/{address}", async Task<IResult> (string address, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapGet("/{address}", async (string address, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
         {
             var mailbox = await FindAsync(db, address, ct);
-            if (mailbox is null) return TypedResults.Problem($"No mailbox {address}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+            if (mailbox is null) throw new DomainNotFoundException($"No mailbox {address}.");
             http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
             return TypedResults.Ok(await ToResourceAsync(mailbox, engines, ct));
         });
 
-        mailboxes.MapPost("/", async Task<IResult> (MailboxRequest request, MailboxService service, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapPost("/", async (MailboxRequest request, MailboxService service, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(request.Address, Changes(request), request.Password, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var mailbox = (await FindAsync(db, created.Mailbox.Address, ct))!;
@@ -58,26 +58,26 @@ internal static class MailboxEndpoints
             return TypedResults.Created($"/api/v1/mailboxes/{mailbox.Address}", new CreatedMailbox(await ToResourceAsync(mailbox, engines, ct), created.GeneratedPassword));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        mailboxes.MapPatch("/{address}", async Task<IResult> (string address, MailboxRequest request, MailboxService service, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapPatch("/{address}", async (string address, MailboxRequest request, MailboxService service, AdminDbContext db, EngineNodes engines, HttpContext http, CancellationToken ct) =>
         {
             var refused = new Dictionary<string, string[]>();
             if (request.Address is not null) refused["address"] = ["An address cannot be changed; create a new mailbox."];
             if (request.Password is not null) refused["password"] = ["Set a password with POST /api/v1/mailboxes/{address}/password."];
-            if (refused.Count > 0) return TypedResults.ValidationProblem(refused);
+            if (refused.Count > 0) throw new DomainValidationException(refused);
             var updated = await service.UpdateAsync(address, Changes(request), DomainEndpoints.IfMatch(http), DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             var mailbox = (await FindAsync(db, updated.Address, ct))!;
             http.Response.Headers.ETag = $"\"{EntityVersion.Of(mailbox.UpdatedAt)}\"";
             return TypedResults.Ok(await ToResourceAsync(mailbox, engines, ct));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        mailboxes.MapPost("/{address}/password", async Task<IResult> (string address, PasswordRequest? request, MailboxService service, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapPost("/{address}/password", async (string address, PasswordRequest? request, MailboxService service, HttpContext http, CancellationToken ct) =>
         {
             var generated = await service.SetPasswordAsync(address, request?.Password, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             http.Response.Headers.CacheControl = "no-store";
             return TypedResults.Ok(new PasswordSet(generated));
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        mailboxes.MapDelete("/{address}", async Task<IResult> (string address, MailboxService service, HttpContext http, CancellationToken ct) =>
+        mailboxes.MapDelete("/{address}", async (string address, MailboxService service, HttpContext http, CancellationToken ct) =>
         {
             await service.DeleteAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.NoContent();

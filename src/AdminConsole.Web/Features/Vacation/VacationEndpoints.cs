@@ -1,3 +1,4 @@
+using AdminConsole.Core;
 using AdminConsole.Core.Vacation;
 using AdminConsole.Web.Features.Api;
 using AdminConsole.Web.Features.Auth;
@@ -15,17 +16,17 @@ internal static class VacationEndpoints
     {
         var vacation = api.MapGroup("/mailboxes/{address}/vacation").AddEndpointFilter<ApiProblems>().WithTags("Vacation");
 
-        vacation.MapGet("/", async Task<IResult> (string address, VacationService service, HttpContext http, CancellationToken ct) =>
+        vacation.MapGet("/", async (string address, VacationService service, HttpContext http, CancellationToken ct) =>
         {
             var view = await service.GetAsync(address, ct);
             if (view.Version is { } version) http.Response.Headers.ETag = $"\"{version}\"";
             return TypedResults.Ok(view);
         });
 
-        vacation.MapPut("/", async Task<IResult> (string address, VacationRequest request, VacationService service, HttpContext http, CancellationToken ct) =>
+        vacation.MapPut("/", async (string address, VacationRequest request, VacationService service, HttpContext http, CancellationToken ct) =>
         {
             if (request.Enabled is null)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["enabled"] = ["Say whether the reply is on (true) or off (false)."] });
+                throw new DomainValidationException("enabled", "Say whether the reply is on (true) or off (false).");
             var view = await service.SetAsync(address,
                 new VacationSettings(request.Enabled.Value, request.Subject, request.Body, request.StartsAt, request.EndsAt, request.ReplyIntervalDays, request.ExtraAddresses),
                 DomainEndpoints.IfMatch(http), DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
@@ -33,7 +34,7 @@ internal static class VacationEndpoints
             return TypedResults.Ok(view);
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
 
-        vacation.MapDelete("/", async Task<IResult> (string address, VacationService service, HttpContext http, CancellationToken ct) =>
+        vacation.MapDelete("/", async (string address, VacationService service, HttpContext http, CancellationToken ct) =>
         {
             await service.RemoveAsync(address, DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.NoContent();
