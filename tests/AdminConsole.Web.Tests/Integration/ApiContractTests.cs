@@ -54,6 +54,12 @@ public sealed class ApiContractTests(ConsoleHost host) : IClassFixture<ConsoleHo
         }
 
         Assert.True(missing.Count == 0, string.Join("\n", missing));
+
+        // Each operation has a name of its own for generated clients.
+        var ids = operations.Select(o => o.Operation["operationId"]?.GetValue<string>()).ToList();
+        Assert.All(ids, id => Assert.False(string.IsNullOrEmpty(id)));
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("GetDomainsByNameDkim", ids);
     }
 
     [Theory]
@@ -84,6 +90,39 @@ public sealed class ApiContractTests(ConsoleHost host) : IClassFixture<ConsoleHo
         // A problem answer must be a problem document.
         Assert.Null(contract.Check("GET", "/api/v1/domains/x.example", 404, "application/problem+json", """{"title":"Not found","status":404,"detail":"No domain x.example."}"""));
         Assert.NotNull(contract.Check("GET", "/api/v1/domains/x.example", 404, "application/problem+json", """{"title":404}"""));
+    }
+
+    /// <summary>Kiota (the repository's local tool, dotnet-tools.json) reads the document and writes a C# client for it.</summary>
+    [Fact]
+    public async Task Kiota_generates_a_CSharp_client_from_the_document()
+    {
+        var document = await DocumentAsync();
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "dotnet-tools.json"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("no dotnet-tools.json above the tests");
+        var work = Directory.CreateTempSubdirectory("kiota").FullName;
+        try
+        {
+            var file = Path.Combine(work, "openapi.json");
+            await File.WriteAllTextAsync(file, document.ToJsonString());
+            var output = Path.Combine(work, "client");
+            // No update check: the machines have no way to GitHub, and the answer is not the test's business.
+            var offline = new Dictionary<string, string> { ["KIOTA_OFFLINE_ENABLED"] = "true" };
+            var run = await ExternalProgram.RunInAsync(root, TimeSpan.FromMinutes(10), offline, "dotnet", "kiota", "generate", "--language", "CSharp", "--openapi", file, "--output", output,
+                "--class-name", "MailAdminClient", "--namespace-name", "MailAdmin.Client", "--log-level", "Warning", "--exclude-backward-compatible");
+            Assert.True(run.ExitCode == 0, run.Output + run.Errors);
+            // Kiota names what it could not understand in the document as warnings: none.
+            Assert.True(!(run.Output + run.Errors).Contains("warn", StringComparison.OrdinalIgnoreCase), run.Output + run.Errors);
+            var generated = Directory.GetFiles(output, "*.cs", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')).ToList();
+            Assert.Contains("MailAdminClient.cs", generated);
+            Assert.Contains(generated, f => f.EndsWith("Domains/Item/Dkim/DkimRequestBuilder.cs", StringComparison.Ordinal));
+            // The response types are real classes, not untyped JSON: the schemas reached the generator.
+            Assert.Contains(generated, f => f.EndsWith("Models/GroupResource.cs", StringComparison.Ordinal));
+            Assert.Contains(generated, f => f.EndsWith("Models/HttpValidationProblemDetails.cs", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
     }
 
     [Fact]

@@ -80,12 +80,27 @@ internal static class ApiDocument
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
+            operation.OperationId ??= OperationId(context.Description.HttpMethod, context.Description.RelativePath);
             var body = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
             if (body is not null && Examples.TryGetValue(body, out var example) && operation.RequestBody?.Content is { } content)
                 foreach (var media in content.Values) media.Example = JsonNode.Parse(example);
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>
+    /// A name per operation for generated clients: the method and the path's words, route values as
+    /// "By…" ("GET api/v1/domains/{name}/dkim" is GetDomainsByNameDkim), unique because paths are.
+    /// </summary>
+    internal static string OperationId(string? method, string? path)
+    {
+        var words = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).Skip(2).Select(segment => segment.StartsWith('{')
+            ? "By" + Pascal(segment.Trim('{', '}').Split(':')[0])
+            : string.Concat(segment.Split('-', '.').Select(Pascal)));
+        return Pascal((method ?? "get").ToLowerInvariant()) + string.Concat(words);
+    }
+
+    private static string Pascal(string word) => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..];
 
     /// <summary>An example body per request type, as a client would send it.</summary>
     private static readonly Dictionary<Type, string> Examples = new()
