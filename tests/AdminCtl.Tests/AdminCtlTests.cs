@@ -82,6 +82,43 @@ public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
     }
 
     [Fact]
+    public async Task Admin_role_remove_2fa_and_remove_change_an_account_and_say_what_they_did()
+    {
+        // Another administrator, so that roles@ is never the last one (which could not be removed).
+        Assert.Equal(0, (await AdminCtlRunner.RunAsync(Db, "admin", "create", "keeper@example.com")).ExitCode);
+        Assert.Equal(0, (await AdminCtlRunner.RunAsync(Db, "admin", "create", "roles@example.com", "--role", "read-only")).ExitCode);
+        var promoted = await AdminCtlRunner.RunAsync(Db, "admin", "role", "roles@example.com", "administrator");
+        Assert.Equal((0, "roles@example.com is now administrator; its sessions have ended"), (promoted.ExitCode, promoted.Stdout.Trim()));
+        var wrong = await AdminCtlRunner.RunAsync(Db, "admin", "role", "roles@example.com", "owner");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("administrator or read-only", wrong.Stderr, StringComparison.Ordinal);
+        await using (var db = host.Database.CreateContext())
+        {
+            var account = await db.AdminAccounts.SingleAsync(a => a.Email == "roles@example.com");
+            Assert.Equal(AdminConsole.Core.Accounts.AdminRole.Administrator, account.Role);
+            (account.TotpSecretProtected, account.RecoveryCodeHashes) = ("sealed", ["code"]);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(0, (await AdminCtlRunner.RunAsync(Db, "admin", "remove-2fa", "roles@example.com")).ExitCode);
+        var again = await AdminCtlRunner.RunAsync(Db, "admin", "remove-2fa", "roles@example.com");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("no second factor", again.Stderr, StringComparison.Ordinal);
+        await using (var db = host.Database.CreateContext())
+            Assert.Null((await db.AdminAccounts.SingleAsync(a => a.Email == "roles@example.com")).TotpSecretProtected);
+
+        var removed = await AdminCtlRunner.RunAsync(Db, "admin", "remove", "roles@example.com");
+        Assert.Equal((0, "removed admin roles@example.com"), (removed.ExitCode, removed.Stdout.Trim()));
+        Assert.Equal(1, (await AdminCtlRunner.RunAsync(Db, "admin", "remove", "roles@example.com")).ExitCode);
+        await using (var db = host.Database.CreateContext())
+        {
+            Assert.False(await db.AdminAccounts.AnyAsync(a => a.Email == "roles@example.com"));
+            Assert.Equal(["admin.created", "admin.role-changed", "admin.2fa-removed", "admin.removed"],
+                await db.AuditEvents.Where(e => e.Target == "admin:roles@example.com").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+        }
+    }
+
+    [Fact]
     public async Task Token_create_prints_a_token_that_authenticates_the_API_and_a_wrong_token_gets_401()
     {
         var result = await AdminCtlRunner.RunAsync(Db, "token", "create", "ci-deploy");
