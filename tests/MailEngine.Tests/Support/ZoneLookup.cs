@@ -1,0 +1,40 @@
+using MailEngine.Dns;
+
+namespace MailEngine.Tests.Support;
+
+/// <summary>
+/// DNS answers from a zone written in the test (the pure-code checks take DNS answers in): a name
+/// with records of another type answers "no records", an unknown name "no such domain", a name
+/// marked failing a server failure. Counts the queries, so limits can be seen to hold.
+/// </summary>
+public sealed class ZoneLookup : IDnsLookup
+{
+    private readonly Dictionary<(string Name, DnsRecordKind Kind), List<string>> _records = [];
+    private readonly HashSet<string> _failing = new(StringComparer.OrdinalIgnoreCase);
+
+    public int Queries { get; private set; }
+
+    public ZoneLookup Add(string name, DnsRecordKind kind, params string[] values)
+    {
+        var key = (name.ToLowerInvariant().TrimEnd('.'), kind);
+        if (!_records.TryGetValue(key, out var list)) _records[key] = list = [];
+        list.AddRange(values);
+        return this;
+    }
+
+    public ZoneLookup Fail(string name)
+    {
+        _failing.Add(name.TrimEnd('.'));
+        return this;
+    }
+
+    public Task<DnsLookup> QueryAsync(string name, DnsRecordKind kind, CancellationToken ct)
+    {
+        Queries++;
+        var key = name.ToLowerInvariant().TrimEnd('.');
+        if (_failing.Contains(key)) return Task.FromResult(new DnsLookup(DnsLookupStatus.Failed, [], $"{name}: server failure"));
+        if (_records.TryGetValue((key, kind), out var values)) return Task.FromResult(DnsLookup.Of([.. values]));
+        var exists = _records.Keys.Any(k => k.Name == key);
+        return Task.FromResult(new DnsLookup(exists ? DnsLookupStatus.NoRecords : DnsLookupStatus.NoSuchDomain, []));
+    }
+}
