@@ -71,6 +71,15 @@ public sealed class DkimSigningTests : IAsyncLifetime
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('#')).ToArray();
     }
 
+    /// <summary>Our own inbound verifier (#16) on the same file, with the same keys: it must agree with dkimpy.</summary>
+    private static async Task<string[]> VerifyOursAsync(string file)
+    {
+        var zone = new ZoneLookup();
+        foreach (var (name, value) in Records()) zone.Add(name, MailEngine.Dns.DnsRecordKind.Txt, value);
+        var verdicts = await new MailEngine.Auth.Dkim.DkimVerification(zone, TimeProvider.System).VerifyAsync(MimeMessage.Load(file), CancellationToken.None);
+        return [.. verdicts.Select(v => $"{v.Domain} {v.Selector} {v.Algorithm} {v.Keyword}")];
+    }
+
     public static TheoryData<string, string> Messages() => new()
     {
         { "plain", "From: Alice <alice@example.test>\r\nTo: bob@example.test\r\nSubject: plain\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nMessage-ID: <p1@example.test>\r\n\r\nHello Bob.\r\n" },
@@ -89,6 +98,7 @@ public sealed class DkimSigningTests : IAsyncLifetime
         Assert.True(results.Length == 2, $"{shape}: {string.Join(" | ", results)}");
         Assert.Contains(results, r => r.EndsWith($"{Domain} 202612r rsa-sha256 pass", StringComparison.Ordinal));
         Assert.Contains(results, r => r.EndsWith($"{Domain} 202612e ed25519-sha256 pass", StringComparison.Ordinal));
+        Assert.Equal([$"{Domain} 202612e ed25519-sha256 pass", $"{Domain} 202612r rsa-sha256 pass"], (await VerifyOursAsync(file)).Order(StringComparer.Ordinal));
 
         var signed = await File.ReadAllTextAsync(file);
         Assert.DoesNotContain(" l=", signed, StringComparison.Ordinal); // no body length limit (RFC 6376 §8.2)
@@ -102,6 +112,7 @@ public sealed class DkimSigningTests : IAsyncLifetime
         var text = await File.ReadAllTextAsync(file);
         await File.WriteAllTextAsync(file, text.Replace("Please pay 100 EUR.", "Please pay 900 EUR.", StringComparison.Ordinal));
         Assert.All(await VerifyAsync(file), r => Assert.EndsWith("fail", r, StringComparison.Ordinal));
+        Assert.All(await VerifyOursAsync(file), r => Assert.EndsWith("fail", r, StringComparison.Ordinal));
 
         await File.WriteAllTextAsync(file, text.Replace("Subject: pay 100", "Subject: pay 900", StringComparison.Ordinal));
         Assert.All(await VerifyAsync(file), r => Assert.EndsWith("fail", r, StringComparison.Ordinal));
