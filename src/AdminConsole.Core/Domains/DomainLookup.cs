@@ -11,6 +11,10 @@ namespace AdminConsole.Core.Domains;
 public static class DomainLookup
 {
     /// <summary>The domain, tracked; null when the name is not one of ours (or not a domain name).</summary>
+    /// <summary>Every domain's name, sorted: what the pages offer to choose from.</summary>
+    public static Task<List<string>> DomainNamesAsync(this AdminDbContext db, CancellationToken ct = default) =>
+        db.Domains.OrderBy(d => d.Name).Select(d => d.Name).ToListAsync(ct);
+
     public static async Task<MailDomain?> FindDomainAsync(this AdminDbContext db, string name, CancellationToken ct = default) =>
         EmailAddress.TryNormalizeDomain(name.TrimEnd('.'), out var normalized, out _) ? await db.Domains.SingleOrDefaultAsync(d => d.Name == normalized, ct) : null;
 

@@ -124,12 +124,10 @@ public static partial class FilterRules
         }
 
         // Only when writing the rules again gives the same script is it really ours, untouched.
-        if (read.Count == 0 || ToSieveOrNull(read) != text) return false;
+        if (read.Count == 0 || Check(read).Count > 0 || ToSieve(read) != text) return false;
         rules = read;
         return true;
     }
-
-    private static string? ToSieveOrNull(IReadOnlyList<FilterRule> rules) => Check(rules).Count == 0 ? ToSieve(rules) : null;
 
     private static string Test(FilterRule rule)
     {

@@ -58,7 +58,11 @@ public sealed class PublicSuffixList
     }
 
     /// <summary>The public suffix of a domain: "co.uk" for "mail.example.co.uk", "tset" for "example.tset".</summary>
-    public string PublicSuffix(string domain) => string.Join('.', Labels(domain)[^SuffixLabels(Labels(domain))..]);
+    public string PublicSuffix(string domain)
+    {
+        var labels = Labels(domain);
+        return string.Join('.', labels[^SuffixLabels(labels)..]);
+    }
 
     /// <summary>
     /// The registrable (organizational) domain: the public suffix and one label more, so

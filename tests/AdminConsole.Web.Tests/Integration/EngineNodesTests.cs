@@ -101,7 +101,9 @@ public sealed class EngineNodesTests : IAsyncLifetime
 
         // mx2 stops; a quota change still reaches mx1, and the status says what mx2 lacks and why.
         Nodes[1].Kill();
-        var before = Desired(status);
+        // The desired version read after the kill: a version compiled between the status above and the
+        // kill (seen under load) may have reached mx2, so only one made after this can be one it lacks.
+        var before = Desired(await StatusUntilAsync(api, _ => true, "the status after stopping mx2"));
         Assert.Equal(HttpStatusCode.OK, (await api.PatchAsync($"/api/v1/mailboxes/{address}", Json("""{"quotaBytes":1048576}"""))).StatusCode);
         status = await StatusUntilAsync(api, s => Desired(s) > before && Runs(s, "mx1", Desired(s)) && Node(s, "mx2").GetProperty("lastError").ValueKind == JsonValueKind.String,
             "mx1 to apply the quota change and mx2 to be reported unreachable");

@@ -17,7 +17,8 @@ public static class ConsolePolicies
     public const string ScopeClaim = "scope";
     public const string ReadScope = "read";
 
-    public static string RoleName(AdminRole role) => role == AdminRole.Administrator ? AdministratorRole : ReadOnlyRole;
+    /// <summary>The role claim of an admin: the role's name as the API and adminctl write it.</summary>
+    public static string RoleName(AdminRole role) => AdminAccountService.Role(role);
 
     public static bool CanWrite(ClaimsPrincipal user) =>
         user.IsInRole(AdministratorRole) && user.FindFirstValue(ScopeClaim) != ReadScope;

@@ -237,8 +237,7 @@ public sealed class SpfEvaluator(IDnsLookup dns)
     {
         var bytes = ip.GetAddressBytes();
         if (ip.AddressFamily == AddressFamily.InterNetwork) return string.Join('.', bytes.Reverse()) + ".in-addr.arpa";
-        var nibbles = bytes.SelectMany(b => new[] { b >> 4, b & 15 }).Reverse().Select(n => "0123456789abcdef"[n]);
-        return string.Join('.', nibbles) + ".ip6.arpa";
+        return string.Join('.', SpfMacro.Nibbles(ip).Reverse()) + ".ip6.arpa";
     }
 
     /// <summary>§4.3: at least two labels, each 1-63 characters, 253 at most; else there is nothing to check.</summary>

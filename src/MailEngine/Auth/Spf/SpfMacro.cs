@@ -114,18 +114,10 @@ public static class SpfMacro
     }
 
     /// <summary>%{i}: dotted quad, or an IPv6 address as 32 dot-separated nibbles (§7.3).</summary>
-    private static string Dotted(IPAddress ip)
-    {
-        if (ip.AddressFamily != AddressFamily.InterNetworkV6) return ip.ToString();
-        var nibbles = new StringBuilder(63);
-        foreach (var b in ip.GetAddressBytes())
-        {
-            if (nibbles.Length > 0) nibbles.Append('.');
-            nibbles.Append("0123456789abcdef"[b >> 4]).Append('.').Append("0123456789abcdef"[b & 15]);
-        }
+    private static string Dotted(IPAddress ip) => ip.AddressFamily == AddressFamily.InterNetworkV6 ? string.Join('.', Nibbles(ip)) : ip.ToString();
 
-        return nibbles.ToString();
-    }
+    /// <summary>An IPv6 address's 32 hex digits, most significant first (%{i}; reversed, the ip6.arpa name).</summary>
+    internal static IEnumerable<char> Nibbles(IPAddress ip) => ip.GetAddressBytes().SelectMany(b => new[] { "0123456789abcdef"[b >> 4], "0123456789abcdef"[b & 15] });
 
     private static string LocalPart(string sender) => sender.LastIndexOf('@') is > 0 and var at ? sender[..at] : "postmaster";
 
