@@ -51,7 +51,21 @@ public sealed record EngineSnapshot
 /// <param name="CatchAllAddress">Where mail for unknown local parts goes; null rejects them.</param>
 /// <param name="Spam">The domain's spam settings (thresholds, rule overrides); null means the defaults.</param>
 /// <param name="DkimKeys">The keys that sign mail from this domain now (one per algorithm); null or empty: unsigned.</param>
-public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null, IReadOnlyList<SnapshotDkimKey>? DkimKeys = null);
+/// <param name="Dmarc">What mail to this domain's recipients gets when its sender's DMARC policy says quarantine or reject.</param>
+public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null, IReadOnlyList<SnapshotDkimKey>? DkimKeys = null, DmarcEnforcement Dmarc = DmarcEnforcement.Enforce);
+
+/// <summary>How a receiving domain honours the DMARC policies of the mail it gets (RFC 7489 §6.7: the receiver decides).</summary>
+public enum DmarcEnforcement
+{
+    /// <summary>As the sender asks: p=reject refused at DATA (550 5.7.1), p=quarantine into Junk.</summary>
+    Enforce,
+
+    /// <summary>p=reject and p=quarantine both into Junk: nothing refused (for a domain that fears losing forwarded mail).</summary>
+    Quarantine,
+
+    /// <summary>Only the Authentication-Results header and the spam symbols: the policy is not acted on.</summary>
+    Monitor,
+}
 
 /// <param name="Selector">The selector, d= being the domain (RFC 6376 §3.1).</param>
 /// <param name="Algorithm">"rsa-sha256" or "ed25519-sha256" (RFC 8463).</param>

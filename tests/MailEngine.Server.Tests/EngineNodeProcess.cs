@@ -29,6 +29,9 @@ public sealed class EngineNodeProcess : IDisposable
             ["Engine__Imap__Listener__Port"] = ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Engine__Imap__ImplicitTls__Port"] = ImapsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
+            // These processes test crashes, hostile clients and snapshots, with no DNS of their own to ask
+            // (SPF/DKIM/DMARC over SMTP are tested in MailEngine.Tests against written zones).
+            ["Engine__InboundAuthentication"] = "false",
         };
         // The nodes of a test run share compiled rule databases (content-named): only the first start compiles them.
         _environment["Engine__Scanner__CacheDirectory"] = Path.Combine(Path.GetTempPath(), "mailengine-tests-hscache");

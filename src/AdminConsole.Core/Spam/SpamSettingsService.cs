@@ -27,10 +27,11 @@ public sealed class SpamSettingsService(AdminDbContext db, AuditLog audit, TimeP
     public const double MinThreshold = -100;
     public const double MaxRuleScore = 100;
 
-    /// <summary>Every symbol a domain may change: the shipped rules and the Bayes bands.</summary>
+    /// <summary>Every symbol a domain may change: the shipped rules, the Bayes bands and the authentication results.</summary>
     public static IReadOnlyList<(string Name, string Target, string Description, double Score)> Catalog { get; } =
         RuleFile.Defaults.Select(r => (r.Name, r.Target, r.Description, r.Score))
             .Concat(BayesBand.All.Select(b => (b.Name, "bayes", b.Description, b.Score)))
+            .Concat(AuthenticationSymbol.All.Select(a => (a.Name, AuthenticationSymbol.Target, a.Description, a.Score)))
             .ToList();
 
     private static readonly Dictionary<string, (string Name, string Target, string Description, double Score)> ByName = Catalog.ToDictionary(c => c.Name, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Net;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -32,6 +33,16 @@ public interface IDnsLookup
 public sealed class SystemDnsLookup(LookupClient? client = null) : IDnsLookup
 {
     private readonly LookupClient _client = client ?? new LookupClient(new LookupClientOptions { UseCache = true, Timeout = TimeSpan.FromSeconds(10), Retries = 2 });
+
+    /// <summary>The machine's resolvers, or the one server of <paramref name="server"/> ("127.0.0.1:53", "[::1]:5353"; an address alone is port 53).</summary>
+    public static SystemDnsLookup For(string? server)
+    {
+        if (string.IsNullOrWhiteSpace(server)) return new SystemDnsLookup();
+        if (!IPEndPoint.TryParse(server, out var endPoint))
+            throw new ArgumentException($"The DNS server \"{server}\" is not an address or address:port.", nameof(server));
+        if (endPoint.Port == 0) endPoint.Port = 53;
+        return new SystemDnsLookup(new LookupClient(new LookupClientOptions(endPoint) { UseCache = true, Timeout = TimeSpan.FromSeconds(10), Retries = 2 }));
+    }
 
     public async Task<DnsLookup> QueryAsync(string name, DnsRecordKind kind, CancellationToken ct)
     {

@@ -55,6 +55,18 @@ public sealed class EngineOptions
     /// <summary>The spam scanner: tier library, extra rules (issue #7).</summary>
     public Scanner.ScannerOptions Scanner { get; set; } = new();
 
+    /// <summary>
+    /// SPF, DKIM and DMARC on mail arriving at the MX listener from outside the trusted networks
+    /// (issue #16). On by default; off, mail is taken without asking who sent it.
+    /// </summary>
+    public bool InboundAuthentication { get; set; } = true;
+
+    /// <summary>
+    /// The DNS server ("127.0.0.1:53", a local validating unbound) the inbound checks ask; unset, the
+    /// machine's resolvers (/etc/resolv.conf).
+    /// </summary>
+    public string? DnsServer { get; set; }
+
     public string SpoolDirectory => Path.Combine(StateDirectory, "spool");
 }
 

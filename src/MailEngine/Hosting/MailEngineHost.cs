@@ -29,17 +29,20 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILoggerFactory _loggers;
     private readonly IDnsResolver _dns;
+    private readonly IDnsLookup _lookup;
     private readonly List<ConnectionListener> _listeners = [];
     private PeriodicTimer? _expiryTimer;
     private DeliveryQueue? _queue;
     private PeriodicTimer? _sampler;
 
-    public MailEngineHost(IOptions<EngineOptions> options, TimeProvider clock, ILoggerFactory loggers, IDnsResolver dns)
+    /// <param name="lookup">The inbound checks' DNS (SPF, DKIM keys, DMARC); by default the machine's resolvers, or <see cref="EngineOptions.DnsServer"/>.</param>
+    public MailEngineHost(IOptions<EngineOptions> options, TimeProvider clock, ILoggerFactory loggers, IDnsResolver dns, IDnsLookup? lookup = null)
     {
         _options = options.Value;
         _clock = clock;
         _loggers = loggers;
         _dns = dns;
+        _lookup = lookup ?? SystemDnsLookup.For(_options.DnsServer);
         Snapshots = new EngineSnapshotStore(_options.StateDirectory, SealedSnapshotFile.FromKeyFile(_options.StateKeyFile), clock, loggers.CreateLogger<EngineSnapshotStore>());
         History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
@@ -100,7 +103,8 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
-        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim);
+        var authentication = new MessageAuthentication(_lookup, Addressing.PublicSuffixList.System, _clock);
+        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim, authentication);
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, endOfData);
 
         var budget = new ConnectionBudget(_options.Connections.MaxTotal);

@@ -1,3 +1,6 @@
+using System.Net;
+using MailEngine.Auth;
+using MailEngine.Contracts;
 using MailEngine.Control;
 using MailEngine.Hosting;
 using MailEngine.Store;
@@ -10,9 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace MailEngine.Policy;
 
 /// <summary>
-/// The checks at the end of DATA, in order: the submission's From:/Sender: headers, the spam verdict,
-/// then the recipients' Sieve refusal, which sees that verdict (so a script that rejects on spamtest
-/// refuses at DATA). Each gathers its facts from the spooled message and asks its decision of
+/// The checks at the end of DATA, in order: the submission's From:/Sender: headers, inbound
+/// authentication (SPF, DKIM, DMARC: once, for mail from outside), the spam verdict (which counts the
+/// authentication results as symbols), then the recipients' Sieve refusal, which sees that verdict
+/// (so a script that rejects on spamtest refuses at DATA). Each gathers its facts from the spooled message and asks its decision of
 /// <see cref="SenderPolicy"/> or <see cref="MessagePolicy"/>; the first that is not an accept ends it.
 /// A submission that passes them all is signed last (DKIM, RFC 6376), so only accepted mail is signed.
 /// </summary>
@@ -24,9 +28,11 @@ public sealed class EndOfDataChecks(
     ILogger logger,
     Sieve.SieveDelivery? sieve,
     SpamScanner? scanner,
-    Dkim.DkimSigning? dkim = null)
+    Dkim.DkimSigning? dkim = null,
+    MessageAuthentication? authentication = null)
 {
-    public async ValueTask<PolicyDecision> RunAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, CancellationToken ct)
+    /// <param name="authenticationResultsFields">How many Authentication-Results fields the message came with (Data counts them as it streams).</param>
+    public async ValueTask<PolicyDecision> RunAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, CancellationToken ct, int authenticationResultsFields = 0)
     {
         var snapshot = snapshots.Current;
         incoming.Stream.Flush();
@@ -36,7 +42,21 @@ public sealed class EndOfDataChecks(
             if (!headers.Accepted) return headers;
         }
 
-        var spam = await SpamAsync(incoming, envelope, listener, snapshot, ct);
+        var report = await AuthenticateAsync(incoming, envelope, listener, snapshot, ct);
+        var dmarc = MessagePolicy.Dmarc(report?.Dmarc, RecipientDomains(envelope, t => t.OriginalRecipient).Select(d => snapshot.Domain(d)?.Dmarc ?? DmarcEnforcement.Enforce).ToList());
+        if (!dmarc.Accepted) return dmarc;
+
+        // RFC 8601 §5: a result claiming to be ours that we did not write is removed (after DKIM has seen the message as sent).
+        if (authenticationResultsFields > 0)
+        {
+            var removed = incoming.RemoveHeaderFields((name, value) =>
+                name.Equals(AuthenticationReport.FieldName, StringComparison.OrdinalIgnoreCase) && AuthservIdOf(value).Equals(options.HostName, StringComparison.OrdinalIgnoreCase));
+            if (removed > 0) logger.LogInformation("SMTP {QueueId}: removed {Count} Authentication-Results field(s) claiming to be {Host}'s", envelope.QueueId, removed, options.HostName);
+        }
+
+        if (report is not null) incoming.AddedHeaders = System.Text.Encoding.UTF8.GetBytes(report.HeaderField);
+
+        var spam = await SpamAsync(incoming, envelope, listener, snapshot, report, ct);
         if (!spam.Accepted) return spam;
         var sieveRefusal = SieveRefusal(incoming, envelope, snapshot);
         if (!sieveRefusal.Accepted) return sieveRefusal;
@@ -97,23 +117,41 @@ public sealed class EndOfDataChecks(
     /// Mail arriving from outside (the MX listener, not authenticated) is scanned once for its local
     /// recipients, then each recipient domain's settings decide its verdict.
     /// </summary>
-    private async ValueTask<PolicyDecision> SpamAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, SnapshotIndex snapshot, CancellationToken ct)
+    private async ValueTask<PolicyDecision> SpamAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, SnapshotIndex snapshot, AuthenticationReport? report, CancellationToken ct)
     {
-        if (scanner is null || !options.Scanner.Enabled || listener != ListenerKind.Mx || envelope.AuthenticatedAs is not null) return PolicyDecision.Accept;
-        var domains = envelope.Targets.Where(t => t.Local).Select(t => Addressing.EmailAddress.DomainOf(t.Address)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var policies = domains.Select(d => (Domain: d, Policy: snapshot.SpamPolicy("@" + d))).Where(p => p.Policy.Enabled).ToList();
-        if (policies.Count == 0) return PolicyDecision.Accept;
-        // The listeners open before the rules are compiled: a message that arrives meanwhile waits for
-        // them (it is scanned, not waved through), and past the bound is deferred with nothing kept.
-        if (!await scanner.WaitReadyAsync(options.Scanner.ReadyTimeout, ct)) return PolicyDecision.Defer(PolicyReason.ScannerNotReady);
+        if (listener != ListenerKind.Mx || envelope.AuthenticatedAs is not null) return PolicyDecision.Accept;
+        var domains = RecipientDomains(envelope.Targets.Where(t => t.Local), t => t.Address);
+        var scanning = scanner is not null && options.Scanner.Enabled;
+        var policies = domains.Select(d => (Domain: d, Policy: snapshot.SpamPolicy("@" + d))).Where(p => scanning && p.Policy.Enabled).ToList();
+        // DMARC quarantine goes to Junk for a domain that acts on it, scanned or not.
+        var quarantined = domains.Where(d => MessagePolicy.DmarcQuarantines(report?.Dmarc, snapshot.Domain(d)?.Dmarc ?? DmarcEnforcement.Enforce)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (policies.Count == 0 && quarantined.Count == 0) return PolicyDecision.Accept;
 
-        SpamScanResult scan;
-        using (var read = Open(incoming)) scan = scanner.Scan(read);
-        var verdicts = policies.ToDictionary(p => p.Domain, p => scanner.Evaluate(scan, p.Policy), StringComparer.OrdinalIgnoreCase);
+        var scan = new SpamScanResult([], null);
+        if (policies.Count > 0)
+        {
+            // The listeners open before the rules are compiled: a message that arrives meanwhile waits for
+            // them (it is scanned, not waved through), and past the bound is deferred with nothing kept.
+            if (!await scanner!.WaitReadyAsync(options.Scanner.ReadyTimeout, ct)) return PolicyDecision.Defer(PolicyReason.ScannerNotReady);
+            using var read = Open(incoming);
+            scan = scanner.Scan(read);
+        }
+
+        if (report is not null) scan = scan with { Symbols = [.. scan.Symbols, .. report.Symbols] };
+        var verdicts = new Dictionary<string, SpamVerdict>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (domain, policy) in policies) verdicts[domain] = scanner!.Evaluate(scan, policy);
+        foreach (var domain in quarantined)
+        {
+            var verdict = verdicts.GetValueOrDefault(domain)
+                ?? SpamVerdict.Evaluate(scan with { Symbols = report!.Symbols }, snapshot.SpamPolicy("@" + domain), Scanner.AuthenticationSymbol.Scores);
+            verdicts[domain] = verdict.Junked();
+        }
+
         incoming.Spam = verdicts;
+        if (policies.Count == 0) return PolicyDecision.Accept;
         var top = verdicts.Values.MaxBy(v => v.Score)!;
         counters.Scanned.Add(1, new KeyValuePair<string, object?>("action", top.Action.ToString().ToLowerInvariant()));
-        var decision = MessagePolicy.Spam(verdicts, envelope.Targets.All(t => t.Local), domains.Count);
+        var decision = MessagePolicy.Spam(verdicts.Where(v => policies.Any(p => p.Domain.Equals(v.Key, StringComparison.OrdinalIgnoreCase))).ToDictionary(), envelope.Targets.All(t => t.Local), domains.Count);
         logger.LogInformation("SMTP {QueueId} scanned: score {Score} action {Action} ({Symbols})", envelope.QueueId, top.Score, top.Action, string.Join(' ', top.Symbols.Select(s => s.Name)));
         return decision;
     }
@@ -142,6 +180,50 @@ public sealed class EndOfDataChecks(
 
         return MessagePolicy.Sieve(refusals);
     }
+
+    /// <summary>
+    /// SPF, DKIM and DMARC for mail from outside: the MX listener, not authenticated, not from a
+    /// trusted network (those are our own hosts and users, whose mail is not asked to prove itself).
+    /// </summary>
+    private async ValueTask<AuthenticationReport?> AuthenticateAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, SnapshotIndex snapshot, CancellationToken ct)
+    {
+        if (authentication is null || !options.InboundAuthentication || listener != ListenerKind.Mx || envelope.AuthenticatedAs is not null) return null;
+        if (!IPAddress.TryParse(envelope.ClientAddress, out var client) || snapshot.IsTrusted(client)) return null;
+        using var read = Open(incoming);
+        MimeKit.MimeMessage message;
+        try
+        {
+            message = MessageAuthentication.Load(read);
+        }
+        catch (FormatException)
+        {
+            message = new MimeKit.MimeMessage(); // no header section to read: no signatures, no author (DMARC permerror)
+        }
+
+        var report = await authentication.CheckAsync(options.HostName, client, envelope.Helo ?? "", envelope.Sender, message, ct);
+        counters.Authentication.Add(1, new KeyValuePair<string, object?>("result", report.Dmarc?.Keyword ?? "none"));
+        logger.LogInformation("SMTP {QueueId} authentication: {Results}", envelope.QueueId, report.HeaderValue);
+        return report;
+    }
+
+    /// <summary>The authserv-id an Authentication-Results value begins with (RFC 8601 §2.2), comments and version skipped.</summary>
+    internal static string AuthservIdOf(string value)
+    {
+        var text = value.TrimStart();
+        while (text.StartsWith('('))
+        {
+            var close = text.IndexOf(')');
+            text = close < 0 ? "" : text[(close + 1)..].TrimStart();
+        }
+
+        var end = text.IndexOfAny([';', ' ', '\t', '(']);
+        return (end < 0 ? text : text[..end]).Trim().Trim('"');
+    }
+
+    private static List<string> RecipientDomains(IEnumerable<DeliveryTarget> targets, Func<DeliveryTarget, string> address) =>
+        targets.Select(t => Addressing.EmailAddress.DomainOf(address(t))).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    private static List<string> RecipientDomains(Envelope envelope, Func<DeliveryTarget, string> address) => RecipientDomains(envelope.Targets, address);
 
     private static FileStream Open(IncomingMessage incoming) =>
         new(incoming.TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) { Position = incoming.MessageStart };

@@ -1,11 +1,28 @@
 using System.Globalization;
+using MailEngine.Auth.Dmarc;
+using MailEngine.Contracts;
 using MailEngine.Scanner;
 
 namespace MailEngine.Policy;
 
-/// <summary>The end-of-DATA decisions on facts the checks gathered (<see cref="EndOfDataChecks"/>): spam verdict, then Sieve refusal.</summary>
+/// <summary>The end-of-DATA decisions on facts the checks gathered (<see cref="EndOfDataChecks"/>): DMARC, spam verdict, then Sieve refusal.</summary>
 public static class MessagePolicy
 {
+    /// <summary>
+    /// Refused at DATA when the From: domain's DMARC disposition is reject and every recipient's
+    /// domain enforces it (one that only quarantines or monitors takes the message, so nobody's copy
+    /// is lost for another's setting).
+    /// </summary>
+    /// <param name="recipientDomains">The enforcement setting of each domain the message was addressed to.</param>
+    public static PolicyDecision Dmarc(DmarcVerdict? dmarc, IReadOnlyCollection<DmarcEnforcement> recipientDomains) =>
+        dmarc is { Result: DmarcResult.Fail, Disposition: DmarcPolicy.Reject } && recipientDomains.Count > 0 && recipientDomains.All(e => e == DmarcEnforcement.Enforce)
+            ? PolicyDecision.Refuse(PolicyReason.DmarcReject, dmarc.FromDomain, dmarc.Reason)
+            : PolicyDecision.Accept;
+
+    /// <summary>Whether a domain's copy goes to Junk for DMARC: quarantine asked (or reject that was not refused), and the domain acts on it.</summary>
+    public static bool DmarcQuarantines(DmarcVerdict? dmarc, DmarcEnforcement enforcement) =>
+        dmarc is { Result: DmarcResult.Fail, Disposition: DmarcPolicy.Quarantine or DmarcPolicy.Reject } && enforcement != DmarcEnforcement.Monitor;
+
     /// <summary>
     /// Refused as spam when every recipient is local and every one of their domains says reject;
     /// otherwise the verdicts go with the message for delivery (headers, Junk).

@@ -31,6 +31,9 @@ public enum PolicyReason
     Spam,
     ScannerNotReady,
     SigningFailed,
+
+    /// <summary>The From: domain's DMARC policy is p=reject and neither SPF nor DKIM authenticated it for that domain.</summary>
+    DmarcReject,
 }
 
 /// <summary>
@@ -63,6 +66,7 @@ public sealed record PolicyDecision(PolicyVerdict Verdict, PolicyReason Reason, 
         PolicyReason.SieveRefused => "sieve",
         PolicyReason.Spam => "spam",
         PolicyReason.ScannerNotReady => "scanner-not-ready",
+        PolicyReason.DmarcReject => "dmarc",
         _ => "none",
     };
 }

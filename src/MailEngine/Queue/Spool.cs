@@ -263,6 +263,78 @@ public sealed class IncomingMessage : IDisposable
     public long MessageStart { get; init; }
     internal string TemporaryPath { get; }
 
+    /// <summary>How much of the header section <see cref="RemoveHeaderFields"/> reads: fields past it are left as they are.</summary>
+    public const int MaxHeaderScan = 1024 * 1024;
+
+    /// <summary>
+    /// Removes the header fields <paramref name="remove"/> picks (by name and unfolded value) from the
+    /// message being received, before commit: the rest of the file moves up in place. For the rare field
+    /// that must not reach the mailbox (an Authentication-Results claiming our name, RFC 8601 §5).
+    /// </summary>
+    /// <returns>How many fields were removed.</returns>
+    public int RemoveHeaderFields(Func<string, string, bool> remove)
+    {
+        Stream.Flush();
+        using var read = new FileStream(TemporaryPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite) { Position = MessageStart };
+        var head = new byte[(int)Math.Min(MaxHeaderScan, read.Length - MessageStart)];
+        read.ReadExactly(head);
+        var cuts = new List<(int Start, int End)>();
+        var at = 0;
+        while (at < head.Length)
+        {
+            var end = NextLine(head, at);
+            if (end < 0 || end - at <= 2 && (head[at] == '\r' || head[at] == '\n')) break; // the blank line: the body follows
+            // A field is its first line and the lines that begin with white space (RFC 5322 §2.2.3).
+            var fieldEnd = end;
+            while (fieldEnd < head.Length && (head[fieldEnd] == ' ' || head[fieldEnd] == '\t'))
+            {
+                var next = NextLine(head, fieldEnd);
+                if (next < 0) break;
+                fieldEnd = next;
+            }
+
+            // A field that may go on past what was read is left alone, and so is everything after it.
+            if (fieldEnd == head.Length && head.Length == MaxHeaderScan) break;
+
+            var text = System.Text.Encoding.UTF8.GetString(head, at, fieldEnd - at);
+            var colon = text.IndexOf(':');
+            if (colon > 0 && remove(text[..colon].Trim(), text[(colon + 1)..].Replace("\r\n", "").Replace("\n", "").Trim())) cuts.Add((at, fieldEnd));
+            at = fieldEnd;
+        }
+
+        if (cuts.Count == 0) return 0;
+        // Move each kept stretch down over the removed ones; writes stay behind the reads.
+        var target = MessageStart + cuts[0].Start;
+        var buffer = new byte[64 * 1024];
+        for (var i = 0; i < cuts.Count; i++)
+        {
+            var from = MessageStart + cuts[i].End;
+            var to = i + 1 < cuts.Count ? MessageStart + cuts[i + 1].Start : read.Length;
+            read.Position = from;
+            while (from < to)
+            {
+                var n = read.Read(buffer, 0, (int)Math.Min(buffer.Length, to - from));
+                if (n == 0) break;
+                Stream.Position = target;
+                Stream.Write(buffer, 0, n);
+                Stream.Flush();
+                from += n;
+                target += n;
+            }
+        }
+
+        Stream.SetLength(target);
+        Stream.Position = target;
+        return cuts.Count;
+    }
+
+    /// <summary>The index after the next line feed from <paramref name="start"/>, or -1 when there is none.</summary>
+    private static int NextLine(byte[] bytes, int start)
+    {
+        var lf = Array.IndexOf(bytes, (byte)'\n', start);
+        return lf < 0 ? -1 : lf + 1;
+    }
+
     /// <summary>fsync file, rename into queue/, fsync queue/. Only after this returns may the server answer 250.</summary>
     public void Commit()
     {

@@ -122,9 +122,10 @@ public sealed class SpamScanner
     public ScannerPlatform DetectedPlatform => _current?.Platform ?? ScannerTiers.Detect(_options.LibraryPath, ForcedTier);
     public ScannerTier? ForcedTier { get; private set; }
 
-    /// <summary>Every symbol's default score: the rules' and the Bayes bands'.</summary>
+    /// <summary>Every symbol's default score: the rules', the Bayes bands' and the authentication results'.</summary>
     public static IReadOnlyDictionary<string, double> ScoresOf(IEnumerable<SpamRule> rules) =>
-        rules.Select(r => (r.Name, r.Score)).Concat(BayesBand.All.Select(b => (b.Name, b.Score))).ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
+        rules.Select(r => (r.Name, r.Score)).Concat(BayesBand.All.Select(b => (b.Name, b.Score))).Concat(AuthenticationSymbol.All.Select(a => (a.Name, a.Score)))
+            .ToDictionary(p => p.Name, p => p.Score, StringComparer.Ordinal);
 
     private Selection Build(ScannerTier? forced)
     {

@@ -42,6 +42,12 @@ public sealed record SpamVerdict(double Score, SpamAction Action, IReadOnlyList<
     /// </summary>
     public (double Score, double Percent) Spamtest() => Sieve.SpamtestScale.Of(Score, JunkThreshold, RejectThreshold);
 
+    /// <summary>
+    /// This verdict at least at Junk (DMARC quarantine, RFC 7489 §6.3): the score raised to the Junk
+    /// threshold if it was below, so the spamtest the before-script reads says Junk too.
+    /// </summary>
+    public SpamVerdict Junked() => Action >= SpamAction.Junk ? this : this with { Score = Math.Max(Score, JunkThreshold), Action = SpamAction.Junk };
+
     private static string Format(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
     /// <summary>Folds a long header value at commas (RFC 5322 2.2.3), lines under 78 characters where it can.</summary>

@@ -87,6 +87,8 @@ public static class SmtpReplies
         PolicyReason.Spam => new(550, "5.7.1", $"Message refused as spam (score {decision.Detail})"),
         PolicyReason.ScannerNotReady => new(451, "4.3.0", "Spam scanner not ready yet, try again later"),
         PolicyReason.SigningFailed => new(451, "4.7.0", "The message could not be signed (DKIM), try again later"),
+        // RFC 7489 §10.3 suggests the reason in the reply, so the sender's postmaster can see it was DMARC.
+        PolicyReason.DmarcReject => new(550, "5.7.1", $"Message refused: the DMARC policy of {decision.Subject} is reject, and neither SPF nor DKIM authenticated it for {decision.Subject}"),
         _ => decision.Verdict == PolicyVerdict.Defer ? new(451, "4.3.0", "Try again later") : new(550, "5.7.1", "Refused"),
     };
 

@@ -40,8 +40,10 @@ public sealed class EngineCounters
     public LabeledCounter Scanned { get; } = new("mailengine_messages_scanned_total", "Messages the spam scanner looked at, by the action of the highest verdict.");
     public LabeledCounter Learned { get; } = new("mailengine_bayes_learned_total", "Messages the Bayes model learned, by kind (spam, ham).");
 
+    public LabeledCounter Authentication { get; } = new("mailengine_inbound_authentication_total", "Messages from outside checked with SPF, DKIM and DMARC, by DMARC result (pass, fail, none, temperror, permerror).");
+
     public LabeledCounter DkimSigned { get; } = new("mailengine_dkim_signed_total", "Messages signed with DKIM (one per message, whatever the number of signatures).");
     public LabeledCounter DkimSignFailures { get; } = new("mailengine_dkim_sign_failures_total", "Messages deferred because a DKIM key could not sign them.");
 
-    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, PolicyDeferred, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned, DkimSigned, DkimSignFailures];
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, PolicyDeferred, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned, Authentication, DkimSigned, DkimSignFailures];
 }

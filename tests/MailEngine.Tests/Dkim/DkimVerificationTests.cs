@@ -139,4 +139,42 @@ public sealed class DkimVerificationTests
         Assert.Equal(DkimResult.TempError, Assert.Single(await VerifyAsync(Signed(rsa), new ZoneLookup().Fail($"s1._domainkey.{Domain}"))).Result);
         Assert.Empty(await VerifyAsync(Load(Raw), new ZoneLookup()));
     }
+
+    [Fact]
+    public async Task Several_key_records_at_one_selector_are_each_tried()
+    {
+        // A key being replaced: the old and the new record side by side, either order.
+        using var current = RSA.Create(2048);
+        using var retired = RSA.Create(2048);
+        var message = Signed(current);
+        foreach (var order in new[] { new[] { Record(retired), Record(current) }, new[] { Record(current), Record(retired) } })
+        {
+            var verdict = Assert.Single(await VerifyAsync(message, Key("s1", order[0]).Add($"s1._domainkey.{Domain}", DnsRecordKind.Txt, order[1])));
+            Assert.Equal(DkimResult.Pass, verdict.Result);
+            Assert.Equal(8, verdict.SignaturePrefix.Length);
+        }
+
+        // Neither key signed it: the first record's reason.
+        var failed = Assert.Single(await VerifyAsync(message, Key("s1", Record(retired)).Add($"s1._domainkey.{Domain}", DnsRecordKind.Txt, "v=DKIM1; p=")));
+        Assert.Equal(DkimResult.Fail, failed.Result);
+        Assert.Contains("does not verify", failed.Reason);
+    }
+
+    [Fact]
+    public async Task An_agent_identifier_outside_the_signing_domain_is_a_permerror()
+    {
+        using var rsa = RSA.Create(2048);
+        var message = Signed(rsa);
+        var header = message.Headers[HeaderId.DkimSignature]!;
+        Assert.Contains("d=sender.example;", header);
+        // Before the signature's crypto is checked: i= is read from the tag list (RFC 6376 §3.5).
+        message.Headers[HeaderId.DkimSignature] = header.Replace("d=sender.example;", "d=sender.example; i=sam@evil.example;");
+        var verdict = Assert.Single(await VerifyAsync(message, Key("s1", Record(rsa))));
+        Assert.Equal(DkimResult.PermError, verdict.Result);
+        Assert.Contains("i=sam@evil.example is not in d=sender.example", verdict.Reason);
+
+        message.Headers[HeaderId.DkimSignature] = header.Replace("d=sender.example;", "d=sender.example; i=@news.sender.example;");
+        // A subdomain is allowed; the signature no longer verifies because i= was added after signing.
+        Assert.Equal(DkimResult.Fail, Assert.Single(await VerifyAsync(message, Key("s1", Record(rsa)))).Result);
+    }
 }

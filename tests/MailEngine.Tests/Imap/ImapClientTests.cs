@@ -245,7 +245,7 @@ public sealed class ImapClientTests : IAsyncLifetime
         using var client = await _engine.ConnectImapAsync("dave@example.test");
         Assert.True(client.Capabilities.HasFlag(ImapCapabilities.Quota));
         var quota = await client.Inbox.GetQuotaAsync();
-        Assert.Equal(1u, quota.StorageLimit); // 1 KiB
+        Assert.Equal(2u, quota.StorageLimit); // 2 KiB
         Assert.Equal(0u, quota.CurrentStorageSize);
 
         var message = new MimeMessage { Subject = "too big" };

@@ -19,7 +19,7 @@ public sealed class SieveDeliveryTests : IAsyncLifetime
             Mailboxes = snapshot.Mailboxes.Select(m => m.Address switch
             {
                 "alice@example.test" => m with { VacationSieve = Vacation },
-                // dave receives the refusals (an MDN or DSN is a few KiB): room beyond the standard 1 KiB.
+                // dave receives the refusals (an MDN or DSN is a few KiB): room beyond the standard 2 KiB.
                 "dave@example.test" => m with { QuotaBytes = 10L * 1024 * 1024 },
                 "bob@example.test" => m with
                 {

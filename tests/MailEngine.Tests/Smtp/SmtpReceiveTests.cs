@@ -41,8 +41,17 @@ public sealed class SmtpReceiveTests : IAsyncLifetime
         var file = Assert.Single(await _engine.WaitForInboxAsync("alice@example.test", 1));
         Assert.Matches(@",S=\d+$", file);
         var stored = await File.ReadAllTextAsync(file);
-        // Delivery's trace headers, the scanner's verdict for the domain, then the message as received with our Received first.
-        Assert.Matches(@"^Return-Path: <sender@outside\.test>\r\nDelivered-To: alice@example\.test\r\nX-Spam-Score: -?\d+\.\d\r\nX-Spam-Status: No, [^\r]*\r\n(?:\t[^\r]*\r\n)*Received: from ", stored);
+        // Delivery's trace headers, the scanner's verdict for the domain, the inbound checks' results (RFC 8601),
+        // then the message as received with our Received first.
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(stored,
+            @"^Return-Path: <sender@outside\.test>\r\nDelivered-To: alice@example\.test\r\nX-Spam-Score: -?\d+\.\d\r\nX-Spam-Status: No, [^\r]*\r\n(?:\t[^\r]*\r\n)*"
+            + @"Authentication-Results: mx\.example\.test;\r\n(?:\t[^\r]*\r\n)+Received: from "), stored);
+        // The test's DNS knows nothing of outside.test: no SPF record, no signature, no DMARC record.
+        Assert.Contains("\tspf=none (", stored, StringComparison.Ordinal);
+        Assert.Contains("smtp.mailfrom=sender@outside.test;", stored, StringComparison.Ordinal);
+        Assert.Contains("\tdkim=none", stored, StringComparison.Ordinal);
+        Assert.Contains("\tdmarc=none (", stored, StringComparison.Ordinal);
+        Assert.Contains("header.from=outside.test\r\n", stored, StringComparison.Ordinal);
         Assert.Contains("by mx.example.test with ESMTP id ", stored, StringComparison.Ordinal);
         Assert.Contains("Subject: first", stored, StringComparison.Ordinal);
         Assert.Contains("\r\n.leading dot line\r\n", stored, StringComparison.Ordinal);
@@ -103,8 +112,8 @@ public sealed class SmtpReceiveTests : IAsyncLifetime
     [Fact]
     public async Task A_mailbox_over_quota_is_refused_at_RCPT_with_552_5_2_2()
     {
-        // dave's quota is 1 KiB: the first message takes more than half of it, so a second one (its SIZE declared
-        // by MailKit, RFC 1870) no longer fits.
+        // dave's quota is 2 KiB: the first copy (with its trace and Authentication-Results fields) takes more than half of it, so a second,
+        // larger one (its SIZE declared by MailKit, RFC 1870) no longer fits.
         using (var client = await ConnectMxAsync())
         {
             await client.SendAsync(Message("dave@example.test", body: new string('x', 200)));
@@ -112,9 +121,9 @@ public sealed class SmtpReceiveTests : IAsyncLifetime
         }
 
         await _engine.WaitForInboxAsync("dave@example.test", 1);
-        Assert.InRange(_engine.Host.Maildirs.Usage("dave@example.test"), 513, 1023);
+        Assert.InRange(_engine.Host.Maildirs.Usage("dave@example.test"), 1025, 2047);
         using var again = await ConnectMxAsync();
-        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => again.SendAsync(Message("dave@example.test", body: new string('x', 200))));
+        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => again.SendAsync(Message("dave@example.test", body: new string('x', 1000))));
         Assert.Equal(552, (int)e.StatusCode);
         Assert.StartsWith("5.2.2", e.Message, StringComparison.Ordinal);
     }

@@ -53,7 +53,8 @@ public sealed class TestEngine : IAsyncDisposable
     public IPEndPoint Imap => Host.ImapEndpoints["imap"];
     public IPEndPoint Imaps => Host.ImapEndpoints["imaps"];
 
-    public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null)
+    /// <param name="zone">What the inbound checks (SPF, DKIM, DMARC) find in DNS; by default nothing (every name NXDOMAIN), never the machine's resolvers.</param>
+    public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null, ZoneLookup? zone = null)
     {
         var ownsRoot = root is null;
         root ??= Directory.CreateTempSubdirectory("engine").FullName;
@@ -85,14 +86,14 @@ public sealed class TestEngine : IAsyncDisposable
         configure?.Invoke(options);
         dns ??= new FakeDns();
         var logs = new RecordingLoggerFactory();
-        var host = new MailEngineHost(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, logs, dns);
+        var host = new MailEngineHost(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, logs, dns, zone ?? new ZoneLookup());
         await host.StartAsync(CancellationToken.None);
         if (snapshot is not null) host.Apply(snapshot);
         return new TestEngine(root, options, host, dns, logs) { OwnsRoot = ownsRoot };
     }
 
     /// <summary>
-    /// alice, bob, carol (disabled), dave (1 KiB quota); support@ → alice, bob; sales@ → support@ members and an
+    /// alice, bob, carol (disabled), dave (2 KiB quota); support@ → alice, bob; sales@ → support@ members and an
     /// outsider; empty@ → only the disabled carol.
     /// </summary>
     public static EngineSnapshot StandardSnapshot(long version = 1, SnapshotPolicy? policy = null) => new()
@@ -105,7 +106,7 @@ public sealed class TestEngine : IAsyncDisposable
             new SnapshotMailbox($"alice@{Domain}", PasswordHash, 100L * 1024 * 1024),
             new SnapshotMailbox($"bob@{Domain}", PasswordHash, 100L * 1024 * 1024),
             new SnapshotMailbox($"carol@{Domain}", PasswordHash, 100L * 1024 * 1024, Enabled: false),
-            new SnapshotMailbox($"dave@{Domain}", PasswordHash, 1024),
+            new SnapshotMailbox($"dave@{Domain}", PasswordHash, 2048),
         ],
         Aliases =
         [

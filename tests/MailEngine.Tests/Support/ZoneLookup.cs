@@ -12,7 +12,10 @@ public sealed class ZoneLookup : IDnsLookup
     private readonly Dictionary<(string Name, DnsRecordKind Kind), List<string>> _records = [];
     private readonly HashSet<string> _failing = new(StringComparer.OrdinalIgnoreCase);
 
-    public int Queries { get; private set; }
+    private int _queries;
+
+    /// <summary>Queries so far (the engine's sessions ask at once, hence the interlocked count).</summary>
+    public int Queries => _queries;
 
     public ZoneLookup Add(string name, DnsRecordKind kind, params string[] values)
     {
@@ -30,7 +33,7 @@ public sealed class ZoneLookup : IDnsLookup
 
     public Task<DnsLookup> QueryAsync(string name, DnsRecordKind kind, CancellationToken ct)
     {
-        Queries++;
+        Interlocked.Increment(ref _queries);
         var key = name.ToLowerInvariant().TrimEnd('.');
         if (_failing.Contains(key)) return Task.FromResult(new DnsLookup(DnsLookupStatus.Failed, [], $"{name}: server failure"));
         if (_records.TryGetValue((key, kind), out var values)) return Task.FromResult(DnsLookup.Of([.. values]));

@@ -15,9 +15,13 @@ public enum DkimResult { Pass, Fail, Neutral, TempError, PermError, Policy }
 /// flags a receiver should weigh: the key is in testing mode (t=y), the body was signed only in
 /// part (l=, RFC 6376 §8.2: content may have been appended).
 /// </summary>
-public sealed record DkimSignatureVerdict(DkimResult Result, string Domain, string Selector, string Algorithm, string Reason, bool Testing = false, bool BodyLengthLimited = false)
+/// <param name="Signature">The b= value without white space: RFC 6008's header.b names the signature by its first characters.</param>
+public sealed record DkimSignatureVerdict(DkimResult Result, string Domain, string Selector, string Algorithm, string Reason, bool Testing = false, bool BodyLengthLimited = false, string Signature = "")
 {
     public string Keyword => Result.ToString().ToLowerInvariant();
+
+    /// <summary>RFC 6008 §4: the first eight characters of b= tell two signatures of one domain apart.</summary>
+    public string SignaturePrefix => Signature.Length <= 8 ? Signature : Signature[..8];
 }
 
 /// <summary>
@@ -47,7 +51,7 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
         var selector = tags.GetValueOrDefault("s", "");
         var algorithm = tags.GetValueOrDefault("a", "").ToLowerInvariant();
         DkimSignatureVerdict Verdict(DkimResult result, string reason, bool testing = false) =>
-            new(result, domain, selector, algorithm, reason, testing, tags.ContainsKey("l"));
+            new(result, domain, selector, algorithm, reason, testing, tags.ContainsKey("l"), tags.GetValueOrDefault("b", ""));
 
         foreach (var required in new[] { "v", "a", "b", "bh", "d", "h", "s" })
             if (!tags.ContainsKey(required)) return Verdict(DkimResult.PermError, $"the signature has no {required}= tag (RFC 6376 §3.5)");
@@ -56,6 +60,8 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
         if (algorithm is not ("rsa-sha256" or "ed25519-sha256")) return Verdict(DkimResult.PermError, $"a={algorithm}: unknown algorithm");
         if (!tags["h"].Split(':').Any(h => h.Trim().Equals("from", StringComparison.OrdinalIgnoreCase)))
             return Verdict(DkimResult.PermError, "h= does not sign the From field (RFC 6376 §5.4)");
+        if (tags.TryGetValue("i", out var agent) && !InDomain(agent[(agent.LastIndexOf('@') + 1)..], domain))
+            return Verdict(DkimResult.PermError, $"i={agent} is not in d={domain} or a subdomain of it (RFC 6376 §3.5)");
 
         var now = clock.GetUtcNow();
         long? expires = long.TryParse(tags.GetValueOrDefault("x"), out var x) ? x : null;
@@ -68,32 +74,51 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
         var txt = await dns.QueryAsync(name, DnsRecordKind.Txt, ct);
         if (txt.Status == DnsLookupStatus.Failed) return Verdict(DkimResult.TempError, $"the key lookup {name} failed: {txt.Error}");
         if (txt.Values.Count == 0) return Verdict(DkimResult.PermError, $"no key record at {name}");
-        var record = TagList(txt.Values[0]);
+        // Several key records at one selector (a key being replaced): each is tried, a pass from any is a
+        // pass, and otherwise the first record's failure is the reason (RFC 6376 §3.6.2.2 lets verifiers cycle).
+        DkimSignatureVerdict? first = null;
+        foreach (var text in txt.Values)
+        {
+            var verdict = await VerifyWithKeyAsync(message, header, tags, name, text, Verdict, ct);
+            if (verdict.Result == DkimResult.Pass) return verdict;
+            first ??= verdict;
+        }
+
+        return first!;
+    }
+
+    private static async Task<DkimSignatureVerdict> VerifyWithKeyAsync(
+        MimeMessage message, Header header, Dictionary<string, string> tags, string name, string text,
+        Func<DkimResult, string, bool, DkimSignatureVerdict> verdictOf, CancellationToken ct)
+    {
+        var domain = tags["d"];
+        var algorithm = tags["a"].ToLowerInvariant();
+        var record = TagList(text);
         var testing = record.GetValueOrDefault("t", "").Split(':').Any(f => f.Trim() == "y");
-        if (record.TryGetValue("v", out var version) && version != "DKIM1") return Verdict(DkimResult.PermError, $"{name}: v={version} is not DKIM1", testing);
-        if (!record.TryGetValue("p", out var p)) return Verdict(DkimResult.PermError, $"{name} has no p= (not a key record)", testing);
-        if (p.Length == 0) return Verdict(DkimResult.Fail, $"the key {name} is revoked (empty p=)", testing);
+        if (record.TryGetValue("v", out var version) && version != "DKIM1") return verdictOf(DkimResult.PermError, $"{name}: v={version} is not DKIM1", testing);
+        if (!record.TryGetValue("p", out var p)) return verdictOf(DkimResult.PermError, $"{name} has no p= (not a key record)", testing);
+        if (p.Length == 0) return verdictOf(DkimResult.Fail, $"the key {name} is revoked (empty p=)", testing);
         var keyType = record.GetValueOrDefault("k", "rsa").ToLowerInvariant();
-        if (keyType != (algorithm == "ed25519-sha256" ? "ed25519" : "rsa")) return Verdict(DkimResult.PermError, $"{name} is a k={keyType} key, the signature says a={algorithm}", testing);
-        if (record.TryGetValue("h", out var hashes) && !hashes.Split(':').Any(h => h.Trim() == "sha256")) return Verdict(DkimResult.PermError, $"{name} allows h={hashes} only", testing);
-        if (record.TryGetValue("s", out var services) && !services.Split(':').Any(s => s.Trim() is "*" or "email")) return Verdict(DkimResult.PermError, $"{name} is not for email (s={services})", testing);
+        if (keyType != (algorithm == "ed25519-sha256" ? "ed25519" : "rsa")) return verdictOf(DkimResult.PermError, $"{name} is a k={keyType} key, the signature says a={algorithm}", testing);
+        if (record.TryGetValue("h", out var hashes) && !hashes.Split(':').Any(h => h.Trim() == "sha256")) return verdictOf(DkimResult.PermError, $"{name} allows h={hashes} only", testing);
+        if (record.TryGetValue("s", out var services) && !services.Split(':').Any(s => s.Trim() is "*" or "email")) return verdictOf(DkimResult.PermError, $"{name} is not for email (s={services})", testing);
         // t=s: the i= domain must be d= itself, not a subdomain.
         if (record.GetValueOrDefault("t", "").Split(':').Any(f => f.Trim() == "s") && tags.TryGetValue("i", out var identity)
             && !identity[(identity.LastIndexOf('@') + 1)..].Equals(domain, StringComparison.OrdinalIgnoreCase))
-            return Verdict(DkimResult.PermError, $"{name} is strict (t=s) and i={identity} is not in {domain}", testing);
+            return verdictOf(DkimResult.PermError, $"{name} is strict (t=s) and i={identity} is not in {domain}", testing);
 
         AsymmetricKeyParameter key;
         try
         {
-            key = KeyParser.Parse(txt.Values[0]);
+            key = KeyParser.Parse(text);
         }
         catch (Exception ex2) when (ex2 is FormatException or ParseException or ArgumentException or InvalidCastException or IOException)
         {
-            return Verdict(DkimResult.PermError, $"{name}: the key cannot be read ({ex2.Message})", testing);
+            return verdictOf(DkimResult.PermError, $"{name}: the key cannot be read ({ex2.Message})", testing);
         }
 
         if (key is RsaKeyParameters rsa && rsa.Modulus.BitLength < MinimumRsaBits)
-            return Verdict(DkimResult.Fail, $"the RSA key {name} has {rsa.Modulus.BitLength} bits; under {MinimumRsaBits} is not accepted (RFC 8301 §3.2)", testing);
+            return verdictOf(DkimResult.Fail, $"the RSA key {name} has {rsa.Modulus.BitLength} bits; under {MinimumRsaBits} is not accepted (RFC 8301 §3.2)", testing);
 
         var verifier = new DkimVerifier(new FixedKey(key)) { MinimumRsaKeyLength = MinimumRsaBits };
         verifier.Disable(DkimSignatureAlgorithm.RsaSha1);
@@ -102,14 +127,17 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
             var ok = await verifier.VerifyAsync(message, header, ct);
             var length = tags.ContainsKey("l") ? " (only the first l= bytes of the body are signed)" : "";
             return ok
-                ? Verdict(DkimResult.Pass, $"signed by {domain} with {name}{length}", testing)
-                : Verdict(DkimResult.Fail, $"the signature or the body hash does not verify with {name}", testing);
+                ? verdictOf(DkimResult.Pass, $"signed by {domain} with {name}{length}", testing)
+                : verdictOf(DkimResult.Fail, $"the signature or the body hash does not verify with {name}", testing);
         }
         catch (FormatException ex3)
         {
-            return Verdict(DkimResult.PermError, $"the signature cannot be read: {ex3.Message}", testing);
+            return verdictOf(DkimResult.PermError, $"the signature cannot be read: {ex3.Message}", testing);
         }
     }
+
+    private static bool InDomain(string name, string domain) =>
+        name.Equals(domain, StringComparison.OrdinalIgnoreCase) || name.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A tag-list (RFC 6376 §3.2): "tag=value" separated by ';', white space around and (for b=, bh=, p=) inside ignored.</summary>
     internal static Dictionary<string, string> TagList(string text)

@@ -78,7 +78,7 @@ internal sealed partial class SmtpSession
         }
 
         // The end-of-DATA policy (sender headers, spam verdict, Sieve refusal): nothing is kept unless it accepts.
-        var decision = await _services.EndOfData.RunAsync(incoming, envelope, _kind, ct);
+        var decision = await _services.EndOfData.RunAsync(incoming, envelope, _kind, ct, headers.AuthenticationResults);
         if (!decision.Accepted)
         {
             _services.Logger.LogInformation("SMTP {QueueId} refused from {Remote}: {Reason} {Detail}", envelope.QueueId, _remote.Address, decision.Label, decision.Detail);
@@ -107,15 +107,20 @@ internal sealed partial class SmtpSession
 
     private static string Sanitize(string text) => new(text.Where(c => c > ' ' && c != '(' && c != ')' && c < 127).Take(255).ToArray());
 
-    /// <summary>Counts Received headers in the header section of the message as it streams past.</summary>
+    /// <summary>
+    /// Counts the Received fields (a loop) and the Authentication-Results fields (which the checks
+    /// look at only when there is one) in the header section as it streams past.
+    /// </summary>
     private sealed class HeaderCounter
     {
+        private static readonly byte[][] Names = ["received:"u8.ToArray(), "authentication-results:"u8.ToArray()];
+        private readonly int[] _matched = new int[Names.Length];
+        private readonly int[] _counts = new int[Names.Length];
         private bool _inBody;
         private bool _atLineStart = true;
-        private int _matched;
-        private static ReadOnlySpan<byte> Name => "received:"u8;
 
-        public int Received { get; private set; }
+        public int Received => _counts[0];
+        public int AuthenticationResults => _counts[1];
 
         public void Scan(ReadOnlySpan<byte> bytes)
         {
@@ -123,17 +128,20 @@ internal sealed partial class SmtpSession
             {
                 var b = bytes[i];
                 if (_atLineStart && b == (byte)'\r') { _inBody = true; break; }
-                if (b == (byte)'\n') { _atLineStart = true; _matched = 0; continue; }
-                if (_atLineStart || _matched > 0)
+                if (b == (byte)'\n') { _atLineStart = true; Array.Clear(_matched); continue; }
+                var lineStart = _atLineStart;
+                _atLineStart = false;
+                for (var n = 0; n < Names.Length; n++)
                 {
-                    _atLineStart = false;
-                    if (_matched >= 0 && _matched < Name.Length && (b | 0x20) == Name[_matched])
+                    if (!lineStart && _matched[n] <= 0) { _matched[n] = -1; continue; }
+                    var name = Names[n];
+                    if (_matched[n] >= 0 && _matched[n] < name.Length && (b | 0x20) == name[_matched[n]])
                     {
-                        if (++_matched == Name.Length) { Received++; _matched = -1; }
+                        if (++_matched[n] == name.Length) { _counts[n]++; _matched[n] = -1; }
                     }
                     else
                     {
-                        _matched = -1;
+                        _matched[n] = -1;
                     }
                 }
             }
