@@ -24,8 +24,8 @@ public sealed record AuthenticationSymbol(string Name, double Score, string Desc
     public static readonly AuthenticationSymbol DkimTempError = new("DKIM_TEMPERROR", 0, "DKIM: a key lookup failed for now");
     public static readonly AuthenticationSymbol DmarcPass = new("DMARC_PASS", -0.2, "DMARC: the From: domain is authenticated by aligned SPF or DKIM");
     public static readonly AuthenticationSymbol DmarcPolicyNone = new("DMARC_POLICY_NONE", 0.5, "DMARC: fails, and the From: domain asks for no action (p=none)");
-    public static readonly AuthenticationSymbol DmarcPolicyQuarantine = new("DMARC_POLICY_QUARANTINE", 3.0, "DMARC: fails, and the From: domain asks for quarantine (Junk)");
-    public static readonly AuthenticationSymbol DmarcPolicyReject = new("DMARC_POLICY_REJECT", 5.0, "DMARC: fails, and the From: domain asks for rejection");
+    public static readonly AuthenticationSymbol DmarcPolicyQuarantine = new("DMARC_POLICY_QUARANTINE", 2.5, "DMARC: fails, and the From: domain asks for quarantine (Junk)");
+    public static readonly AuthenticationSymbol DmarcPolicyReject = new("DMARC_POLICY_REJECT", 3.5, "DMARC: fails, and the From: domain asks for rejection");
 
     public static readonly IReadOnlyList<AuthenticationSymbol> All =
     [
