@@ -72,6 +72,13 @@ public static class AdminCtlApp
                                                     precision, recall, F1 and false-positive rate on the
                                                     held-out 30% (rules, Bayes, both)
           spam scan MESSAGE                         the symbols and score of one message (default policy)
+          auth-check MESSAGE --client-ip IP --helo NAME --mail-from ADDR|'<>' [--dns HOST:PORT]
+                     [--authserv-id NAME]           the inbound checks the engine runs at DATA: SPF for
+                                                    MAIL FROM and HELO (with the mechanism that matched),
+                                                    every DKIM signature, DMARC, and the
+                                                    Authentication-Results field it would add; --dns
+                                                    sends every query to that server (default
+                                                    Engine__DnsServer, else the system resolver)
 
         Settings come from the environment: Database__Host, Database__Port, Database__Name,
         Database__Username, and the credentials folder (CREDENTIALS_DIRECTORY or
@@ -90,6 +97,7 @@ public static class AdminCtlApp
         // Needs no database: it is the engine's interpreter on files.
         if (args[0] == "sieve-test") return args.Length >= 3 ? await SieveTestAsync(args, configuration, stdout, stderr) : await UsageErrorAsync(stderr);
         if (args[0] == "spam") return await SpamAsync(args, configuration, stdout, stderr);
+        if (args[0] == "auth-check") return await AuthCheckAsync(args, configuration, stdout, stderr, ct);
 
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
@@ -321,6 +329,55 @@ public static class AdminCtlApp
         if (trial.MessageError is not null) await stderr.WriteLineAsync($"adminctl: {args[2]}: not a message: {trial.MessageError}");
         if (trial.Result is not { } result) return 1;
         await stdout.WriteAsync(result.Describe());
+        return 0;
+    }
+
+    /// <summary>
+    /// auth-check: the engine's own SPF/DKIM/DMARC code (MessageAuthentication) on a message file with
+    /// the SMTP facts given, so an operator can see why a message was refused or filed into Junk, and
+    /// compare with other verifiers. Needs no database.
+    /// </summary>
+    private static async Task<int> AuthCheckAsync(string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var (client, helo, mailFrom) = (Option(args, "--client-ip"), Option(args, "--helo"), Option(args, "--mail-from"));
+        if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal) || client is null || helo is null || mailFrom is null) return await UsageErrorAsync(stderr);
+        if (!System.Net.IPAddress.TryParse(client, out var ip))
+        {
+            await stderr.WriteLineAsync($"adminctl: --client-ip {client}: not an IPv4 or IPv6 address");
+            return 2;
+        }
+
+        MailEngine.Dns.IDnsLookup dns;
+        try
+        {
+            dns = MailEngine.Dns.SystemDnsLookup.For(Option(args, "--dns") ?? configuration["Engine:DnsServer"]);
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"adminctl: --dns: {e.Message}");
+            return 2;
+        }
+
+        MimeKit.MimeMessage message;
+        try
+        {
+            message = MimeKit.MimeMessage.Load(new MemoryStream(await File.ReadAllBytesAsync(args[1], ct)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"adminctl: {e.Message}");
+            return 1;
+        }
+        catch (FormatException e)
+        {
+            await stderr.WriteLineAsync($"adminctl: {args[1]}: not a message: {e.Message}");
+            return 1;
+        }
+
+        var authserv = Option(args, "--authserv-id") ?? configuration["Engine:HostName"] ?? System.Net.Dns.GetHostName();
+        var report = await new MailEngine.Auth.MessageAuthentication(dns, MailEngine.Addressing.PublicSuffixList.System, TimeProvider.System)
+            .CheckAsync(authserv, ip, helo, mailFrom == "<>" ? "" : mailFrom.Trim('<', '>'), message, ct);
+        await stdout.WriteAsync(report.Describe());
         return 0;
     }
 

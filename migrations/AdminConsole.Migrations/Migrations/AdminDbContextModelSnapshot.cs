@@ -445,6 +445,14 @@ namespace AdminConsole.Migrations.Migrations
                         .HasDefaultValue("None")
                         .HasColumnName("dmarc_policy");
 
+                    b.Property<string>("InboundDmarc")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Enforce")
+                        .HasColumnName("inbound_dmarc");
+
                     b.Property<long>("MaxMessageBytes")
                         .HasColumnType("bigint")
                         .HasColumnName("max_message_bytes");

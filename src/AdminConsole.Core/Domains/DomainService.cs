@@ -8,7 +8,8 @@ namespace AdminConsole.Core.Domains;
 /// <summary>What a client may set on a domain; null means "leave as it is" (or the default on creation).</summary>
 /// <param name="MtaStsMode">testing, enforce or none (RFC 8461 §5).</param>
 /// <param name="DmarcPolicy">none, quarantine or reject (RFC 7489 §6.3).</param>
-public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null, string? DmarcPolicy = null);
+/// <param name="InboundDmarc">enforce, quarantine or monitor: what mail failing its sender's DMARC policy gets here.</param>
+public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null, string? DmarcPolicy = null, string? InboundDmarc = null);
 
 /// <summary>
 /// Creating, changing and deleting mail domains. Every rule is checked before anything is written,
@@ -100,6 +101,13 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
             else domain.DmarcPolicy = parsed;
         }
 
+        if (changes.InboundDmarc is { } inbound)
+        {
+            if (!Enum.TryParse<MailEngine.Contracts.DmarcEnforcement>(inbound, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || inbound.Any(char.IsDigit))
+                errors.Add("inboundDmarc", "Inbound DMARC is enforce (refuse p=reject, Junk p=quarantine), quarantine (Junk both) or monitor (record only).");
+            else domain.InboundDmarc = parsed;
+        }
+
         if (changes.DefaultQuotaBytes is { } quota)
         {
             if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", "The default quota is between 1 MiB (0.001 GiB) and 1 PiB (1048576 GiB).");
@@ -134,5 +142,5 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         errors.Add("catchAllAddress", $"There is no mailbox or group {target}: create it first, or point the catch-all at an address that exists.");
     }
 
-    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant(), DmarcPolicy = d.DmarcPolicy.ToString().ToLowerInvariant() };
+    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant(), DmarcPolicy = d.DmarcPolicy.ToString().ToLowerInvariant(), InboundDmarc = d.InboundDmarc.ToString().ToLowerInvariant() };
 }

@@ -27,6 +27,12 @@ public sealed class MailDomain
     /// <summary>The DMARC policy its record publishes (RFC 7489): none until the reports have been read, then quarantine, then reject.</summary>
     public Dns.DmarcPolicy DmarcPolicy { get; set; } = Dns.DmarcPolicy.None;
 
+    /// <summary>
+    /// What mail arriving for this domain gets when its sender's DMARC policy says quarantine or reject
+    /// and it fails (issue #16): enforced (refused, Junk), quarantined only, or just recorded.
+    /// </summary>
+    public MailEngine.Contracts.DmarcEnforcement InboundDmarc { get; set; } = MailEngine.Contracts.DmarcEnforcement.Enforce;
+
     /// <summary>Whether mail from outside to this domain is scanned for spam (issue #7).</summary>
     public bool SpamFilterEnabled { get; set; } = true;
 

@@ -63,6 +63,37 @@ public sealed record AuthenticationReport(
                 : $"dmarc={dmarc.Keyword} ({Comment(dmarc.Reason)})";
     }
 
+    /// <summary>
+    /// The results in words, one per line, for the operator tool and the diagnostics page: each check,
+    /// its result, what it checked and why, then the header field the engine adds.
+    /// </summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        if (MailFromSpf is { } spf)
+            text.Append($"spf {(MailFrom.Length > 0 ? $"mail-from {MailFrom}" : $"mail-from <> (postmaster@{Helo})")}: {spf.Keyword}{Matched(spf)} - {spf.Reason}\n");
+        else
+            text.Append("spf mail-from <>: none - the null sender and an address literal in HELO leave no domain to check\n");
+        if (HeloSpf is { } helo) text.Append($"spf helo {Helo}: {helo.Keyword}{Matched(helo)} - {helo.Reason}\n");
+        if (Dkim.Count == 0) text.Append("dkim: none - the message has no DKIM-Signature\n");
+        foreach (var d in Dkim)
+        {
+            var flags = (d.Testing ? " [testing key, t=y]" : "") + (d.BodyLengthLimited ? " [l=: body signed in part]" : "");
+            text.Append($"dkim d={d.Domain} s={d.Selector} a={d.Algorithm}: {d.Keyword}{flags} - {d.Reason}\n");
+        }
+
+        if (Dmarc is { } dmarc)
+        {
+            var policy = dmarc.Policy is { } p ? $" (p={DmarcVerdict.Name(p)}, disposition {DmarcVerdict.Name(dmarc.Disposition)}{(dmarc.PolicyDomain is { } at && at != dmarc.FromDomain ? $", record of {at}" : "")})" : "";
+            text.Append($"dmarc {(dmarc.FromDomain.Length > 0 ? dmarc.FromDomain : "(no From domain)")}: {dmarc.Keyword}{policy} - {dmarc.Reason}\n");
+        }
+
+        text.Append(HeaderField.Replace("\r\n", "\n", StringComparison.Ordinal));
+        return text.ToString();
+    }
+
+    private static string Matched(SpfVerdict spf) => spf.Mechanism is { } m ? $" (matched {m})" : "";
+
     /// <summary>The symbols these results give the spam verdict.</summary>
     public IReadOnlyList<string> Symbols
     {

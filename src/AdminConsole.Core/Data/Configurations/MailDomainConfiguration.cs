@@ -28,6 +28,7 @@ internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDom
         // Two admins editing the same domain: the second save finds updated_at changed and fails (HTTP 412).
         builder.Property(d => d.UpdatedAt).IsConcurrencyToken();
         builder.Property(d => d.MtaStsMode).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Dns.MtaStsMode.Testing).HasSentinel((Dns.MtaStsMode)(-1));
+        builder.Property(d => d.InboundDmarc).HasConversion<string>().HasMaxLength(16).HasDefaultValue(MailEngine.Contracts.DmarcEnforcement.Enforce).HasSentinel((MailEngine.Contracts.DmarcEnforcement)(-1));
         builder.Property(d => d.DmarcPolicy).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Dns.DmarcPolicy.None).HasSentinel((Dns.DmarcPolicy)(-1));
     }
 }

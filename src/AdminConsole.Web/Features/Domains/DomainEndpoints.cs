@@ -15,7 +15,8 @@ internal static class DomainEndpoints
 {
     public sealed record DomainResource(string Name, string? Description, long DefaultQuotaBytes, long MaxMessageBytes, string? CatchAllAddress,
         int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.MtaStsMode Sts,
-        [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.DmarcPolicy Dmarc)
+        [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.DmarcPolicy Dmarc,
+        [property: System.Text.Json.Serialization.JsonIgnore] MailEngine.Contracts.DmarcEnforcement Inbound)
     {
         public string Version => EntityVersion.Of(UpdatedAt);
 
@@ -24,9 +25,12 @@ internal static class DomainEndpoints
 
         /// <summary>none, quarantine or reject: what the domain's DMARC record asks of receivers.</summary>
         public string DmarcPolicy => Dmarc.ToString().ToLowerInvariant();
+
+        /// <summary>enforce, quarantine or monitor: what mail arriving here that fails its sender's DMARC policy gets.</summary>
+        public string InboundDmarc => Inbound.ToString().ToLowerInvariant();
     }
 
-    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode, string? DmarcPolicy = null);
+    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode, string? DmarcPolicy = null, string? InboundDmarc = null);
 
     public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
 
@@ -78,9 +82,9 @@ internal static class DomainEndpoints
 
     private static IQueryable<DomainResource> Project(IQueryable<MailDomain> query) =>
         query.Select(d => new DomainResource(d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress,
-            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode, d.DmarcPolicy));
+            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode, d.DmarcPolicy, d.InboundDmarc));
 
-    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode, r.DmarcPolicy);
+    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode, r.DmarcPolicy, r.InboundDmarc);
 
     private static DomainNotFoundException NotFound(string name) => new($"No domain {name}.");
 
