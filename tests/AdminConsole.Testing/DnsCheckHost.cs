@@ -11,6 +11,8 @@ public sealed class DnsCheckHost : ConsoleHost
         ["Dns:Resolvers:0"] = Bind.Endpoint,
         ["Dns:AuthoritativePort"] = Bind.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Dns:CheckTimeout"] = "00:00:05",
+        // The engine's inbound checks and the sender check ask it too.
+        ["Engine:DnsServer"] = Bind.Endpoint,
     };
 
     public override async Task DisposeAsync()
