@@ -52,7 +52,10 @@ public sealed record EngineSnapshot
 /// <param name="Spam">The domain's spam settings (thresholds, rule overrides); null means the defaults.</param>
 /// <param name="DkimKeys">The keys that sign mail from this domain now (one per algorithm); null or empty: unsigned.</param>
 /// <param name="Dmarc">What mail to this domain's recipients gets when its sender's DMARC policy says quarantine or reject.</param>
-public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null, IReadOnlyList<SnapshotDkimKey>? DkimKeys = null, DmarcEnforcement Dmarc = DmarcEnforcement.Enforce);
+/// <param name="TrustedArcSealers">Forwarders (mailing lists, other mail systems) whose ARC seal this domain believes (RFC 8617 §7.2): when one
+/// says DMARC passed on its arrival, a DMARC failure here is not acted on.</param>
+public sealed record SnapshotDomain(string Name, long MaxMessageBytes, string? CatchAllAddress = null, SpamPolicy? Spam = null, IReadOnlyList<SnapshotDkimKey>? DkimKeys = null,
+    DmarcEnforcement Dmarc = DmarcEnforcement.Enforce, IReadOnlyList<string>? TrustedArcSealers = null);
 
 /// <summary>How a receiving domain honours the DMARC policies of the mail it gets (RFC 7489 §6.7: the receiver decides).</summary>
 public enum DmarcEnforcement

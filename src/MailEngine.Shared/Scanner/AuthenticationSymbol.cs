@@ -1,7 +1,7 @@
 namespace MailEngine.Scanner;
 
 /// <summary>
-/// A symbol the inbound authentication checks (SPF, DKIM, DMARC) give the spam verdict, named and
+/// A symbol the inbound authentication checks (SPF, DKIM, DMARC, ARC) give the spam verdict, named and
 /// scored like a rule, so a domain can change its score or turn it off on the spam rules page. The
 /// scores are small except where a domain owner asked for action (DMARC p=quarantine/reject): most
 /// legitimate mail authenticates, and much spam does too, so authentication alone decides little.
@@ -26,12 +26,16 @@ public sealed record AuthenticationSymbol(string Name, double Score, string Desc
     public static readonly AuthenticationSymbol DmarcPolicyNone = new("DMARC_POLICY_NONE", 0.5, "DMARC: fails, and the From: domain asks for no action (p=none)");
     public static readonly AuthenticationSymbol DmarcPolicyQuarantine = new("DMARC_POLICY_QUARANTINE", 2.5, "DMARC: fails, and the From: domain asks for quarantine (Junk)");
     public static readonly AuthenticationSymbol DmarcPolicyReject = new("DMARC_POLICY_REJECT", 3.5, "DMARC: fails, and the From: domain asks for rejection");
+    public static readonly AuthenticationSymbol ArcValid = new("ARC_VALID", -0.1, "ARC: the forwarders' chain of custody validates (RFC 8617)");
+    public static readonly AuthenticationSymbol ArcInvalid = new("ARC_INVALID", 0.5, "ARC: the message carries a broken chain (altered after a hop, or a seal that does not verify)");
+    public static readonly AuthenticationSymbol ArcTrusted = new("ARC_TRUSTED", -0.5, "ARC: a forwarder this domain trusts says DMARC passed when it received the message (in place of DMARC_POLICY_*)");
 
     public static readonly IReadOnlyList<AuthenticationSymbol> All =
     [
         SpfPass, SpfFail, SpfSoftFail, SpfNeutral, SpfNone, SpfPermError, SpfTempError, SpfHeloFail,
         DkimValid, DkimValidAuthor, DkimInvalid, DkimTempError,
         DmarcPass, DmarcPolicyNone, DmarcPolicyQuarantine, DmarcPolicyReject,
+        ArcValid, ArcInvalid, ArcTrusted,
     ];
 
     public static readonly IReadOnlyDictionary<string, double> Scores = All.ToDictionary(s => s.Name, s => s.Score, StringComparer.Ordinal);

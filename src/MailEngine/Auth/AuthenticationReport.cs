@@ -1,4 +1,5 @@
 using System.Text;
+using MailEngine.Auth.Arc;
 using MailEngine.Auth.Dkim;
 using MailEngine.Auth.Dmarc;
 using MailEngine.Auth.Spf;
@@ -8,13 +9,14 @@ namespace MailEngine.Auth;
 
 /// <summary>
 /// What the inbound checks found for one message: SPF for MAIL FROM and for HELO, every DKIM
-/// signature, and DMARC for the From: domain; as an Authentication-Results header field (RFC 8601)
+/// signature, DMARC for the From: domain and the ARC chain; as an Authentication-Results header field (RFC 8601)
 /// and as the scanner's symbols (<see cref="AuthenticationSymbol"/>).
 /// </summary>
 /// <param name="MailFrom">The reverse path, empty for the null sender.</param>
 /// <param name="MailFromSpf">SPF for MAIL FROM (for the null sender: postmaster@HELO, RFC 7208 §2.4); null when HELO is no domain and MAIL FROM is empty.</param>
 /// <param name="HeloSpf">SPF for the HELO name (RFC 7208 §2.3); null when HELO is an address literal.</param>
 /// <param name="DkimSignedByAuthor">A passing signature's d= is the From: domain's organization (relaxed alignment), whether or not it publishes DMARC.</param>
+/// <param name="Arc">The ARC chain on arrival (RFC 8617 §5.2); null when it was not checked.</param>
 public sealed record AuthenticationReport(
     string AuthservId,
     string MailFrom,
@@ -23,7 +25,8 @@ public sealed record AuthenticationReport(
     SpfVerdict? HeloSpf,
     IReadOnlyList<DkimSignatureVerdict> Dkim,
     DmarcVerdict? Dmarc,
-    bool DkimSignedByAuthor = false)
+    bool DkimSignedByAuthor = false,
+    ArcVerdict? Arc = null)
 {
     public const string FieldName = "Authentication-Results";
 
@@ -61,6 +64,13 @@ public sealed record AuthenticationReport(
             yield return dmarc.FromDomain.Length > 0
                 ? $"dmarc={dmarc.Keyword} ({Comment(dmarc.Comment)}) header.from={Value(dmarc.FromDomain)}"
                 : $"dmarc={dmarc.Keyword} ({Comment(dmarc.Reason)})";
+
+        // RFC 8617 §10.1's method "arc"; the ARC signer of a forward takes its cv= from this result.
+        if (Arc is { } arc)
+        {
+            var saw = arc.NewestResultsText is { Length: > 0 } text ? $"; it saw {text}" : "";
+            yield return $"arc={arc.Keyword} ({Comment(arc.Reason + saw)})";
+        }
     }
 
     /// <summary>
@@ -88,6 +98,12 @@ public sealed record AuthenticationReport(
             text.Append($"dmarc {(dmarc.FromDomain.Length > 0 ? dmarc.FromDomain : "(no From domain)")}: {dmarc.Keyword}{policy} - {dmarc.Reason}\n");
         }
 
+        if (Arc is { } arc)
+        {
+            var seals = string.Join(", ", arc.Seals.Select(s => $"i={s.Instance} d={s.Domain} s={s.Selector} cv={s.ChainValidation}{(s.Verified ? "" : " (does not verify)")}"));
+            text.Append($"arc: {arc.Keyword} - {arc.Reason}{(seals.Length > 0 ? $" [{seals}]" : "")}{(arc.NewestResultsText is { Length: > 0 } saw ? $"; the newest hop saw {saw}" : "")}\n");
+        }
+
         text.Append(HeaderField.Replace("\r\n", "\n", StringComparison.Ordinal));
         return text.ToString();
     }
@@ -95,48 +111,56 @@ public sealed record AuthenticationReport(
     private static string Matched(SpfVerdict spf) => spf.Mechanism is { } m ? $" (matched {m})" : "";
 
     /// <summary>The symbols these results give the spam verdict.</summary>
-    public IReadOnlyList<string> Symbols
+    public IReadOnlyList<string> Symbols => SymbolsFor(arcTrusted: false);
+
+    /// <summary>
+    /// The symbols for a recipient domain; <paramref name="arcTrusted"/>: a forwarder it trusts vouches
+    /// for the sender (<see cref="ArcVerdict.Vouches"/>), so DMARC's policy symbol gives way to ARC_TRUSTED.
+    /// </summary>
+    public IReadOnlyList<string> SymbolsFor(bool arcTrusted)
     {
-        get
+        var symbols = new List<string>();
+        if (MailFromSpf is { } spf)
         {
-            var symbols = new List<string>();
-            if (MailFromSpf is { } spf)
+            symbols.Add((spf.Result switch
             {
-                symbols.Add((spf.Result switch
-                {
-                    SpfResult.Pass => AuthenticationSymbol.SpfPass,
-                    SpfResult.Fail => AuthenticationSymbol.SpfFail,
-                    SpfResult.SoftFail => AuthenticationSymbol.SpfSoftFail,
-                    SpfResult.Neutral => AuthenticationSymbol.SpfNeutral,
-                    SpfResult.PermError => AuthenticationSymbol.SpfPermError,
-                    SpfResult.TempError => AuthenticationSymbol.SpfTempError,
-                    _ => AuthenticationSymbol.SpfNone,
-                }).Name);
-            }
-
-            if (HeloSpf?.Result == SpfResult.Fail) symbols.Add(AuthenticationSymbol.SpfHeloFail.Name);
-            if (Dkim.Any(d => d.Result == DkimResult.Pass)) symbols.Add(AuthenticationSymbol.DkimValid.Name);
-            if (DkimSignedByAuthor) symbols.Add(AuthenticationSymbol.DkimValidAuthor.Name);
-            if (Dkim.Any(d => d.Result is DkimResult.Fail or DkimResult.PermError)) symbols.Add(AuthenticationSymbol.DkimInvalid.Name);
-            if (Dkim.Any(d => d.Result == DkimResult.TempError)) symbols.Add(AuthenticationSymbol.DkimTempError.Name);
-            switch (Dmarc)
-            {
-                case { Result: DmarcResult.Pass }:
-                    symbols.Add(AuthenticationSymbol.DmarcPass.Name);
-                    break;
-                case { Result: DmarcResult.Fail } failed:
-                    symbols.Add((failed.Disposition switch
-                    {
-                        DmarcPolicy.Reject => AuthenticationSymbol.DmarcPolicyReject,
-                        DmarcPolicy.Quarantine => AuthenticationSymbol.DmarcPolicyQuarantine,
-                        _ => AuthenticationSymbol.DmarcPolicyNone,
-                    }).Name);
-                    break;
-            }
-
-            symbols.Sort(StringComparer.Ordinal);
-            return symbols;
+                SpfResult.Pass => AuthenticationSymbol.SpfPass,
+                SpfResult.Fail => AuthenticationSymbol.SpfFail,
+                SpfResult.SoftFail => AuthenticationSymbol.SpfSoftFail,
+                SpfResult.Neutral => AuthenticationSymbol.SpfNeutral,
+                SpfResult.PermError => AuthenticationSymbol.SpfPermError,
+                SpfResult.TempError => AuthenticationSymbol.SpfTempError,
+                _ => AuthenticationSymbol.SpfNone,
+            }).Name);
         }
+
+        if (HeloSpf?.Result == SpfResult.Fail) symbols.Add(AuthenticationSymbol.SpfHeloFail.Name);
+        if (Dkim.Any(d => d.Result == DkimResult.Pass)) symbols.Add(AuthenticationSymbol.DkimValid.Name);
+        if (DkimSignedByAuthor) symbols.Add(AuthenticationSymbol.DkimValidAuthor.Name);
+        if (Dkim.Any(d => d.Result is DkimResult.Fail or DkimResult.PermError)) symbols.Add(AuthenticationSymbol.DkimInvalid.Name);
+        if (Dkim.Any(d => d.Result == DkimResult.TempError)) symbols.Add(AuthenticationSymbol.DkimTempError.Name);
+        switch (Dmarc)
+        {
+            case { Result: DmarcResult.Pass }:
+                symbols.Add(AuthenticationSymbol.DmarcPass.Name);
+                break;
+            case { Result: DmarcResult.Fail } when arcTrusted:
+                symbols.Add(AuthenticationSymbol.ArcTrusted.Name);
+                break;
+            case { Result: DmarcResult.Fail } failed:
+                symbols.Add((failed.Disposition switch
+                {
+                    DmarcPolicy.Reject => AuthenticationSymbol.DmarcPolicyReject,
+                    DmarcPolicy.Quarantine => AuthenticationSymbol.DmarcPolicyQuarantine,
+                    _ => AuthenticationSymbol.DmarcPolicyNone,
+                }).Name);
+                break;
+        }
+
+        if (Arc?.Result == ArcResult.Pass) symbols.Add(AuthenticationSymbol.ArcValid.Name);
+        if (Arc?.Result == ArcResult.Fail) symbols.Add(AuthenticationSymbol.ArcInvalid.Name);
+        symbols.Sort(StringComparer.Ordinal);
+        return symbols;
     }
 
     /// <summary>An RFC 5322 comment's text: parentheses and backslashes escaped, no line breaks or controls, not endless.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using MailEngine.Addressing;
+using MailEngine.Auth.Arc;
 using MailEngine.Auth.Dkim;
 using MailEngine.Auth.Dmarc;
 using MailEngine.Auth.Spf;
@@ -10,7 +11,8 @@ namespace MailEngine.Auth;
 
 /// <summary>
 /// The inbound checks of one message, once, at the end of DATA: SPF for HELO and MAIL FROM
-/// (RFC 7208), every DKIM signature (RFC 6376), DMARC for each From: domain (RFC 7489). The engine,
+/// (RFC 7208), every DKIM signature (RFC 6376), DMARC for each From: domain (RFC 7489), the ARC
+/// chain (RFC 8617). The engine,
 /// the operator tool (adminctl auth-check) and the API run this same code; only the DNS differs.
 /// </summary>
 public sealed class MessageAuthentication(IDnsLookup dns, PublicSuffixList suffixes, TimeProvider clock, Func<int>? sample = null)
@@ -18,6 +20,7 @@ public sealed class MessageAuthentication(IDnsLookup dns, PublicSuffixList suffi
     private readonly SpfEvaluator _spf = new(dns);
     private readonly DkimVerification _dkim = new(dns, clock);
     private readonly DmarcEvaluator _dmarc = new(dns, suffixes, sample);
+    private readonly ArcVerification _arc = new(dns);
 
     /// <param name="authservId">Our name in the header (RFC 8601 §2.5): the host name.</param>
     /// <param name="mailFrom">The reverse path, empty for the null sender.</param>
@@ -49,7 +52,8 @@ public sealed class MessageAuthentication(IDnsLookup dns, PublicSuffixList suffi
 
         var signedByAuthor = authors.Count > 0 && dkim.Any(d => d.Result == DkimResult.Pass && !d.Testing
             && authors.All(a => _dmarc.Aligned(d.Domain, a, DmarcAlignment.Relaxed)));
-        return new AuthenticationReport(authservId, mailFrom, helo, mailFromSpf, heloSpf, dkim, dmarc, signedByAuthor);
+        var arc = await _arc.VerifyAsync(message, ct);
+        return new AuthenticationReport(authservId, mailFrom, helo, mailFromSpf, heloSpf, dkim, dmarc, signedByAuthor, arc);
     }
 
     /// <summary>Reads a message for the checks: its parts stay in the stream (persistent), so a large one is not copied into memory.</summary>

@@ -97,6 +97,16 @@ public sealed class SnapshotIndex
         return Srs.Forward(sender, forwardedFor);
     }
 
+    /// <summary>
+    /// The domain of ours that forwards a copy outside our domains (a group's external member, a Sieve
+    /// redirect): the original recipient's, when it differs from the target's; null for mail relayed as sent.
+    /// </summary>
+    public SnapshotDomain? Forwarder(Queue.DeliveryTarget target)
+    {
+        if (target.Local || target.OriginalRecipient.Equals(target.Address, StringComparison.OrdinalIgnoreCase)) return null;
+        return _domains.GetValueOrDefault(Addressing.EmailAddress.DomainOf(target.OriginalRecipient).ToLowerInvariant());
+    }
+
     public long Version => Snapshot.Version;
 
     public SnapshotMailbox? Mailbox(string address) => _mailboxes.GetValueOrDefault(address);

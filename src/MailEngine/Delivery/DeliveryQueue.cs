@@ -189,9 +189,12 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         }
 
         // One transaction per domain and envelope sender: a forwarded copy carries an SRS sender, a relayed one the original.
-        foreach (var group in envelope.Targets.Where(t => !t.Local && !done.Contains(t.Address)).GroupBy(t => (Domain: Domain(t.Address), Sender: snapshot.ForwardingSender(envelope.Sender, t))))
+        // A forwarded copy is ARC-sealed by the domain that forwards it (RFC 8617), so it is grouped by that domain too.
+        foreach (var group in envelope.Targets.Where(t => !t.Local && !done.Contains(t.Address))
+                     .GroupBy(t => (Domain: Domain(t.Address), Sender: snapshot.ForwardingSender(envelope.Sender, t), Forwarder: snapshot.Forwarder(t)?.Name)))
         {
-            var results = await _remote.DeliverAsync(envelope, group.Key.Sender, group.Key.Domain, group.ToList(), message, ct);
+            var forwarder = group.Key.Forwarder is { } name ? snapshot.Domain(name) : null;
+            var results = await _remote.DeliverAsync(envelope, group.Key.Sender, group.Key.Domain, group.ToList(), message, ct, forwarder);
             foreach (var target in group) Record(queueId, envelope, target, results[target.Address], failures, temporary, "remote");
         }
 

@@ -14,11 +14,13 @@ namespace MailEngine.Delivery;
 /// opportunistic STARTTLS (RFC 3207, RFC 7435: encrypt when offered, do not insist on a valid
 /// certificate), one SMTP transaction per domain with a result per recipient.
 /// </summary>
-public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger)
+/// <param name="arc">Seals forwarded copies (RFC 8617); null: they go unsealed.</param>
+public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger, Dkim.ArcSealing? arc = null)
 {
     /// <param name="sender">The MAIL FROM of this transaction: the envelope's, or its SRS rewriting for a forwarded copy.</param>
+    /// <param name="forwarder">The domain of ours that forwards these copies (a group, a redirect), whose ARC set goes on them; null for mail relayed as sent.</param>
     public async Task<IReadOnlyDictionary<string, DeliveryResult>> DeliverAsync(
-        Envelope envelope, string sender, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct)
+        Envelope envelope, string sender, string domain, IReadOnlyList<DeliveryTarget> targets, Stream message, CancellationToken ct, Contracts.SnapshotDomain? forwarder = null)
     {
         var results = new Dictionary<string, DeliveryResult>(StringComparer.Ordinal);
         var exchangers = await dns.ResolveMailExchangersAsync(domain, ct);
@@ -33,6 +35,19 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, Qu
 
         message.Position = 0;
         var mime = await MimeMessage.LoadAsync(message, ct);
+        if (forwarder is not null && arc is not null)
+        {
+            try
+            {
+                if (await arc.SealAsync(mime, forwarder, ct)) logger.LogInformation("Relay {QueueId} to {Domain}: ARC-sealed for {Forwarder}", envelope.QueueId, domain, forwarder.Name);
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException or System.Security.Cryptography.CryptographicException)
+            {
+                // A damaged key costs the seal, not the forward: the copy goes as it came, and the log says why.
+                logger.LogError("Relay {QueueId} to {Domain}: ARC sealing for {Forwarder} failed, sent unsealed: {Error}", envelope.QueueId, domain, forwarder.Name, e.Message);
+            }
+        }
+
         var lastError = DeliveryResult.Temporary("4.4.1", $"{domain}: no mail exchanger answered");
         foreach (var host in exchangers.Hosts)
         {

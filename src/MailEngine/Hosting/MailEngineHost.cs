@@ -99,7 +99,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         var spool = new Spool(_options.SpoolDirectory);
         _queue = new DeliveryQueue(
             spool, Snapshots, Dkim, new LocalDelivery(Maildirs, Folders, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
-            new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>()),
+            new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>(), new Dkim.ArcSealing(new Auth.Arc.ArcVerification(_lookup), _options.HostName, _clock, Counters)),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);

@@ -43,8 +43,10 @@ public sealed class EndOfDataChecks(
         }
 
         var report = await AuthenticateAsync(incoming, envelope, listener, snapshot, ct);
-        var dmarc = MessagePolicy.Dmarc(report?.Dmarc, RecipientDomains(envelope, t => t.OriginalRecipient).Select(d => snapshot.Domain(d)?.Dmarc ?? DmarcEnforcement.Enforce).ToList());
+        var dmarc = MessagePolicy.Dmarc(report?.Dmarc, RecipientDomains(envelope, t => t.OriginalRecipient).Select(d => Enforcement(snapshot, d, report)).ToList());
         if (!dmarc.Accepted) return dmarc;
+        if (report is { Dmarc.Result: Auth.Dmarc.DmarcResult.Fail, Arc: { } arc } && RecipientDomains(envelope, t => t.OriginalRecipient).Any(d => ArcTrusted(snapshot, d, report)))
+            logger.LogInformation("SMTP {QueueId}: DMARC fails for {From}, but {Sealer}'s ARC seal, which a recipient domain trusts, says it passed there", envelope.QueueId, report.Dmarc.FromDomain, arc.NewestSealer);
 
         // RFC 8601 §5: a result claiming to be ours that we did not write is removed (after DKIM has seen the message as sent).
         if (authenticationResultsFields > 0)
@@ -124,7 +126,7 @@ public sealed class EndOfDataChecks(
         var scanning = scanner is not null && options.Scanner.Enabled;
         var policies = domains.Select(d => (Domain: d, Policy: snapshot.SpamPolicy("@" + d))).Where(p => scanning && p.Policy.Enabled).ToList();
         // DMARC quarantine goes to Junk for a domain that acts on it, scanned or not.
-        var quarantined = domains.Where(d => MessagePolicy.DmarcQuarantines(report?.Dmarc, snapshot.Domain(d)?.Dmarc ?? DmarcEnforcement.Enforce)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var quarantined = domains.Where(d => MessagePolicy.DmarcQuarantines(report?.Dmarc, Enforcement(snapshot, d, report))).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (policies.Count == 0 && quarantined.Count == 0) return PolicyDecision.Accept;
 
         var scan = new SpamScanResult([], null);
@@ -137,9 +139,10 @@ public sealed class EndOfDataChecks(
             scan = scanner.Scan(read);
         }
 
-        if (report is not null) scan = scan with { Symbols = [.. scan.Symbols, .. report.Symbols] };
+        // The authentication symbols are each domain's: one that trusts the forwarder's ARC seal scores ARC_TRUSTED, not DMARC's policy.
+        SpamScanResult ScanFor(string domain) => report is null ? scan : scan with { Symbols = [.. scan.Symbols, .. report.SymbolsFor(ArcTrusted(snapshot, domain, report))] };
         var verdicts = new Dictionary<string, SpamVerdict>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (domain, policy) in policies) verdicts[domain] = scanner!.Evaluate(scan, policy);
+        foreach (var (domain, policy) in policies) verdicts[domain] = scanner!.Evaluate(ScanFor(domain), policy);
         foreach (var domain in quarantined)
         {
             var verdict = verdicts.GetValueOrDefault(domain)
@@ -182,7 +185,7 @@ public sealed class EndOfDataChecks(
     }
 
     /// <summary>
-    /// SPF, DKIM and DMARC for mail from outside: the MX listener, not authenticated, not from a
+    /// SPF, DKIM, DMARC and ARC for mail from outside: the MX listener, not authenticated, not from a
     /// trusted network (those are our own hosts and users, whose mail is not asked to prove itself).
     /// </summary>
     private async ValueTask<AuthenticationReport?> AuthenticateAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, SnapshotIndex snapshot, CancellationToken ct)
@@ -205,6 +208,17 @@ public sealed class EndOfDataChecks(
         logger.LogInformation("SMTP {QueueId} authentication: {Results}", envelope.QueueId, report.HeaderValue);
         return report;
     }
+
+    /// <summary>
+    /// A domain's DMARC handling for this message: its setting, except that a forwarder it trusts whose
+    /// ARC seal says DMARC passed on arrival (RFC 8617 §7.2; RFC 7489's trusted_forwarder override)
+    /// leaves the failure recorded but not acted on.
+    /// </summary>
+    private static DmarcEnforcement Enforcement(SnapshotIndex snapshot, string domain, AuthenticationReport? report) =>
+        ArcTrusted(snapshot, domain, report) ? DmarcEnforcement.Monitor : snapshot.Domain(domain)?.Dmarc ?? DmarcEnforcement.Enforce;
+
+    private static bool ArcTrusted(SnapshotIndex snapshot, string domain, AuthenticationReport? report) =>
+        report?.Arc is { } arc && arc.Vouches(snapshot.Domain(domain)?.TrustedArcSealers);
 
     /// <summary>The authserv-id an Authentication-Results value begins with (RFC 8601 §2.2), comments and version skipped.</summary>
     internal static string AuthservIdOf(string value)

@@ -44,6 +44,7 @@ public sealed class EngineCounters
 
     public LabeledCounter DkimSigned { get; } = new("mailengine_dkim_signed_total", "Messages signed with DKIM (one per message, whatever the number of signatures).");
     public LabeledCounter DkimSignFailures { get; } = new("mailengine_dkim_sign_failures_total", "Messages deferred because a DKIM key could not sign them.");
+    public LabeledCounter ArcSealed { get; } = new("mailengine_arc_sealed_total", "Forwarded copies sealed with an ARC set (RFC 8617) for the forwarding domain.");
 
-    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, PolicyDeferred, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned, Authentication, DkimSigned, DkimSignFailures];
+    public IEnumerable<LabeledCounter> All => [Accepted, Rejected, PolicyDeferred, Delivered, Deferred, Bounced, AuthFailures, AuthUnavailable, ConnectionsRefused, SieveErrors, Scanned, Learned, Authentication, DkimSigned, DkimSignFailures, ArcSealed];
 }

@@ -15,11 +15,14 @@ namespace MailEngine.Tests.Policy;
 /// zone: a spoofed From of a p=reject domain is refused with 550 5.7.1 and nothing kept; p=quarantine
 /// lands in Junk; authenticated mail passes with an Authentication-Results field on the stored copy
 /// and a forged one claiming our name is gone; a domain that only monitors takes everything; trusted
-/// networks and authenticated submission are not asked.
+/// networks and authenticated submission are not asked; a forward whose valid ARC chain comes from a
+/// forwarder the domain lists, saying DMARC passed there, is kept (RFC 8617 §7.2), and from anyone else refused.
 /// </summary>
 public sealed class InboundAuthenticationTests : IAsyncLifetime, IDisposable
 {
     private readonly RSA _key = RSA.Create(2048);
+    private static readonly (byte[] Key, string Public) ListKey = DkimKeyMaterial.Generate(ed25519: false);
+    private static readonly (byte[] Key, string Public) StrangerKey = DkimKeyMaterial.Generate(ed25519: false);
     private TestEngine _engine = default!;
 
     public async Task InitializeAsync()
@@ -32,10 +35,12 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime, IDisposable
             .Add("_dmarc.shop.test", DnsRecordKind.Txt, "v=DMARC1; p=quarantine")
             .Add("good.test", DnsRecordKind.Txt, "v=spf1 ip4:127.0.0.1 -all")
             .Add("_dmarc.good.test", DnsRecordKind.Txt, "v=DMARC1; p=reject")
-            .Add("s1._domainkey.good.test", DnsRecordKind.Txt, $"v=DKIM1; k=rsa; p={Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo())}");
+            .Add("s1._domainkey.good.test", DnsRecordKind.Txt, $"v=DKIM1; k=rsa; p={Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo())}")
+            .Add("arc._domainkey.lists.test", DnsRecordKind.Txt, DkimKeyMaterial.RecordValue(false, ListKey.Public))
+            .Add("arc._domainkey.stranger.test", DnsRecordKind.Txt, DkimKeyMaterial.RecordValue(false, StrangerKey.Public));
         var snapshot = TestEngine.StandardSnapshot() with
         {
-            Domains = [new SnapshotDomain(TestEngine.Domain, 10 * 1024 * 1024), new SnapshotDomain("watch.test", 10 * 1024 * 1024, Dmarc: DmarcEnforcement.Monitor)],
+            Domains = [new SnapshotDomain(TestEngine.Domain, 10 * 1024 * 1024, TrustedArcSealers: ["lists.test"]), new SnapshotDomain("watch.test", 10 * 1024 * 1024, Dmarc: DmarcEnforcement.Monitor)],
             Mailboxes = [.. TestEngine.StandardSnapshot().Mailboxes, new SnapshotMailbox("wendy@watch.test", TestEngine.PasswordHash, 100L * 1024 * 1024)],
         };
         _engine = await TestEngine.StartAsync(snapshot, zone: zone);
@@ -167,6 +172,49 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime, IDisposable
         await submission.DisconnectAsync(true);
         var files = await _engine.WaitForInboxAsync("alice@example.test", 2);
         Assert.All(files, f => Assert.DoesNotContain("Authentication-Results:", File.ReadAllText(f), StringComparison.Ordinal));
+    }
+
+    /// <summary>A forwarder's hop: its Authentication-Results (what it saw), a tag in the subject (which breaks DKIM), and its ARC set.</summary>
+    private static async Task<MimeMessage> ForwardedAsync(string forwarder, (byte[] Key, string Public) key, string dmarcThere, MimeMessage message)
+    {
+        // The forwarder seals the bytes it received and changed, as a real one does (MimeKit's signer hashes a built message's body as it would first encode it).
+        message.Subject = "[list] " + message.Subject;
+        message.Headers.Insert(0, new Header("Authentication-Results", $"mx.{forwarder}; spf=pass smtp.mailfrom=bank.test; dmarc={dmarcThere} header.from=bank.test"));
+        using (var bytes = new MemoryStream())
+        {
+            await message.WriteToAsync(bytes);
+            bytes.Position = 0;
+            message = await MimeMessage.LoadAsync(bytes);
+        }
+
+        var sealer = new ArcSealing(new MailEngine.Auth.Arc.ArcVerification(new ZoneLookup()), $"mx.{forwarder}", TimeProvider.System, new MailEngine.Telemetry.EngineCounters());
+        Assert.True(await sealer.SealAsync(message, new SnapshotDomain(forwarder, 1024 * 1024, DkimKeys: [new SnapshotDkimKey("arc", SnapshotDkimKey.RsaSha256, key.Key)]), CancellationToken.None));
+        return message;
+    }
+
+    [Fact]
+    public async Task A_forward_sealed_by_a_listed_forwarder_that_saw_DMARC_pass_is_kept_and_others_are_refused()
+    {
+        // The list's mail comes from the list's host with its own envelope sender: SPF is not bank.test's, DKIM broke.
+        await SendAsync(await ForwardedAsync("lists.test", ListKey, "pass", Message("ceo@bank.test", "alice@example.test", "board minutes")), "list-bounces@lists.test");
+        var stored = await File.ReadAllTextAsync(Assert.Single(await _engine.WaitForInboxAsync("alice@example.test", 1)));
+        var ours = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(stored))).Headers.First(h => h.Field == "Authentication-Results").Value;
+        Assert.Contains("dmarc=fail (p=reject dis=reject) header.from=bank.test", ours, StringComparison.Ordinal);
+        Assert.True(ours.Contains("arc=pass (1 ARC set, newest sealed by lists.test; it saw spf=pass dmarc=pass arc=none)", StringComparison.Ordinal), ours);
+        Assert.Contains("ARC_TRUSTED=", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("DMARC_POLICY_REJECT=", stored, StringComparison.Ordinal);
+        Assert.Empty(Folder("alice@example.test", "Junk"));
+
+        // A valid chain from a forwarder nobody listed, and the listed one saying DMARC failed there: refused as before.
+        foreach (var (forwarder, key, dmarc) in new[] { ("stranger.test", StrangerKey, "pass"), ("lists.test", ListKey, "fail") })
+        {
+            var refused = await Assert.ThrowsAsync<SmtpCommandException>(async () =>
+                await SendAsync(await ForwardedAsync(forwarder, key, dmarc, Message("ceo@bank.test", "alice@example.test", "board minutes")), $"list-bounces@{forwarder}"));
+            Assert.Equal(550, (int)refused.StatusCode);
+            Assert.Contains("DMARC policy of bank.test is reject", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Single(_engine.Inbox("alice@example.test"));
     }
 
     private static async Task<string[]> WaitAsync(Func<string[]> files)

@@ -19,9 +19,15 @@ namespace MailEngine.Tests.Srs;
 public sealed class SrsDeliveryTests
 {
     private static readonly byte[] Secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+    private static readonly (byte[] Key, string Public) Dkim = MailEngine.Dkim.DkimKeyMaterial.Generate(ed25519: false);
+    private const string Selector = "202612r";
+
+    /// <summary>What our selector's TXT record says, as the receiving side's DNS answers it.</summary>
+    private static Dictionary<string, string> Records() => new() { [$"{Selector}._domainkey.{TestEngine.Domain}"] = MailEngine.Dkim.DkimKeyMaterial.RecordValue(false, Dkim.Public) };
 
     private static EngineSnapshot Ours() => TestEngine.StandardSnapshot() with
     {
+        Domains = [TestEngine.StandardSnapshot().Domains[0] with { DkimKeys = [new SnapshotDkimKey(Selector, SnapshotDkimKey.RsaSha256, Dkim.Key)] }, .. TestEngine.StandardSnapshot().Domains.Skip(1)],
         Mailboxes =
         [
             .. TestEngine.StandardSnapshot().Mailboxes.Where(m => m.Address != $"bob@{TestEngine.Domain}"),
@@ -53,7 +59,9 @@ public sealed class SrsDeliveryTests
         var oursPort = TestEngine.FreePort();
         var theirDns = new FakeDns();
         theirDns.Answers[TestEngine.Domain] = new MailExchangers(["127.0.0.1"]);
-        var theirs = await TestEngine.StartAsync(Theirs(), o => o.Queue.RemotePort = oursPort, dns: theirDns);
+        var theirZone = new ZoneLookup();
+        foreach (var (name, value) in Records()) theirZone.Add(name, DnsRecordKind.Txt, value);
+        var theirs = await TestEngine.StartAsync(Theirs(), o => o.Queue.RemotePort = oursPort, dns: theirDns, zone: theirZone);
         try
         {
             var dns = new FakeDns();
@@ -113,6 +121,46 @@ public sealed class SrsDeliveryTests
         await SendAsync(ours.Submission, Message($"alice@{TestEngine.Domain}", $"team@{TestEngine.Domain}", "from alice"), $"alice@{TestEngine.Domain}", $"team@{TestEngine.Domain}", user: $"alice@{TestEngine.Domain}");
         var copies = await theirs.WaitForInboxAsync("rita@remote.test", 2);
         Assert.Contains(copies, f => ReturnPath(f) == $"alice@{TestEngine.Domain}");
+    }
+
+    [Fact]
+    public async Task A_forwarded_copy_carries_our_ARC_set_which_dkimpy_and_the_receiving_engine_verify()
+    {
+        var (ours, theirs) = await StartAsync();
+        await using var _ = ours;
+        await using var __ = theirs;
+
+        await SendAsync(ours.Mx, Message("orson@origin.test", $"team@{TestEngine.Domain}", "to the team"), "orson@origin.test", $"team@{TestEngine.Domain}");
+        var copy = Assert.Single(await theirs.WaitForInboxAsync("rita@remote.test", 1));
+        var text = await File.ReadAllTextAsync(copy);
+        var headers = MimeMessage.Load(copy).Headers;
+        var seal = Assert.Single(headers, h => h.Id == HeaderId.ArcSeal).Value;
+        Assert.Contains($"d={TestEngine.Domain}", seal, StringComparison.Ordinal);
+        Assert.Contains("cv=none", seal, StringComparison.Ordinal);
+        // The AAR repeats what we saw on arrival.
+        Assert.Contains("spf=", Assert.Single(headers, h => h.Id == HeaderId.ArcAuthenticationResults).Value, StringComparison.Ordinal);
+        Assert.Contains(ours.Host.Counters.ArcSealed.Values, v => v.Count == 1);
+
+        // The receiving engine's own results (the topmost Authentication-Results) say the chain passes.
+        Assert.Contains($"arc=pass (1 ARC set, newest sealed by {TestEngine.Domain}", headers.First(h => h.Id == HeaderId.AuthenticationResults).Value, StringComparison.Ordinal);
+
+        var folder = Directory.CreateTempSubdirectory("arc").FullName;
+        try
+        {
+            var (message, keys) = (Path.Combine(folder, "m.eml"), Path.Combine(folder, "keys.json"));
+            await File.WriteAllTextAsync(message, text);
+            await File.WriteAllTextAsync(keys, System.Text.Json.JsonSerializer.Serialize(Records()));
+            var (exit, output) = await ExternalTool.RunAsync("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Dkim", "arc_dkimpy.py"), "verify", message, keys]);
+            Assert.True(exit == 0, output);
+            Assert.StartsWith("pass", output.Trim(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        // The local member's copy was not forwarded: no seal on it.
+        Assert.DoesNotContain("ARC-Seal:", await File.ReadAllTextAsync(Assert.Single(await ours.WaitForInboxAsync($"alice@{TestEngine.Domain}", 1))), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,6 +44,8 @@ public abstract class RawConnection : IAsyncDisposable
     }
 
     /// <summary>One line without CRLF; null when the server closed the connection.</summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromMinutes(3);
+
     public async Task<string?> ReadLineAsync()
     {
         var chunk = new byte[8192];
@@ -57,7 +59,10 @@ public abstract class RawConnection : IAsyncDisposable
                 return line;
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            // A guard against a hang, not a deadline: longer than any wait the engine bounds itself (the end of
+            // DATA waits up to Scanner.ReadyTimeout, 2 minutes, for the rules to compile), so on a loaded
+            // machine the engine's own answer (250, or 451 when the rules are still not ready) comes first.
+            using var timeout = new CancellationTokenSource(ReadTimeout);
             int read;
             try
             {

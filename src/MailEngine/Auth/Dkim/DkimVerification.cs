@@ -34,7 +34,7 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
 {
     /// <summary>How far in the future a t= may be before the signature is not believed (clocks differ a little).</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(15);
-    public const int MinimumRsaBits = 1024;
+    public const int MinimumRsaBits = DkimKeyRecord.MinimumRsaBits;
 
     public async Task<IReadOnlyList<DkimSignatureVerdict>> VerifyAsync(MimeMessage message, CancellationToken ct)
     {
@@ -92,33 +92,9 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
         Func<DkimResult, string, bool, DkimSignatureVerdict> verdictOf, CancellationToken ct)
     {
         var domain = tags["d"];
-        var algorithm = tags["a"].ToLowerInvariant();
-        var record = TagList(text);
-        var testing = record.GetValueOrDefault("t", "").Split(':').Any(f => f.Trim() == "y");
-        if (record.TryGetValue("v", out var version) && version != "DKIM1") return verdictOf(DkimResult.PermError, $"{name}: v={version} is not DKIM1", testing);
-        if (!record.TryGetValue("p", out var p)) return verdictOf(DkimResult.PermError, $"{name} has no p= (not a key record)", testing);
-        if (p.Length == 0) return verdictOf(DkimResult.Fail, $"the key {name} is revoked (empty p=)", testing);
-        var keyType = record.GetValueOrDefault("k", "rsa").ToLowerInvariant();
-        if (keyType != (algorithm == "ed25519-sha256" ? "ed25519" : "rsa")) return verdictOf(DkimResult.PermError, $"{name} is a k={keyType} key, the signature says a={algorithm}", testing);
-        if (record.TryGetValue("h", out var hashes) && !hashes.Split(':').Any(h => h.Trim() == "sha256")) return verdictOf(DkimResult.PermError, $"{name} allows h={hashes} only", testing);
-        if (record.TryGetValue("s", out var services) && !services.Split(':').Any(s => s.Trim() is "*" or "email")) return verdictOf(DkimResult.PermError, $"{name} is not for email (s={services})", testing);
-        // t=s: the i= domain must be d= itself, not a subdomain.
-        if (record.GetValueOrDefault("t", "").Split(':').Any(f => f.Trim() == "s") && tags.TryGetValue("i", out var identity)
-            && !identity[(identity.LastIndexOf('@') + 1)..].Equals(domain, StringComparison.OrdinalIgnoreCase))
-            return verdictOf(DkimResult.PermError, $"{name} is strict (t=s) and i={identity} is not in {domain}", testing);
-
-        AsymmetricKeyParameter key;
-        try
-        {
-            key = KeyParser.Parse(text);
-        }
-        catch (Exception ex2) when (ex2 is FormatException or ParseException or ArgumentException or InvalidCastException or IOException)
-        {
-            return verdictOf(DkimResult.PermError, $"{name}: the key cannot be read ({ex2.Message})", testing);
-        }
-
-        if (key is RsaKeyParameters rsa && rsa.Modulus.BitLength < MinimumRsaBits)
-            return verdictOf(DkimResult.Fail, $"the RSA key {name} has {rsa.Modulus.BitLength} bits; under {MinimumRsaBits} is not accepted (RFC 8301 §3.2)", testing);
+        var record = DkimKeyRecord.Read(name, text, tags["a"].ToLowerInvariant(), domain, tags.GetValueOrDefault("i"));
+        var testing = record.Testing;
+        if (record.Key is not { } key) return verdictOf(record.Error!.Value, record.Reason, testing);
 
         var verifier = new DkimVerifier(new FixedKey(key)) { MinimumRsaKeyLength = MinimumRsaBits };
         verifier.Disable(DkimSignatureAlgorithm.RsaSha1);
@@ -157,16 +133,6 @@ public sealed class DkimVerification(IDnsLookup dns, TimeProvider clock)
     }
 
     private static string Unfold(string value) => new StringBuilder(value).Replace("\r\n", "").Replace("\n", "").ToString();
-
-    /// <summary>MimeKit's own reading of a key record's p= (RSA SubjectPublicKeyInfo, Ed25519 raw key).</summary>
-    private sealed class KeyParser : DkimPublicKeyLocatorBase
-    {
-        public static AsymmetricKeyParameter Parse(string record) => GetPublicKey(record);
-
-        public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public override Task<AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-    }
 
     /// <summary>The key already fetched and checked above, for MimeKit's verifier.</summary>
     private sealed class FixedKey(AsymmetricKeyParameter key) : IDkimPublicKeyLocator
