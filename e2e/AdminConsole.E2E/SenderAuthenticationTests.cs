@@ -47,6 +47,7 @@ public sealed class SenderAuthenticationTests(DnsCheckHost host, Browser browser
         await Expect(table.Locator("[data-check='dkim'] [data-result]")).ToHaveTextAsync("pass");
         await Expect(table.Locator("[data-check='dmarc'] [data-result]")).ToHaveTextAsync("pass");
         await Expect(page.Locator("#auth-check-header")).ToContainTextAsync("dmarc=pass (p=reject dis=none) header.from=sender.test");
+        await Expect(table.Locator("[data-check='arc'] [data-result]")).ToHaveTextAsync("none");
         await Expect(page.Locator("#auth-check-symbols")).ToContainTextAsync("DKIM_VALID_AU");
         await Browser.ScreenshotAsync(page, $"auth-check-pass-{width}.png");
         Assert.True(await OverflowAsync(page) <= 0, "the results are wider than the screen");
@@ -78,15 +79,34 @@ public sealed class SenderAuthenticationTests(DnsCheckHost host, Browser browser
         var page = await SignInAsync($"/domains/{domain}/spam", 1440, 900);
         await Expect(page.Locator("#inbound-dmarc-enforce")).ToBeCheckedAsync();
 
+        await Expect(page.Locator("#inbound-arc-sealers")).ToHaveValueAsync("");
         foreach (var (choice, expected) in new[] { ("#inbound-dmarc-monitor", DmarcEnforcement.Monitor), ("#inbound-dmarc-quarantine", DmarcEnforcement.Quarantine) })
         {
             await page.Locator(choice).ClickAsync();
+            await page.FillAsync("#inbound-arc-sealers", "Lists.Example.ORG, bücher.example lists.example.org");
             await page.ClickAsync("#inbound-dmarc-save");
             await Expect(page.Locator("#inbound-dmarc-progress")).ToHaveAttributeAsync("data-state", SavedState);
             await Expect(page.Locator("#inbound-dmarc-error")).ToHaveCountAsync(0);
+            // Shown as saved: lower case, A-labels, each once.
+            await Expect(page.Locator("#inbound-arc-sealers")).ToHaveValueAsync("lists.example.org xn--bcher-kva.example");
             await using var db = host.Database.CreateContext();
-            Assert.Equal(expected, db.Domains.Single(d => d.Name == domain).InboundDmarc);
+            var saved = db.Domains.Single(d => d.Name == domain);
+            Assert.Equal(expected, saved.InboundDmarc);
+            Assert.Equal(["lists.example.org", "xn--bcher-kva.example"], saved.TrustedArcSealers);
         }
+
+        // A name that is no domain: the message beside the field, and nothing saved.
+        await page.FillAsync("#inbound-arc-sealers", "lists.example.org not_a/domain");
+        await page.Locator("#inbound-dmarc-monitor").ClickAsync();
+        await page.ClickAsync("#inbound-dmarc-save");
+        await Expect(page.Locator(".mud-input-control", new() { Has = page.Locator("#inbound-arc-sealers") }).Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("not_a/domain");
+        await page.Locator("#inbound-dmarc").ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "inbound-dmarc-error.png") });
+        await using (var db = host.Database.CreateContext())
+            Assert.Equal((DmarcEnforcement.Quarantine, 2), (db.Domains.Single(d => d.Name == domain).InboundDmarc, db.Domains.Single(d => d.Name == domain).TrustedArcSealers.Count));
+        await page.FillAsync("#inbound-arc-sealers", "lists.example.org xn--bcher-kva.example");
+        await page.Locator("#inbound-dmarc-quarantine").ClickAsync();
+        await page.ClickAsync("#inbound-dmarc-save");
+        await Expect(page.Locator("#inbound-dmarc-progress")).ToHaveAttributeAsync("data-state", SavedState);
 
         // The authentication symbols are rules like the others: listed with their score, adjustable here.
         await page.FillAsync("#spam-rule-filter", "DMARC_");
@@ -98,5 +118,11 @@ public sealed class SenderAuthenticationTests(DnsCheckHost host, Browser browser
         await page.ReloadAsync();
         await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
         await Expect(page.Locator("#inbound-dmarc-quarantine")).ToBeCheckedAsync();
+        await Expect(page.Locator("#inbound-arc-sealers")).ToHaveValueAsync("lists.example.org xn--bcher-kva.example");
+
+        // At a phone's width the panel fits.
+        await page.SetViewportSizeAsync(390, 844);
+        await page.Locator("#inbound-dmarc").ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "inbound-dmarc-390.png") });
+        Assert.True(await OverflowAsync(page) <= 0, "the page is wider than the screen");
     }
 }

@@ -495,6 +495,13 @@ namespace AdminConsole.Migrations.Migrations
                         .HasDefaultValue(15.0)
                         .HasColumnName("spam_reject_threshold");
 
+                    b.PrimitiveCollection<List<string>>("TrustedArcSealers")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("trusted_arc_sealers")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone")

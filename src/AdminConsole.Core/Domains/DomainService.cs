@@ -9,7 +9,9 @@ namespace AdminConsole.Core.Domains;
 /// <param name="MtaStsMode">testing, enforce or none (RFC 8461 §5).</param>
 /// <param name="DmarcPolicy">none, quarantine or reject (RFC 7489 §6.3).</param>
 /// <param name="InboundDmarc">enforce, quarantine or monitor: what mail failing its sender's DMARC policy gets here.</param>
-public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null, string? DmarcPolicy = null, string? InboundDmarc = null);
+/// <param name="TrustedArcSealers">Domains whose ARC seal is believed (RFC 8617 §7.2); an empty list trusts none.</param>
+public sealed record DomainChanges(string? Description = null, long? DefaultQuotaBytes = null, long? MaxMessageBytes = null, string? CatchAllAddress = null, string? MtaStsMode = null, string? DmarcPolicy = null, string? InboundDmarc = null,
+    IReadOnlyList<string>? TrustedArcSealers = null);
 
 /// <summary>
 /// Creating, changing and deleting mail domains. Every rule is checked before anything is written,
@@ -22,6 +24,7 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
     public const long MinMessageBytes = 1L << 10;        // 1 KiB
     public const long MaxMessageBytesLimit = 1L << 30;   // 1 GiB
     public const int MaxDescriptionLength = 500;
+    public const int MaxTrustedArcSealers = 50;
 
     public async Task<MailDomain> CreateAsync(string? name, DomainChanges changes, string actor, string? remoteAddress, CancellationToken ct = default)
     {
@@ -108,6 +111,24 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
             else domain.InboundDmarc = parsed;
         }
 
+        if (changes.TrustedArcSealers is { } sealers)
+        {
+            var names = new List<string>();
+            foreach (var sealer in sealers.Where(s => !string.IsNullOrWhiteSpace(s)))
+            {
+                if (!EmailAddress.TryNormalizeDomain(sealer.Trim(), out var normalized, out var error))
+                {
+                    errors.Add("trustedArcSealers", error);
+                    break;
+                }
+
+                if (!names.Contains(normalized)) names.Add(normalized);
+            }
+
+            if (names.Count > MaxTrustedArcSealers) errors.Add("trustedArcSealers", $"At most {MaxTrustedArcSealers} trusted forwarders.");
+            else if (!errors.Has("trustedArcSealers")) domain.TrustedArcSealers = names;
+        }
+
         if (changes.DefaultQuotaBytes is { } quota)
         {
             if (quota is < MinQuotaBytes or > MaxQuotaBytes) errors.Add("defaultQuotaBytes", "The default quota is between 1 MiB (0.001 GiB) and 1 PiB (1048576 GiB).");
@@ -142,5 +163,5 @@ public sealed class DomainService(AdminDbContext db, AuditLog audit, TimeProvide
         errors.Add("catchAllAddress", $"There is no mailbox or group {target}: create it first, or point the catch-all at an address that exists.");
     }
 
-    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant(), DmarcPolicy = d.DmarcPolicy.ToString().ToLowerInvariant(), InboundDmarc = d.InboundDmarc.ToString().ToLowerInvariant() };
+    private static object Describe(MailDomain d) => new { d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress, MtaStsMode = d.MtaStsMode.ToString().ToLowerInvariant(), DmarcPolicy = d.DmarcPolicy.ToString().ToLowerInvariant(), InboundDmarc = d.InboundDmarc.ToString().ToLowerInvariant(), d.TrustedArcSealers };
 }

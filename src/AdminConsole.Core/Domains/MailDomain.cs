@@ -33,6 +33,12 @@ public sealed class MailDomain
     /// </summary>
     public MailEngine.Contracts.DmarcEnforcement InboundDmarc { get; set; } = MailEngine.Contracts.DmarcEnforcement.Enforce;
 
+    /// <summary>
+    /// Forwarders (mailing lists, another mail system the domain's users forward from) whose ARC seal is
+    /// believed (RFC 8617 §7.2): when their seal says DMARC passed on their arrival, a failure here is not acted on.
+    /// </summary>
+    public List<string> TrustedArcSealers { get; set; } = [];
+
     /// <summary>Whether mail from outside to this domain is scanned for spam (issue #7).</summary>
     public bool SpamFilterEnabled { get; set; } = true;
 

@@ -51,7 +51,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
         {
             Version = 0,
             CompiledAt = DateTimeOffset.UnixEpoch,
-            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress, Spam.SpamSettingsService.Policy(d, overrides[d.Id]), signing[d.Id].ToList(), d.InboundDmarc)).ToList(),
+            Domains = domains.Select(d => new SnapshotDomain(d.Name, Math.Min(d.MaxMessageBytes, p.MaxMessageBytes), d.CatchAllAddress, Spam.SpamSettingsService.Policy(d, overrides[d.Id]), signing[d.Id].ToList(), d.InboundDmarc, d.TrustedArcSealers.Count > 0 ? d.TrustedArcSealers : null)).ToList(),
             Mailboxes = mailboxes.Select(m => (vacations.TryGetValue(m.Id, out var vacation), filters.TryGetValue(m.Id, out var filter)) switch
             {
                 (false, false) => m.Snapshot,

@@ -40,6 +40,7 @@ public sealed class AuthCheckApiTests(DnsCheckHost host) : IClassFixture<DnsChec
         var dmarc = good.GetProperty("dmarc");
         Assert.Equal(("pass", "reject", true, true), (dmarc.GetProperty("result").GetString(), dmarc.GetProperty("policy").GetString(), dmarc.GetProperty("spfAligned").GetBoolean(), dmarc.GetProperty("dkimAligned").GetBoolean()));
         Assert.Contains("DMARC_PASS", good.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(("none", 0), (good.GetProperty("arc").GetProperty("result").GetString(), good.GetProperty("arc").GetProperty("seals").GetArrayLength()));
         Assert.Contains("dmarc=pass (p=reject dis=none) header.from=sender.test", good.GetProperty("authenticationResults").GetString());
         Assert.Contains("dkim d=sender.test s=s1 a=rsa-sha256: pass", good.GetProperty("summary").GetString());
 

@@ -122,6 +122,43 @@ public sealed class DomainApiTests(ConsoleHost host) : IClassFixture<ConsoleHost
     }
 
     [Fact]
+    public async Task Inbound_DMARC_handling_and_trusted_ARC_forwarders_save_twice_reach_the_snapshot_and_bad_ones_change_nothing()
+    {
+        using var client = await host.ApiClientAsync();
+        var name = $"a{Guid.NewGuid():N}"[..12] + ".test";
+        (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{name}}"}"""))).EnsureSuccessStatusCode();
+        for (var i = 0; i < 2; i++)
+        {
+            using var saved = await client.PatchAsync($"/api/v1/domains/{name}", Json("""{"inboundDmarc":"quarantine","trustedArcSealers":["Lists.Example.ORG","lists.example.org","bücher.example"]}"""));
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            var body = await saved.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("quarantine", body.GetProperty("inboundDmarc").GetString());
+            // Lower case, A-labels, each once.
+            Assert.Equal(["lists.example.org", "xn--bcher-kva.example"], body.GetProperty("trustedArcSealers").EnumerateArray().Select(e => e.GetString()));
+        }
+
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+        {
+            var snapshot = await scope.ServiceProvider.GetRequiredService<AdminConsole.Core.Engine.SnapshotCompiler>().CompileAsync();
+            var domain = snapshot.Domains.Single(d => d.Name == name);
+            Assert.Equal(MailEngine.Contracts.DmarcEnforcement.Quarantine, domain.Dmarc);
+            Assert.Equal(["lists.example.org", "xn--bcher-kva.example"], domain.TrustedArcSealers!);
+        }
+
+        var bad = await ProblemAsync(await client.PatchAsync($"/api/v1/domains/{name}", Json("""{"inboundDmarc":"monitor","trustedArcSealers":["lists.example.org","not a domain!"]}""")), HttpStatusCode.BadRequest);
+        Assert.Contains("not a domain!", bad.GetProperty("errors").GetProperty("trustedArcSealers")[0].GetString(), StringComparison.Ordinal);
+        var wrong = await ProblemAsync(await client.PatchAsync($"/api/v1/domains/{name}", Json("""{"inboundDmarc":"2"}""")), HttpStatusCode.BadRequest);
+        Assert.True(wrong.GetProperty("errors").TryGetProperty("inboundDmarc", out _));
+        var unchanged = await client.GetFromJsonAsync<JsonElement>($"/api/v1/domains/{name}");
+        Assert.Equal("quarantine", unchanged.GetProperty("inboundDmarc").GetString());
+        Assert.Equal(2, unchanged.GetProperty("trustedArcSealers").GetArrayLength());
+
+        // An empty list trusts no one again.
+        using var cleared = await client.PatchAsync($"/api/v1/domains/{name}", Json("""{"trustedArcSealers":[]}"""));
+        Assert.Equal(0, (await cleared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("trustedArcSealers").GetArrayLength());
+    }
+
+    [Fact]
     public async Task An_oversize_description_and_a_wrong_type_are_refused()
     {
         using var client = await host.ApiClientAsync();

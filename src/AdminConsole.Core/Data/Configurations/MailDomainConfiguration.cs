@@ -29,6 +29,7 @@ internal sealed class MailDomainConfiguration : IEntityTypeConfiguration<MailDom
         builder.Property(d => d.UpdatedAt).IsConcurrencyToken();
         builder.Property(d => d.MtaStsMode).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Dns.MtaStsMode.Testing).HasSentinel((Dns.MtaStsMode)(-1));
         builder.Property(d => d.InboundDmarc).HasConversion<string>().HasMaxLength(16).HasDefaultValue(MailEngine.Contracts.DmarcEnforcement.Enforce).HasSentinel((MailEngine.Contracts.DmarcEnforcement)(-1));
+        builder.Property(d => d.TrustedArcSealers).HasDefaultValueSql("'{}'::text[]");
         builder.Property(d => d.DmarcPolicy).HasConversion<string>().HasMaxLength(16).HasDefaultValue(Dns.DmarcPolicy.None).HasSentinel((Dns.DmarcPolicy)(-1));
     }
 }

@@ -24,10 +24,16 @@ public sealed class AuthCheck(IConfiguration configuration, TimeProvider clock)
 
     public sealed record DmarcView(string Result, string FromDomain, string? Policy, string Disposition, bool SpfAligned, bool DkimAligned, string? PolicyDomain, string Reason);
 
+    public sealed record ArcSealView(int Instance, string Domain, string Selector, string ChainValidation, bool Verified);
+
+    /// <param name="NewestResults">What the newest forwarder's ARC-Authentication-Results say ("spf=pass dmarc=pass"), empty without a chain.</param>
+    public sealed record ArcView(string Result, string Reason, IReadOnlyList<ArcSealView> Seals, string NewestResults);
+
     /// <param name="MailFromSpf">SPF for MAIL FROM (or postmaster@HELO for the null sender); null when there is no domain to check.</param>
     /// <param name="AuthenticationResults">The header field the engine adds to the stored copy (RFC 8601), unfolded.</param>
     /// <param name="Summary">The same in words, one check per line, as adminctl prints it.</param>
-    public sealed record Result(SpfView? MailFromSpf, SpfView? HeloSpf, IReadOnlyList<DkimView> Dkim, DmarcView? Dmarc, IReadOnlyList<string> Symbols, string AuthenticationResults, string Summary);
+    /// <param name="Arc">The ARC chain (RFC 8617): none, pass or fail, each seal, what the newest hop saw.</param>
+    public sealed record Result(SpfView? MailFromSpf, SpfView? HeloSpf, IReadOnlyList<DkimView> Dkim, DmarcView? Dmarc, ArcView Arc, IReadOnlyList<string> Symbols, string AuthenticationResults, string Summary);
 
     public async Task<Result> RunAsync(Request request, CancellationToken ct)
     {
@@ -52,8 +58,12 @@ public sealed class AuthCheck(IConfiguration configuration, TimeProvider clock)
             [.. report.Dkim.Select(d => new DkimView(d.Keyword, d.Domain, d.Selector, d.Algorithm, d.Reason, d.Testing, d.BodyLengthLimited))],
             report.Dmarc is { } m ? new DmarcView(m.Keyword, m.FromDomain, m.Policy is { } p ? MailEngine.Auth.Dmarc.DmarcVerdict.Name(p) : null,
                 MailEngine.Auth.Dmarc.DmarcVerdict.Name(m.Disposition), m.SpfAligned, m.DkimAligned, m.PolicyDomain, m.Reason) : null,
+            Arc(report.Arc ?? MailEngine.Auth.Arc.ArcVerdict.None),
             report.Symbols, report.HeaderValue, report.Describe());
     }
+
+    private static ArcView Arc(MailEngine.Auth.Arc.ArcVerdict arc) =>
+        new(arc.Keyword, arc.Reason, [.. arc.Seals.Select(s => new ArcSealView(s.Instance, s.Domain, s.Selector, s.ChainValidation, s.Verified))], arc.NewestResultsText);
 
     /// <summary>A pasted message has the browser's line endings (LF); a message on the wire has CRLF, which DKIM canonicalization expects.</summary>
     private static string NormalizeLineEndings(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal);

@@ -16,7 +16,8 @@ internal static class DomainEndpoints
     public sealed record DomainResource(string Name, string? Description, long DefaultQuotaBytes, long MaxMessageBytes, string? CatchAllAddress,
         int Mailboxes, int Groups, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.MtaStsMode Sts,
         [property: System.Text.Json.Serialization.JsonIgnore] Core.Dns.DmarcPolicy Dmarc,
-        [property: System.Text.Json.Serialization.JsonIgnore] MailEngine.Contracts.DmarcEnforcement Inbound)
+        [property: System.Text.Json.Serialization.JsonIgnore] MailEngine.Contracts.DmarcEnforcement Inbound,
+        IReadOnlyList<string> TrustedArcSealers)
     {
         public string Version => EntityVersion.Of(UpdatedAt);
 
@@ -30,7 +31,9 @@ internal static class DomainEndpoints
         public string InboundDmarc => Inbound.ToString().ToLowerInvariant();
     }
 
-    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode, string? DmarcPolicy = null, string? InboundDmarc = null);
+    /// <param name="TrustedArcSealers">Forwarders whose ARC seal is believed (RFC 8617 §7.2); [] trusts none, absent leaves them.</param>
+    public sealed record DomainRequest(string? Name, string? Description, long? DefaultQuotaBytes, long? MaxMessageBytes, string? CatchAllAddress, string? MtaStsMode, string? DmarcPolicy = null, string? InboundDmarc = null,
+        IReadOnlyList<string>? TrustedArcSealers = null);
 
     public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
 
@@ -82,9 +85,9 @@ internal static class DomainEndpoints
 
     private static IQueryable<DomainResource> Project(IQueryable<MailDomain> query) =>
         query.Select(d => new DomainResource(d.Name, d.Description, d.DefaultQuotaBytes, d.MaxMessageBytes, d.CatchAllAddress,
-            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode, d.DmarcPolicy, d.InboundDmarc));
+            d.Mailboxes.Count, d.Groups.Count, d.CreatedAt, d.UpdatedAt, d.MtaStsMode, d.DmarcPolicy, d.InboundDmarc, d.TrustedArcSealers));
 
-    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode, r.DmarcPolicy, r.InboundDmarc);
+    private static DomainChanges Changes(DomainRequest r) => new(r.Description, r.DefaultQuotaBytes, r.MaxMessageBytes, r.CatchAllAddress, r.MtaStsMode, r.DmarcPolicy, r.InboundDmarc, r.TrustedArcSealers);
 
     private static DomainNotFoundException NotFound(string name) => new($"No domain {name}.");
 
