@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The same set-up as run.sh plus what the tests need (Chromium, Dovecot's doveadm, swaks, curl and mbsync as real clients, dkimpy (with authres) as a DKIM and ARC verifier, pyspf as an SPF verifier, BIND 9 as a test name server and named-checkzone for zone exports, libhyperscan5, the SpamAssassin corpus from npm), a separate test
+# The same set-up as run.sh plus what the tests need (Chromium, Dovecot's doveadm, swaks, curl and mbsync as real clients, dkimpy (with authres) as a DKIM and ARC verifier, pyspf as an SPF verifier, xmllint with Mail::DMARC's copy of the RFC 7489 report schema, BIND 9 as a test name server and named-checkzone for zone exports, libhyperscan5, the SpamAssassin corpus from npm), a separate test
 # database, then every test project: unit, integration and end-to-end. Ends with one line
 # "N passed, N failed, N skipped" and exits non-zero if anything failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Test peers are real programs from Debian; a missing one fails the run, it is never skipped.
 ensure_base
-ensure_packages chromium dovecot-core swaks libnet-ssleay-perl libio-socket-ssl-perl curl isync libhyperscan5 python3-dkim python3-authres python3-nacl python3-spf python3-dnspython bind9 bind9-utils unbound
+ensure_packages chromium dovecot-core swaks libnet-ssleay-perl libio-socket-ssl-perl curl isync libhyperscan5 python3-dkim python3-authres python3-nacl python3-spf python3-dnspython bind9 bind9-utils unbound libxml2-utils libmail-dmarc-perl
 # The SpamAssassin public corpus, for the scanner's parity and learning tests (issue #7).
 SPAM_CORPUS="$(ensure_spam_corpus)"
 export SPAM_CORPUS

@@ -51,6 +51,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Dkim.DkimRotationJob>();
         services.AddScoped<Srs.SrsSecretService>();
         services.AddScoped<Srs.SrsSecretJob>();
+        services.AddScoped<Reports.DmarcReportJob>();
         services.AddScoped<Dns.DnsRecordService>();
         services.AddSingleton<Dns.DnsLiveCheck>();
         services.AddScoped<Dns.DnsPublisher>();

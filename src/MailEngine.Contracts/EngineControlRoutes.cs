@@ -18,10 +18,14 @@ public static class EngineControlRoutes
     public const string Scanner = "/control/scanner";
     public const string ScannerSelfTest = "/control/scanner/selftest";
     public const string ScannerTier = "/control/scanner/tier";
+    public const string DmarcReports = "/control/dmarc-reports";
     public const string Health = "/healthz";
 
     /// <summary>The body of PUT <see cref="ScannerTier"/>: a tier name, or null/"auto".</summary>
     public sealed record TierRequest(string? Tier);
+
+    /// <summary>The body of POST <see cref="DmarcReports"/>: the UTC day to report.</summary>
+    public sealed record DmarcReportsRequest(DateOnly Day);
 
     /// <summary>The body of POST <see cref="Usage"/>.</summary>
     public sealed record UsageRequest(IReadOnlyList<string> Addresses);

@@ -108,4 +108,10 @@ public sealed record SnapshotPolicy
 
     /// <summary>RFC 5321 4.5.3.1.8 requires accepting at least 100 recipients.</summary>
     public int MaxRecipientsPerMessage { get; init; } = 100;
+
+    /// <summary>The From: of the DMARC aggregate reports we send (RFC 7489 §7.2); null: dmarc-reports@ the first domain.</summary>
+    public string? ReportAddress { get; init; }
+
+    /// <summary>The org_name of the reports we send; null: the report address's domain.</summary>
+    public string? ReportOrganization { get; init; }
 }

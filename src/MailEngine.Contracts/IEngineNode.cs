@@ -31,4 +31,10 @@ public interface IEngineNode
 
     /// <summary>Forces a scanner tier (null: choose automatically again) and reports the scanner afterwards.</summary>
     Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct);
+
+    /// <summary>
+    /// Sends the DMARC aggregate reports of one UTC day (RFC 7489 §7.2) to the sending domains that ask
+    /// for them; a day and domain already reported is not sent again.
+    /// </summary>
+    Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct);
 }

@@ -71,4 +71,22 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.False(File.Exists(Path.Combine(_root, "state", EngineSnapshotStore.FileName)));
     }
+
+    [Fact]
+    public async Task The_node_sends_a_days_DMARC_reports_when_asked_with_the_token_only()
+    {
+        using (var ok = await PutAsync(Snapshot(4), "node-token-123")) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        foreach (var (token, status) in new[] { ("node-token-123", HttpStatusCode.OK), ("wrong-token", HttpStatusCode.Unauthorized) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, EngineControlRoutes.DmarcReports) { Content = JsonContent.Create(new EngineControlRoutes.DmarcReportsRequest(new DateOnly(2026, 12, 1)), options: JsonSerializerOptions.Web) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await _http.SendAsync(request);
+            Assert.Equal(status, response.StatusCode);
+            if (status != HttpStatusCode.OK) continue;
+            // No mail arrived that day: a run with nothing in it, in the contract's form.
+            var run = await response.Content.ReadFromJsonAsync<DmarcReportRun>(JsonSerializerOptions.Web);
+            Assert.Equal(new DateOnly(2026, 12, 1), run!.Day);
+            Assert.Empty(run.Reports);
+        }
+    }
 }

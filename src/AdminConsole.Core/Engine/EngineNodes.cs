@@ -163,5 +163,6 @@ public sealed class EngineNodes : IDisposable
         public Task<ScannerReport> ScannerAsync(CancellationToken ct) => inner.ScannerAsync(ct);
         public Task<ScannerSelfTest> SelfTestAsync(CancellationToken ct) => inner.SelfTestAsync(ct);
         public Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct) => inner.ForceTierAsync(tier, ct);
+        public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) => inner.SendDmarcReportsAsync(day, ct);
     }
 }

@@ -81,6 +81,14 @@ public sealed class HttpEngineNode : IEngineNode, IDisposable
         return await ReadAsync<ScannerReport>(response, ct);
     }
 
+    public async Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Post, EngineControlRoutes.DmarcReports);
+        request.Content = JsonContent.Create(new EngineControlRoutes.DmarcReportsRequest(day), options: JsonSerializerOptions.Web);
+        using var response = await SendAsync(request, ct);
+        return await ReadAsync<DmarcReportRun>(response, ct);
+    }
+
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, path);

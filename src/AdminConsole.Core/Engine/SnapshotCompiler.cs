@@ -23,6 +23,12 @@ public sealed class EnginePolicyOptions
 
     public long MaxMessageBytes { get; set; } = 25L * 1024 * 1024;
     public int MaxRecipientsPerMessage { get; set; } = 100;
+
+    /// <summary>The From: of the DMARC aggregate reports the engine sends; empty: dmarc-reports@ the first domain.</summary>
+    public string? ReportAddress { get; set; }
+
+    /// <summary>The organization the reports name (org_name); empty: the report address's domain.</summary>
+    public string? ReportOrganization { get; set; }
 }
 
 /// <summary>The one place that turns the desired state in PostgreSQL into an <see cref="EngineSnapshot"/>.</summary>
@@ -64,6 +70,8 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
                 TrustedNetworks = [.. p.EffectiveTrustedNetworks],
                 MaxMessageBytes = p.MaxMessageBytes,
                 MaxRecipientsPerMessage = p.MaxRecipientsPerMessage,
+                ReportAddress = string.IsNullOrWhiteSpace(p.ReportAddress) ? null : p.ReportAddress.Trim(),
+                ReportOrganization = string.IsNullOrWhiteSpace(p.ReportOrganization) ? null : p.ReportOrganization.Trim(),
             },
         };
     }

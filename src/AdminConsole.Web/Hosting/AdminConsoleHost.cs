@@ -136,6 +136,7 @@ internal static class AdminConsoleHost
         recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(4));
         recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.ChangedJobId, j => j.RunChangedAsync(CancellationToken.None), "*/10 * * * *");
         recurring.AddOrUpdate<Core.Srs.SrsSecretJob>(Core.Srs.SrsSecretJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        recurring.AddOrUpdate<Core.Reports.DmarcReportJob>(Core.Reports.DmarcReportJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), "20 0 * * *");
         recurring.AddOrUpdate<Core.Dkim.DkimRotationJob>(Core.Dkim.DkimRotationJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(17));
         // Push once at start: the engine gets the current state without waiting for the first minute.
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -274,9 +274,9 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
     /// to one recipient, resolved like any other: a local mailbox, a group's members, or remote.
     /// </summary>
     /// <param name="forwardedFor">The mailbox a redirect forwards for: the copies' original recipient (SRS rewrites for it).</param>
-    private void Submit(string sender, string recipient, byte[] content, string kind, string causedBy, string? forwardedFor = null)
+    private bool Submit(string sender, string recipient, byte[] content, string kind, string causedBy, string? forwardedFor = null)
     {
-        if (!EmailAddress.TryParse(recipient, out var address, out _)) return;
+        if (!EmailAddress.TryParse(recipient, out var address, out _)) return false;
         var resolution = _snapshots.Current.Resolve(address);
         var original = forwardedFor ?? recipient;
         var targets = resolution.Kind switch
@@ -286,7 +286,7 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
             RecipientKind.Remote or RecipientKind.SrsReturn => [new DeliveryTarget(resolution.Address, false, original)],
             _ => new List<DeliveryTarget>(),
         };
-        if (targets.Count == 0) return;
+        if (targets.Count == 0) return false;
 
         var queued = new Envelope
         {
@@ -319,7 +319,11 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
 
         _logger.LogInformation("{Kind} {QueuedId} for {QueueId} queued to <{Recipient}>", kind, queued.QueueId, causedBy, recipient);
         Enqueue(queued.QueueId);
+        return true;
     }
+
+    /// <summary>Queues a message the engine composed (a DMARC report), signed like the others; false when the recipient resolves to nothing.</summary>
+    public bool QueueGenerated(string sender, string recipient, byte[] content, string kind) => Submit(sender, recipient, content, kind, kind);
 
     private static string Domain(string address) => Addressing.EmailAddress.DomainOf(address);
 

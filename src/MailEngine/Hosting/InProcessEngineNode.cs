@@ -45,6 +45,9 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
 
     public Task<ScannerSelfTest> SelfTestAsync(CancellationToken ct) => Task.Run(() => engine.Scanner.SelfTest(budget: TimeSpan.FromSeconds(1)), ct);
 
+    public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) =>
+        engine.DmarcReports is { } reports ? reports.SendAsync(day, ct) : throw new InvalidOperationException("The engine is not running: it sends reports once it has started.");
+
     public async Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct)
     {
         await Task.Run(() => engine.Scanner.Force(tier), ct);

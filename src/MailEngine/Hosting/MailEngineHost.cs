@@ -47,6 +47,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
         Dkim = new Dkim.DkimSigning(Counters);
+        DmarcObservations = new Auth.Dmarc.Reports.DmarcObservationStore(Path.Combine(_options.StateDirectory, "dmarc"));
         Folders = new MailFolderRegistry(Maildirs, clock);
         Learning = new LearnEvents(_options.StateDirectory, clock);
         var before = _options.SieveBeforeScriptPath is { } path ? File.ReadAllText(path) : null;
@@ -77,6 +78,12 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
 
     /// <summary>Signs what our users submit and what the engine sends itself with the domains' DKIM keys.</summary>
     public Dkim.DkimSigning Dkim { get; }
+
+    /// <summary>The DMARC evaluations of inbound mail, kept for the aggregate reports (state folder "dmarc").</summary>
+    public Auth.Dmarc.Reports.DmarcObservationStore DmarcObservations { get; }
+
+    /// <summary>Sends a day's aggregate reports; set when the engine starts (it queues them).</summary>
+    public Auth.Dmarc.Reports.DmarcReporter? DmarcReports { get; private set; }
     public EngineCounters Counters { get; } = new();
     public CounterHistory History { get; private set; } = default!;
     public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine is not running.");
@@ -104,7 +111,10 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
         var authentication = new MessageAuthentication(_lookup, Addressing.PublicSuffixList.System, _clock);
-        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim, authentication);
+        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim, authentication, DmarcObservations, _clock);
+        var queue = _queue;
+        DmarcReports = new Auth.Dmarc.Reports.DmarcReporter(DmarcObservations, Snapshots, _lookup, Addressing.PublicSuffixList.System,
+            (sender, recipient, content) => queue.QueueGenerated(sender, recipient, content, "dmarc-report"), _options.HostName, _clock, _loggers.CreateLogger("MailEngine.DmarcReports"));
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, endOfData);
 
         var budget = new ConnectionBudget(_options.Connections.MaxTotal);
@@ -184,6 +194,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         Folders.SaveAll(); // after the sessions have let their folders go
         await Learner.StopAsync();
         if (Interlocked.Exchange(ref _queue, null) is { } queue) await queue.DisposeAsync();
+        DmarcObservations.Close(); // after the listeners: no session records any more
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

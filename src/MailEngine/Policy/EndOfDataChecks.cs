@@ -29,7 +29,9 @@ public sealed class EndOfDataChecks(
     Sieve.SieveDelivery? sieve,
     SpamScanner? scanner,
     Dkim.DkimSigning? dkim = null,
-    MessageAuthentication? authentication = null)
+    MessageAuthentication? authentication = null,
+    Auth.Dmarc.Reports.DmarcObservationStore? observations = null,
+    TimeProvider? clock = null)
 {
     /// <param name="authenticationResultsFields">How many Authentication-Results fields the message came with (Data counts them as it streams).</param>
     public async ValueTask<PolicyDecision> RunAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, CancellationToken ct, int authenticationResultsFields = 0)
@@ -43,9 +45,11 @@ public sealed class EndOfDataChecks(
         }
 
         var report = await AuthenticateAsync(incoming, envelope, listener, snapshot, ct);
-        var dmarc = MessagePolicy.Dmarc(report?.Dmarc, RecipientDomains(envelope, t => t.OriginalRecipient).Select(d => Enforcement(snapshot, d, report)).ToList());
+        var recipientDomains = RecipientDomains(envelope, t => t.OriginalRecipient);
+        var dmarc = MessagePolicy.Dmarc(report?.Dmarc, recipientDomains.Select(d => Enforcement(snapshot, d, report)).ToList());
+        if (report is not null) Observe(report, envelope, recipientDomains, snapshot, dmarc.Accepted);
         if (!dmarc.Accepted) return dmarc;
-        if (report is { Dmarc.Result: Auth.Dmarc.DmarcResult.Fail, Arc: { } arc } && RecipientDomains(envelope, t => t.OriginalRecipient).Any(d => ArcTrusted(snapshot, d, report)))
+        if (report is { Dmarc.Result: Auth.Dmarc.DmarcResult.Fail, Arc: { } arc } && recipientDomains.Any(d => ArcTrusted(snapshot, d, report)))
             logger.LogInformation("SMTP {QueueId}: DMARC fails for {From}, but {Sealer}'s ARC seal, which a recipient domain trusts, says it passed there", envelope.QueueId, report.Dmarc.FromDomain, arc.NewestSealer);
 
         // RFC 8601 §5: a result claiming to be ours that we did not write is removed (after DKIM has seen the message as sent).
@@ -207,6 +211,31 @@ public sealed class EndOfDataChecks(
         counters.Authentication.Add(1, new KeyValuePair<string, object?>("result", report.Dmarc?.Keyword ?? "none"));
         logger.LogInformation("SMTP {QueueId} authentication: {Results}", envelope.QueueId, report.HeaderValue);
         return report;
+    }
+
+    /// <summary>
+    /// Records the DMARC evaluation for the aggregate report its sender asked for (RFC 7489 §7.2), with
+    /// what we did: refused, Junked for at least one recipient domain, or delivered, and why we did less
+    /// than the policy asked when we did.
+    /// </summary>
+    private void Observe(AuthenticationReport report, Envelope envelope, List<string> recipientDomains, SnapshotIndex snapshot, bool accepted)
+    {
+        if (observations is null) return;
+        var applied = !accepted ? Auth.Dmarc.DmarcPolicy.Reject
+            : recipientDomains.Any(d => MessagePolicy.DmarcQuarantines(report.Dmarc, Enforcement(snapshot, d, report))) ? Auth.Dmarc.DmarcPolicy.Quarantine
+            : Auth.Dmarc.DmarcPolicy.None;
+        var sealer = recipientDomains.Any(d => ArcTrusted(snapshot, d, report)) ? report.Arc?.NewestSealer : null;
+        var observation = Auth.Dmarc.Reports.DmarcObservations.Of(report, envelope.ClientAddress ?? "", recipientDomains.FirstOrDefault() ?? "", applied, sealer, (clock ?? TimeProvider.System).GetUtcNow());
+        if (observation is null) return;
+        try
+        {
+            observations.Record(observation);
+        }
+        catch (IOException e)
+        {
+            // A report short of a message is no reason to refuse the message.
+            logger.LogWarning("SMTP {QueueId}: the DMARC observation could not be recorded: {Error}", envelope.QueueId, e.Message);
+        }
     }
 
     /// <summary>

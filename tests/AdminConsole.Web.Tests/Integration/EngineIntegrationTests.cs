@@ -163,6 +163,31 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task DMARC_reports_are_sent_on_request_for_a_day_the_engine_keeps_and_other_days_are_a_problem()
+    {
+        using var api = await host.ApiClientAsync();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        foreach (var (day, why) in new[] { (today.AddDays(1), "has not begun"), (today.AddDays(-30), "last 14 days") })
+        {
+            var problem = await ApiTesting.ProblemAsync(await api.PostAsync("/api/v1/engine/dmarc-reports", ApiTesting.Json($$"""{"day":"{{day:yyyy-MM-dd}}"}""")), HttpStatusCode.BadRequest);
+            Assert.Contains(why, problem.GetProperty("errors").GetProperty("day")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        // No day given: yesterday, as the daily job. The in-process node answers (no mail from reporting senders arrived here that day).
+        using var sent = await api.PostAsync("/api/v1/engine/dmarc-reports", ApiTesting.Json("{}"));
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var body = await sent.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(today.AddDays(-1).ToString("yyyy-MM-dd"), body.GetProperty("day").GetString());
+        var node = Assert.Single(body.GetProperty("nodes").EnumerateArray().ToList());
+        Assert.Equal(JsonValueKind.Null, node.GetProperty("error").ValueKind);
+        Assert.Empty(node.GetProperty("reports").EnumerateArray());
+
+        using var reader = await host.ApiClientAsync(AdminConsole.Core.Accounts.ApiTokenScope.Read);
+        using var denied = await reader.PostAsync("/api/v1/engine/dmarc-reports", ApiTesting.Json("{}"));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+    }
+
+    [Fact]
     public async Task The_engine_keeps_accepting_mail_for_existing_mailboxes_with_PostgreSQL_down()
     {
         // A database of its own: a host that loses PostgreSQL mid-job must not hold jobs the other tests wait for.

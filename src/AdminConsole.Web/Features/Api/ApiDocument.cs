@@ -106,6 +106,7 @@ internal static class ApiDocument
     private static readonly Dictionary<Type, string> Examples = new()
     {
         [typeof(DomainEndpoints.DomainRequest)] = """{"name":"example.com","description":"Main office","defaultQuotaBytes":10737418240,"maxMessageBytes":52428800,"catchAllAddress":null,"mtaStsMode":"testing","dmarcPolicy":"none","inboundDmarc":"enforce","trustedArcSealers":["lists.example.org"]}""",
+        [typeof(Engine.EngineEndpoints.DmarcReportsRequest)] = """{"day":"2026-12-01"}""",
         [typeof(MailboxEndpoints.MailboxRequest)] = """{"address":"alice@example.com","displayName":"Alice Liddell","quotaBytes":5368709120,"password":null}""",
         [typeof(GroupEndpoints.GroupRequest)] = """{"address":"team@example.com","description":"Everyone in the team","members":["alice","bob@example.com","partner@example.org"]}""",
         [typeof(GroupEndpoints.GroupPatch)] = """{"description":"Everyone in the team","members":["alice","bob"]}""",
