@@ -19,6 +19,9 @@ public static class EngineControlRoutes
     public const string ScannerSelfTest = "/control/scanner/selftest";
     public const string ScannerTier = "/control/scanner/tier";
     public const string DmarcReports = "/control/dmarc-reports";
+
+    /// <summary>GET with ?since= (ISO 8601): the reports received since then.</summary>
+    public const string ReceivedReports = "/control/reports-in";
     public const string Health = "/healthz";
 
     /// <summary>The body of PUT <see cref="ScannerTier"/>: a tier name, or null/"auto".</summary>

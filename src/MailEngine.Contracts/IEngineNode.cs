@@ -37,4 +37,7 @@ public interface IEngineNode
     /// for them; a day and domain already reported is not sent again.
     /// </summary>
     Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct);
+
+    /// <summary>The DMARC and TLS reports received at our report addresses after <paramref name="since"/>, oldest first.</summary>
+    Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct);
 }

@@ -61,6 +61,7 @@ public static class EngineControlApi
         control.MapPost(EngineControlRoutes.Usage, (EngineControlRoutes.UsageRequest request, InProcessEngineNode node, CancellationToken ct) => node.UsageAsync(request.Addresses, ct));
         control.MapGet(EngineControlRoutes.Scanner, (InProcessEngineNode node, CancellationToken ct) => node.ScannerAsync(ct));
         control.MapPost(EngineControlRoutes.ScannerSelfTest, (InProcessEngineNode node, CancellationToken ct) => node.SelfTestAsync(ct));
+        control.MapGet(EngineControlRoutes.ReceivedReports, (DateTimeOffset since, InProcessEngineNode node, CancellationToken ct) => node.ReceivedReportsAsync(since, ct));
         control.MapPost(EngineControlRoutes.DmarcReports, (EngineControlRoutes.DmarcReportsRequest request, InProcessEngineNode node, CancellationToken ct) => node.SendDmarcReportsAsync(request.Day, ct));
         control.MapPut(EngineControlRoutes.ScannerTier, async (EngineControlRoutes.TierRequest request, InProcessEngineNode node, CancellationToken ct) =>
             ScannerTierName.TryParse(request.Tier, out var tier)

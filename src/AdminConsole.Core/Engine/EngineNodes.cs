@@ -164,5 +164,6 @@ public sealed class EngineNodes : IDisposable
         public Task<ScannerSelfTest> SelfTestAsync(CancellationToken ct) => inner.SelfTestAsync(ct);
         public Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct) => inner.ForceTierAsync(tier, ct);
         public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) => inner.SendDmarcReportsAsync(day, ct);
+        public Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) => inner.ReceivedReportsAsync(since, ct);
     }
 }

@@ -89,6 +89,9 @@ public sealed class HttpEngineNode : IEngineNode, IDisposable
         return await ReadAsync<DmarcReportRun>(response, ct);
     }
 
+    public async Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) =>
+        await GetAsync<List<ReceivedReport>>($"{EngineControlRoutes.ReceivedReports}?since={Uri.EscapeDataString(since.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}", ct);
+
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, path);

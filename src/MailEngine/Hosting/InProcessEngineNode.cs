@@ -48,6 +48,9 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
     public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) =>
         engine.DmarcReports is { } reports ? reports.SendAsync(day, ct) : throw new InvalidOperationException("The engine is not running: it sends reports once it has started.");
 
+    public Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) =>
+        Task.Run(() => engine.ReceivedReports.Since(since), ct);
+
     public async Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct)
     {
         await Task.Run(() => engine.Scanner.Force(tier), ct);

@@ -48,6 +48,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
         Dkim = new Dkim.DkimSigning(Counters);
         DmarcObservations = new Auth.Dmarc.Reports.DmarcObservationStore(Path.Combine(_options.StateDirectory, "dmarc"));
+        ReceivedReports = new Reports.ReceivedReportStore(Path.Combine(_options.StateDirectory, "reports-in"));
         Folders = new MailFolderRegistry(Maildirs, clock);
         Learning = new LearnEvents(_options.StateDirectory, clock);
         var before = _options.SieveBeforeScriptPath is { } path ? File.ReadAllText(path) : null;
@@ -82,6 +83,9 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
     /// <summary>The DMARC evaluations of inbound mail, kept for the aggregate reports (state folder "dmarc").</summary>
     public Auth.Dmarc.Reports.DmarcObservationStore DmarcObservations { get; }
 
+    /// <summary>The DMARC and TLS reports received at our report addresses, until the console has them.</summary>
+    public Reports.ReceivedReportStore ReceivedReports { get; }
+
     /// <summary>Sends a day's aggregate reports; set when the engine starts (it queues them).</summary>
     public Auth.Dmarc.Reports.DmarcReporter? DmarcReports { get; private set; }
     public EngineCounters Counters { get; } = new();
@@ -111,7 +115,8 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
         var authentication = new MessageAuthentication(_lookup, Addressing.PublicSuffixList.System, _clock);
-        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim, authentication, DmarcObservations, _clock);
+        var endOfData = new Policy.EndOfDataChecks(_options, Snapshots, Maildirs, Counters, logger, Sieve, Scanner, Dkim, authentication, DmarcObservations, _clock,
+            new Reports.ReportIntake(ReceivedReports, _clock, _loggers.CreateLogger("MailEngine.Reports")));
         var queue = _queue;
         DmarcReports = new Auth.Dmarc.Reports.DmarcReporter(DmarcObservations, Snapshots, _lookup, Addressing.PublicSuffixList.System,
             (sender, recipient, content) => queue.QueueGenerated(sender, recipient, content, "dmarc-report"), _options.HostName, _clock, _loggers.CreateLogger("MailEngine.DmarcReports"));

@@ -31,7 +31,8 @@ public sealed class EndOfDataChecks(
     Dkim.DkimSigning? dkim = null,
     MessageAuthentication? authentication = null,
     Auth.Dmarc.Reports.DmarcObservationStore? observations = null,
-    TimeProvider? clock = null)
+    TimeProvider? clock = null,
+    Reports.ReportIntake? reports = null)
 {
     /// <param name="authenticationResultsFields">How many Authentication-Results fields the message came with (Data counts them as it streams).</param>
     public async ValueTask<PolicyDecision> RunAsync(IncomingMessage incoming, Envelope envelope, ListenerKind listener, CancellationToken ct, int authenticationResultsFields = 0)
@@ -66,7 +67,15 @@ public sealed class EndOfDataChecks(
         if (!spam.Accepted) return spam;
         var sieveRefusal = SieveRefusal(incoming, envelope, snapshot);
         if (!sieveRefusal.Accepted) return sieveRefusal;
-        return Sign(incoming, envelope, snapshot);
+        var signed = Sign(incoming, envelope, snapshot);
+        // A report to one of our report addresses is read as it is accepted (from outside only: our own users send none).
+        if (signed.Accepted && reports is not null && listener == ListenerKind.Mx && Reports.ReportIntake.ReportRecipient(envelope, snapshot) is { } recipient)
+        {
+            using var read = Open(incoming);
+            reports.Take(envelope.QueueId, recipient, read);
+        }
+
+        return signed;
     }
 
     /// <summary>
