@@ -52,6 +52,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Srs.SrsSecretService>();
         services.AddScoped<Srs.SrsSecretJob>();
         services.AddScoped<Reports.DmarcReportJob>();
+        services.AddScoped<Reports.ReportImportJob>();
         services.AddScoped<Dns.DnsRecordService>();
         services.AddSingleton<Dns.DnsLiveCheck>();
         services.AddScoped<Dns.DnsPublisher>();

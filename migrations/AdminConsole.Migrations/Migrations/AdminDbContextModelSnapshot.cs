@@ -830,6 +830,82 @@ namespace AdminConsole.Migrations.Migrations
                         });
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Reports.DomainReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("Begin")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("begin");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<Guid>("DomainId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("domain_id");
+
+                    b.Property<DateTimeOffset>("End")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("node");
+
+                    b.Property<string>("Organization")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("organization");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Refused")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("refused");
+
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("report_id");
+
+                    b.Property<string>("SourceId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_domain_reports");
+
+                    b.HasIndex("Node", "SourceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_domain_reports_node_source_id");
+
+                    b.HasIndex("DomainId", "Kind", "Begin")
+                        .HasDatabaseName("ix_domain_reports_domain_id_kind_begin");
+
+                    b.ToTable("domain_reports", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Spam.SpamRuleOverride", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1087,6 +1163,18 @@ namespace AdminConsole.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_mailboxes_domains_domain_id");
+
+                    b.Navigation("Domain");
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Reports.DomainReport", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Domains.MailDomain", "Domain")
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_domain_reports_domains_domain_id");
 
                     b.Navigation("Domain");
                 });

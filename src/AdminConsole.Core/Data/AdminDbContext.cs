@@ -22,6 +22,7 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<Dkim.DkimKey> DkimKeys => Set<Dkim.DkimKey>();
     public DbSet<Srs.SrsSecret> SrsSecrets => Set<Srs.SrsSecret>();
     public DbSet<Dns.DnsCheck> DnsChecks => Set<Dns.DnsCheck>();
+    public DbSet<Reports.DomainReport> DomainReports => Set<Reports.DomainReport>();
     public DbSet<Dns.DnsPublisherSettings> DnsPublisherSettings => Set<Dns.DnsPublisherSettings>();
     public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();
     public DbSet<EndedSession> EndedSessions => Set<EndedSession>();

@@ -9,6 +9,7 @@ using AdminConsole.Web.Features.Diagnostics;
 using AdminConsole.Web.Features.Dns;
 using AdminConsole.Web.Features.Engine;
 using AdminConsole.Web.Features.Operations;
+using AdminConsole.Web.Features.Reports;
 using Hangfire;
 using MailEngine.Hosting;
 using MudBlazor.Services;
@@ -54,6 +55,7 @@ internal static class AdminConsoleHost
         services.AddOperationsEndpoints();
         services.AddEngineFeature();
         services.AddDiagnosticsFeature();
+        services.AddReportsFeature();
         services.AddProblemDetails();
         services.AddOpenApi("v1", ApiDocument.Configure);
         // Malformed JSON or a wrong type is the client's error: 400 with the field named (ApiBindingProblems).
@@ -136,6 +138,7 @@ internal static class AdminConsoleHost
         recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(4));
         recurring.AddOrUpdate<DnsCheckJob>(DnsCheckJob.ChangedJobId, j => j.RunChangedAsync(CancellationToken.None), "*/10 * * * *");
         recurring.AddOrUpdate<Core.Srs.SrsSecretJob>(Core.Srs.SrsSecretJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Daily(3));
+        recurring.AddOrUpdate<Core.Reports.ReportImportJob>(Core.Reports.ReportImportJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<Core.Reports.DmarcReportJob>(Core.Reports.DmarcReportJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), "20 0 * * *");
         recurring.AddOrUpdate<Core.Dkim.DkimRotationJob>(Core.Dkim.DkimRotationJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(17));
         // Push once at start: the engine gets the current state without waiting for the first minute.

@@ -13,6 +13,7 @@ using AdminConsole.Web.Features.Filters;
 using AdminConsole.Web.Features.Import;
 using AdminConsole.Web.Features.Spam;
 using AdminConsole.Web.Features.Diagnostics;
+using AdminConsole.Web.Features.Reports;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -45,6 +46,7 @@ internal static class ApiV1
         api.MapFilterApi();
         api.MapSpamApi();
         api.MapDiagnosticsApi();
+        api.MapReportApi();
         api.MapImportApi();
         api.MapAuditApi();
         api.MapAdminApi();

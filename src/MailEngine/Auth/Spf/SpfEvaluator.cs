@@ -166,7 +166,7 @@ public sealed class SpfEvaluator(IDnsLookup dns)
     /// </summary>
     private async Task<IReadOnlyList<string>> ValidatedNamesAsync(Run run, CancellationToken ct)
     {
-        var names = await dns.QueryAsync(ReverseName(run.Ip), DnsRecordKind.Ptr, ct);
+        var names = await dns.QueryAsync(DnsNames.Reverse(run.Ip), DnsRecordKind.Ptr, ct);
         var validated = new List<string>();
         foreach (var name in names.Values.Take(MaxNamesPerLookup))
         {
@@ -231,13 +231,6 @@ public sealed class SpfEvaluator(IDnsLookup dns)
         }
 
         return true;
-    }
-
-    private static string ReverseName(IPAddress ip)
-    {
-        var bytes = ip.GetAddressBytes();
-        if (ip.AddressFamily == AddressFamily.InterNetwork) return string.Join('.', bytes.Reverse()) + ".in-addr.arpa";
-        return string.Join('.', SpfMacro.Nibbles(ip).Reverse()) + ".ip6.arpa";
     }
 
     /// <summary>§4.3: at least two labels, each 1-63 characters, 253 at most; else there is nothing to check.</summary>
