@@ -4,6 +4,7 @@ using MailEngine.Tests.Support;
 namespace MailEngine.Tests.Auth;
 
 /// <summary>Logins when every password-hashing slot is busy: a temporary answer, not a verdict.</summary>
+[Collection(ProcessWideCollection.Name)]
 public sealed class LoginSlotsTests : IAsyncLifetime
 {
     private TestEngine _engine = default!;

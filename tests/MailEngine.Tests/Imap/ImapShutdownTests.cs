@@ -37,8 +37,19 @@ public sealed class ImapShutdownTests
             // Half fetch every message over and over, reading slowly, so that the server's writes of the
             // ~660 KB responses are in flight (blocked on a full socket) when it stops; half idle.
             var readers = clients.Select((c, i) => Task.Run(() => DriveAsync(c.Tls, fetching: i % 2 == 0))).ToList();
-            // Until every client is logged in and busy: each has read its SELECT's tagged OK.
-            while (_busy < clients.Count) await Task.Delay(10);
+            // Until every client is logged in and busy: each has read its SELECT's tagged OK. A client
+            // that ends before that (its LOGIN refused, the connection lost) fails the test with its
+            // reason; it would otherwise leave this loop waiting for it forever.
+            while (Volatile.Read(ref _busy) < clients.Count)
+            {
+                if (readers.FirstOrDefault(r => r.IsCompleted) is { } ended)
+                {
+                    var why = ended.IsFaulted ? ended.Exception!.InnerException!.Message : (await ended).Error?.Message ?? "the stream ended";
+                    Assert.Fail($"A client ended before it was busy: {why}; the engine said: {string.Join(" | ", engine.Logs.Errors.Concat(engine.Logs.Warnings))}");
+                }
+
+                await Task.Delay(10);
+            }
 
             await engine.Host.StopAsync(CancellationToken.None);
             stopped = true;
@@ -74,9 +85,9 @@ public sealed class ImapShutdownTests
         {
             await ReadUntilAsync(l => l.StartsWith("* OK", StringComparison.Ordinal));
             await SendAsync($"a{++tag} LOGIN alice@example.test {TestEngine.Password}");
-            Assert.StartsWith($"a{tag} OK", await ReadUntilAsync(l => l.StartsWith($"a{tag} ", StringComparison.Ordinal)));
+            Assert.True((await ReadUntilAsync(l => l.StartsWith($"a{tag} ", StringComparison.Ordinal)))?.StartsWith($"a{tag} OK", StringComparison.Ordinal) == true, "LOGIN: " + string.Join(" | ", lines));
             await SendAsync($"a{++tag} SELECT INBOX");
-            Assert.StartsWith($"a{tag} OK", await ReadUntilAsync(l => l.StartsWith($"a{tag} ", StringComparison.Ordinal)));
+            Assert.True((await ReadUntilAsync(l => l.StartsWith($"a{tag} ", StringComparison.Ordinal)))?.StartsWith($"a{tag} OK", StringComparison.Ordinal) == true, "SELECT: " + string.Join(" | ", lines));
             Interlocked.Increment(ref _busy);
             if (!fetching) await SendAsync($"a{++tag} IDLE");
             while (true)
