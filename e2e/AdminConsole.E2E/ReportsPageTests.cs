@@ -73,9 +73,9 @@ public sealed class ReportsPageTests(ConsoleHost host, Browser browser) : IClass
         await Expect(page.Locator("#reports-refused")).ToHaveCountAsync(0);
         await Browser.ScreenshotAsync(page, "reports-empty.png");
 
-        // From the domains list, the Reports button leads here.
-        await page.GotoAsync("/domains");
-        await page.Locator($"[data-reports='{domain}']").ClickAsync();
+        // The DNS page's DMARC policy steps lead here.
+        await page.GotoAsync($"/domains/{domain}/dns");
+        await page.Locator("#dmarc-reports-link").ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/domains/{domain.Replace(".", "\\.")}/reports$"));
     }
 }

@@ -51,7 +51,8 @@ public sealed class SmtpReceiveTests : IAsyncLifetime
         Assert.Contains("smtp.mailfrom=sender@outside.test;", stored, StringComparison.Ordinal);
         Assert.Contains("\tdkim=none", stored, StringComparison.Ordinal);
         Assert.Contains("\tdmarc=none (", stored, StringComparison.Ordinal);
-        Assert.Contains("header.from=outside.test\r\n", stored, StringComparison.Ordinal);
+        Assert.Contains("header.from=outside.test;\r\n", stored, StringComparison.Ordinal);
+        Assert.Contains("\tarc=none (the message has no ARC sets)\r\n", stored, StringComparison.Ordinal);
         Assert.Contains("by mx.example.test with ESMTP id ", stored, StringComparison.Ordinal);
         Assert.Contains("Subject: first", stored, StringComparison.Ordinal);
         Assert.Contains("\r\n.leading dot line\r\n", stored, StringComparison.Ordinal);
