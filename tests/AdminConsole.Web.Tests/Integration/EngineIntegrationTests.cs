@@ -78,7 +78,7 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
     private async Task<string[]> WaitForInboxAsync(string address, int count)
     {
         var dir = Path.Combine(Engine.Maildirs.MaildirPath(address), "new");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddMinutes(3); // past the engine's own bound for the scanner at end of DATA (2 minutes)
         while (DateTime.UtcNow < deadline)
         {
             if (Directory.Exists(dir) && Directory.GetFiles(dir).Length >= count) return Directory.GetFiles(dir);
@@ -220,7 +220,7 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
         }
 
         var dir = Path.Combine(engine.Maildirs.MaildirPath($"frank@{domain}"), "new");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddMinutes(3); // past the engine's own bound for the scanner at end of DATA (2 minutes)
         while (!Directory.Exists(dir) || Directory.GetFiles(dir).Length == 0)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The message was not delivered.");

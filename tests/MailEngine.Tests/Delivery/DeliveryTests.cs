@@ -228,7 +228,7 @@ public sealed class DeliveryTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + TestEngine.DeliveryWait;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not come true in 20 s.");

@@ -219,7 +219,7 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime, IDisposable
 
     private static async Task<string[]> WaitAsync(Func<string[]> files)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + TestEngine.DeliveryWait;
         while (DateTime.UtcNow < deadline)
         {
             if (files() is { Length: > 0 } found) return found;

@@ -31,7 +31,7 @@ public static class ImapTesting
         await smtp.ConnectAsync(engine.Mx.Address.ToString(), engine.Mx.Port, SecureSocketOptions.None);
         await smtp.SendAsync(message);
         await smtp.DisconnectAsync(true);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + TestEngine.DeliveryWait;
         while (engine.Host.Queue.Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
         if (engine.Host.Queue.Length > 0) throw new TimeoutException("The message was not delivered.");
     }

@@ -134,10 +134,18 @@ public sealed class TestEngine : IAsyncDisposable
         return Directory.Exists(dir) ? Directory.GetFiles(dir) : [];
     }
 
-    /// <summary>Waits for a delivery the engine does in the background; a missing one fails after the deadline.</summary>
+    /// <summary>
+    /// How long a test waits for a delivery before it calls it missing: a guard against a hang, not a
+    /// deadline. It is longer than any wait the engine bounds itself (a message to an engine that has
+    /// just started waits up to Scanner.ReadyTimeout, 2 minutes, for its rules to compile, which on two
+    /// busy cores beside the other test classes has taken more than the 20 s this once was).
+    /// </summary>
+    public static readonly TimeSpan DeliveryWait = TimeSpan.FromMinutes(3);
+
+    /// <summary>Waits for a delivery the engine does in the background; a missing one fails after <see cref="DeliveryWait"/>.</summary>
     public async Task<string[]> WaitForInboxAsync(string address, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + DeliveryWait;
         while (DateTime.UtcNow < deadline)
         {
             var files = Inbox(address);
