@@ -74,14 +74,16 @@ public sealed class DmarcObservationStore(string directory)
     }
 
     /// <summary>Whether the report of <paramref name="domain"/> for <paramref name="day"/> was sent already.</summary>
-    public bool WasSent(DateOnly day, string domain) => File.Exists(SentPath(day)) && File.ReadAllLines(SentPath(day)).Contains(domain, StringComparer.OrdinalIgnoreCase);
+    public bool WasSent(DateOnly day, string domain) => Sent(SentPath(day)).Contains(domain, StringComparer.OrdinalIgnoreCase);
+
+    private static List<string> Sent(string path) => File.Exists(path) ? [.. File.ReadAllLines(path).Where(l => l.Length > 0)] : [];
 
     public void MarkSent(DateOnly day, string domain)
     {
         lock (_gate)
         {
             var path = SentPath(day);
-            var done = File.Exists(path) ? File.ReadAllLines(path).ToList() : [];
+            var done = Sent(path);
             done.Add(domain);
             // Durable: a note lost in a crash would send the report again.
             Storage.DurableFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', done) + "\n"));

@@ -56,9 +56,15 @@ public sealed class DmarcReporter(
                     continue;
                 }
 
+                if (await UnauthorizedAsync(domain.Key, address.Domain, ct) is { } why)
+                {
+                    refused.Add($"{address}: {why}");
+                    continue;
+                }
+
+                // Built only for a destination that may have it: the To: field is the destination's.
                 var content = Message(report, organization, gzipped, address.ToString());
-                if (await UnauthorizedAsync(domain.Key, address.Domain, ct) is { } why) refused.Add($"{address}: {why}");
-                else if (uri.MaxBytes is { } max && content.Length > max) refused.Add($"{address}: the report is {content.Length} bytes, over its limit of {max} (RFC 7489 §6.2)");
+                if (uri.MaxBytes is { } max && content.Length > max) refused.Add($"{address}: the report is {content.Length} bytes, over its limit of {max} (RFC 7489 §6.2)");
                 else if (!queue(reportAddress, address.ToString(), content)) refused.Add($"{address}: the address cannot be delivered to");
                 else to.Add(address.ToString());
             }
