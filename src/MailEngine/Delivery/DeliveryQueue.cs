@@ -23,6 +23,9 @@ public sealed class QueueOptions
 
     /// <summary>The port remote exchangers are reached on: 25, except in tests.</summary>
     public int RemotePort { get; set; } = 25;
+
+    /// <summary>MTA-STS and DANE on remote delivery (issue #16).</summary>
+    public OutboundTls.OutboundTlsOptions Tls { get; set; } = new();
 }
 
 /// <summary>

@@ -1,5 +1,8 @@
+using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MailEngine.Dns;
+using MailEngine.OutboundTls;
 using MailEngine.Queue;
 using Envelope = MailEngine.Queue.Envelope;
 using MailKit.Net.Smtp;
@@ -10,12 +13,17 @@ using Microsoft.Extensions.Logging;
 namespace MailEngine.Delivery;
 
 /// <summary>
-/// Relays copies to other domains' mail exchangers: MX lookup (implicit MX when there is none),
-/// opportunistic STARTTLS (RFC 3207, RFC 7435: encrypt when offered, do not insist on a valid
-/// certificate), one SMTP transaction per domain with a result per recipient.
+/// Relays copies to other domains' mail exchangers: MX lookup (implicit MX when there is none), one
+/// SMTP transaction per domain with a result per recipient, and STARTTLS (RFC 3207) as the
+/// exchanger's policy asks (<see cref="OutboundTlsPolicy"/>): DANE (RFC 7672) or MTA-STS enforce
+/// (RFC 8461) insist on TLS and a certificate that passes, and an exchanger that fails is not sent
+/// to (the copy waits, and returns to its sender when it expires); otherwise opportunistic
+/// (RFC 7435: encrypt when offered, do not insist on a valid certificate).
 /// </summary>
+/// <param name="lookup">The engine's DNS for exchanger addresses, TLSA and MTA-STS records.</param>
+/// <param name="tls">Outbound TLS policy; null: opportunistic TLS only, nothing recorded.</param>
 /// <param name="arc">Seals forwarded copies (RFC 8617); null: they go unsealed.</param>
-public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, QueueOptions options, ILogger logger, Dkim.ArcSealing? arc = null)
+public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, string hostName, QueueOptions options, ILogger logger, OutboundTlsPolicy? tls = null, Dkim.ArcSealing? arc = null)
 {
     /// <param name="sender">The MAIL FROM of this transaction: the envelope's, or its SRS rewriting for a forwarded copy.</param>
     /// <param name="forwarder">The domain of ours that forwards these copies (a group, a redirect), whose ARC set goes on them; null for mail relayed as sent.</param>
@@ -49,13 +57,46 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, Qu
         }
 
         var lastError = DeliveryResult.Temporary("4.4.1", $"{domain}: no mail exchanger answered");
+        var sts = tls is null ? null : await tls.StsAsync(domain, ct);
+        // A domain that says it has a policy (its _mta-sts record) which could not be had: reported, then delivered as without one (RFC 8461 §5.1).
+        if (tls is not null && sts is { Policy: null, Failure: { } stsFailure })
+            tls.Record(domain, TlsRequirement.Opportunistic with { PolicyType = TlsRequirement.StsPolicy }, "", null, stsFailure);
+
         foreach (var host in exchangers.Hosts)
         {
+            var requirement = tls is null ? TlsRequirement.Opportunistic : await tls.ForExchangerAsync(domain, exchangers, host, options.RemotePort, sts, ct);
+            if (requirement.Refusal is { } refusal)
+            {
+                tls!.Record(domain, requirement, host, null, refusal);
+                lastError = DeliveryResult.Temporary("4.7.5", $"{host} not used: {refusal.Reason} ({requirement.Describe()})");
+                logger.LogWarning("Relay {QueueId} to {Domain}: {Reason}", envelope.QueueId, domain, lastError.Detail);
+                continue;
+            }
+
+            TlsFailure? certificateFailure = null;
             using var client = new RecordingSmtpClient { LocalDomain = hostName, Timeout = 120_000, CheckCertificateRevocation = false };
-            client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+            client.ServerCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                if (tls is null || certificate is null) return !requirement.Enforced;
+                var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                certificateFailure = tls.Check(requirement, host, leaf, chain, errors);
+                return certificateFailure is null || !requirement.Enforced;
+            };
+            IPAddress? address = null;
             try
             {
-                await client.ConnectAsync(host, options.RemotePort, SecureSocketOptions.StartTlsWhenAvailable, ct);
+                var addresses = await ExchangerAddresses.ResolveAsync(lookup, host, ct);
+                if (addresses.Count == 0)
+                {
+                    lastError = DeliveryResult.Temporary("4.4.4", $"{host}: no address found");
+                    continue;
+                }
+
+                using var socket = await ConnectAsync(addresses, ct);
+                address = ((IPEndPoint)socket.RemoteEndPoint!).Address;
+                await client.ConnectAsync(socket, host, options.RemotePort, requirement.Enforced ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable, ct);
+                tls?.Record(domain, requirement, host, address.ToString(), certificateFailure ?? requirement.ReportedFailure
+                    ?? (client.IsSecure ? null : new TlsFailure(TlsFailure.StartTlsNotSupported, $"{host} does not offer STARTTLS")));
                 var mailFrom = new MailboxAddress("", sender);
                 var recipients = targets.Select(t => new MailboxAddress("", t.Address)).ToList();
                 var response = await client.SendAsync(FormatOptions.Default, mime, mailFrom, recipients, ct);
@@ -67,9 +108,23 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, Qu
                 }
 
                 await client.DisconnectAsync(quit: true, ct);
-                logger.LogInformation("Relay {QueueId} to {Domain} via {Host}: {Results}", envelope.QueueId, domain, host,
+                logger.LogInformation("Relay {QueueId} to {Domain} via {Host} ({Tls}): {Results}", envelope.QueueId, domain, host, client.IsSecure ? requirement.Describe() : "no TLS",
                     string.Join(", ", results.Select(r => $"{r.Key}={(r.Value.Delivered ? "sent" : r.Value.Status)}")));
                 return results;
+            }
+            catch (NotSupportedException) when (requirement.Enforced && !client.IsSecure)
+            {
+                // MailKit's answer to a required STARTTLS the server does not offer: never sent in clear.
+                var failure = new TlsFailure(TlsFailure.StartTlsNotSupported, $"{host} does not offer STARTTLS");
+                tls?.Record(domain, requirement, host, address?.ToString(), failure);
+                lastError = DeliveryResult.Temporary("4.7.10", $"{failure.Reason}, which {requirement.Describe()} requires; not sent in clear");
+                logger.LogWarning("Relay {QueueId} to {Domain}: {Reason}", envelope.QueueId, domain, lastError.Detail);
+            }
+            catch (SslHandshakeException) when (certificateFailure is not null)
+            {
+                tls?.Record(domain, requirement, host, address?.ToString(), certificateFailure);
+                lastError = DeliveryResult.Temporary("4.7.5", $"{certificateFailure.Reason} ({requirement.Describe()}); not sent");
+                logger.LogWarning("Relay {QueueId} to {Domain}: {Reason}", envelope.QueueId, domain, lastError.Detail);
             }
             catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted)
             {
@@ -95,6 +150,30 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, string hostName, Qu
 
         foreach (var t in targets) results[t.Address] = lastError;
         return results;
+    }
+
+    /// <summary>The first address of the exchanger that takes the connection, within the client's two minutes.</summary>
+    private async Task<Socket> ConnectAsync(IReadOnlyList<IPAddress> addresses, CancellationToken ct)
+    {
+        Exception? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(TimeSpan.FromMinutes(2));
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, options.RemotePort), bound.Token);
+                return socket;
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                socket.Dispose();
+                last = e is OperationCanceledException ? new TimeoutException($"{address}:{options.RemotePort} did not answer within 2 minutes") : e;
+            }
+        }
+
+        throw last!;
     }
 
     /// <summary>5xx is permanent, anything else temporary; the remote's enhanced code (RFC 3463) is kept when it gave one.</summary>

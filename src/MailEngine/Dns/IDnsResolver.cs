@@ -1,10 +1,8 @@
-using DnsClient;
-using DnsClient.Protocol;
-
 namespace MailEngine.Dns;
 
 /// <summary>The outcome of finding where a domain's mail goes (RFC 5321 5.1).</summary>
-public sealed record MailExchangers(IReadOnlyList<string> Hosts, bool NullMx = false, string? Error = null, bool Permanent = false);
+/// <param name="Secure">The MX answer was DNSSEC-validated: the next-hop domain is then a DANE reference identifier too (RFC 7672 §2.2.1).</param>
+public sealed record MailExchangers(IReadOnlyList<string> Hosts, bool NullMx = false, string? Error = null, bool Permanent = false, bool Secure = false);
 
 /// <summary>Every DNS lookup of the engine goes through this, so tests point it at local servers.</summary>
 public interface IDnsResolver
@@ -12,30 +10,24 @@ public interface IDnsResolver
     Task<MailExchangers> ResolveMailExchangersAsync(string domain, CancellationToken ct);
 }
 
-/// <summary>The machine's resolvers through DnsClient.</summary>
-public sealed class SystemDnsResolver : IDnsResolver
+/// <summary>
+/// Exchangers found through the engine's DNS (<see cref="IDnsLookup"/>: the machine's resolvers or
+/// Engine:DnsServer), so delivery asks the same resolver as every other check.
+/// </summary>
+public sealed class SystemDnsResolver(IDnsLookup lookup) : IDnsResolver
 {
-    private readonly LookupClient _client = new(new LookupClientOptions { UseCache = true, Timeout = TimeSpan.FromSeconds(10), Retries = 2 });
-
     public async Task<MailExchangers> ResolveMailExchangersAsync(string domain, CancellationToken ct)
     {
-        try
+        var answer = await lookup.QueryAsync(domain, DnsRecordKind.Mx, ct);
+        return answer.Status switch
         {
-            var response = await _client.QueryAsync(domain, QueryType.MX, cancellationToken: ct);
-            if (response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
-                return new MailExchangers([], Error: $"{domain}: no such domain", Permanent: true);
-            if (response.HasError) return new MailExchangers([], Error: $"{domain}: {response.ErrorMessage}");
-
-            var mx = response.Answers.OfType<MxRecord>().OrderBy(r => r.Preference).ToList();
+            DnsLookupStatus.NoSuchDomain => new MailExchangers([], Error: $"{domain}: no such domain", Permanent: true),
+            DnsLookupStatus.Failed => new MailExchangers([], Error: answer.Error ?? $"{domain}: DNS lookup failed"),
             // RFC 7505: a single MX of "." says the domain accepts no mail.
-            if (mx.Count == 1 && mx[0].Exchange.Value is "." or "") return new MailExchangers([], NullMx: true, Error: $"{domain} accepts no mail (null MX)", Permanent: true);
-            if (mx.Count > 0) return new MailExchangers(mx.Select(r => r.Exchange.Value.TrimEnd('.')).Distinct().ToList());
+            _ when answer.Values is [""] => new MailExchangers([], NullMx: true, Error: $"{domain} accepts no mail (null MX)", Permanent: true),
+            DnsLookupStatus.Found => new MailExchangers(answer.Values.Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), Secure: answer.Authenticated),
             // RFC 5321 5.1: no MX records, so the domain itself is the implicit MX.
-            return new MailExchangers([domain]);
-        }
-        catch (DnsResponseException e)
-        {
-            return new MailExchangers([], Error: $"{domain}: {e.Message}");
-        }
+            _ => new MailExchangers([domain], Secure: answer.Authenticated),
+        };
     }
 }

@@ -48,6 +48,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
         Dkim = new Dkim.DkimSigning(Counters);
         DmarcObservations = new Auth.Dmarc.Reports.DmarcObservationStore(Path.Combine(_options.StateDirectory, "dmarc"));
+        TlsSessions = new OutboundTls.TlsSessionStore(Path.Combine(_options.StateDirectory, "tls-rpt"));
         ReceivedReports = new Reports.ReceivedReportStore(Path.Combine(_options.StateDirectory, "reports-in"));
         Folders = new MailFolderRegistry(Maildirs, clock);
         Learning = new LearnEvents(_options.StateDirectory, clock);
@@ -98,6 +99,17 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
 
     public EngineStatus Apply(EngineSnapshot snapshot) => Snapshots.Apply(snapshot);
 
+    /// <summary>The TLS outcomes of remote delivery, for the daily TLS reports (state folder "tls-rpt").</summary>
+    public OutboundTls.TlsSessionStore TlsSessions { get; }
+
+    private OutboundTls.OutboundTlsPolicy OutboundTls()
+    {
+        var tls = _options.Queue.Tls;
+        var trust = new OutboundTls.CertificateTrust(tls.TrustedRootsFile);
+        var sts = new OutboundTls.MtaStsPolicyCache(_lookup, tls, trust, _options.StateDirectory, _clock, _loggers.CreateLogger<OutboundTls.MtaStsPolicyCache>());
+        return new OutboundTls.OutboundTlsPolicy(_lookup, tls, sts, trust, TlsSessions, _clock);
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Files 0600 and folders 0700 under the mail and state roots, made now or earlier.
@@ -110,7 +122,8 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         var spool = new Spool(_options.SpoolDirectory);
         _queue = new DeliveryQueue(
             spool, Snapshots, Dkim, new LocalDelivery(Maildirs, Folders, Sieve, _options.HostName, _clock, _loggers.CreateLogger<LocalDelivery>()),
-            new RemoteDelivery(_dns, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>(), new Dkim.ArcSealing(new Auth.Arc.ArcVerification(_lookup), _options.HostName, _clock, Counters)),
+            new RemoteDelivery(_dns, _lookup, _options.HostName, _options.Queue, _loggers.CreateLogger<RemoteDelivery>(), OutboundTls(),
+                new Dkim.ArcSealing(new Auth.Arc.ArcVerification(_lookup), _options.HostName, _clock, Counters)),
             Counters, _options.Queue, _options.HostName, _clock, _loggers.CreateLogger<DeliveryQueue>());
         // One verifier (and cache of recent verifications) for SMTP AUTH and IMAP alike.
         var authenticator = new MailboxAuthenticator(Snapshots, _clock, _options.Login);
@@ -200,6 +213,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         await Learner.StopAsync();
         if (Interlocked.Exchange(ref _queue, null) is { } queue) await queue.DisposeAsync();
         DmarcObservations.Close(); // after the listeners: no session records any more
+        TlsSessions.Close();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
@@ -216,7 +230,7 @@ public static class MailEngineServiceCollectionExtensions
             var credentials = configuration["Credentials:Directory"] ?? Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
             if (o.StateKeyFile is null && credentials is not null) o.StateKeyFile = Path.Combine(credentials, SealedSnapshotFile.KeyCredential);
         });
-        services.AddSingleton<IDnsResolver, SystemDnsResolver>();
+        services.AddSingleton<IDnsResolver>(sp => new SystemDnsResolver(SystemDnsLookup.For(sp.GetRequiredService<IOptions<EngineOptions>>().Value.DnsServer)));
         services.AddSingleton<MailEngineHost>();
         // The engine contract over it: what the console's follower and pages call, and what a node serves.
         services.AddSingleton(sp => new InProcessEngineNode(sp.GetRequiredService<MailEngineHost>()));

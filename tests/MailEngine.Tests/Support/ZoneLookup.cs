@@ -11,6 +11,7 @@ public sealed class ZoneLookup : IDnsLookup
 {
     private readonly Dictionary<(string Name, DnsRecordKind Kind), List<string>> _records = [];
     private readonly HashSet<string> _failing = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _signed = new(StringComparer.OrdinalIgnoreCase);
 
     private int _queries;
 
@@ -31,13 +32,23 @@ public sealed class ZoneLookup : IDnsLookup
         return this;
     }
 
+    /// <summary>Answers for this zone (the name and below) come back DNSSEC-validated, as from a validating resolver on loopback.</summary>
+    public ZoneLookup Signed(string zone)
+    {
+        _signed.Add(zone.TrimEnd('.'));
+        return this;
+    }
+
+    private bool IsSigned(string name) => _signed.Any(z => name.Equals(z, StringComparison.OrdinalIgnoreCase) || name.EndsWith("." + z, StringComparison.OrdinalIgnoreCase));
+
     public Task<DnsLookup> QueryAsync(string name, DnsRecordKind kind, CancellationToken ct)
     {
         Interlocked.Increment(ref _queries);
         var key = name.ToLowerInvariant().TrimEnd('.');
         if (_failing.Contains(key)) return Task.FromResult(new DnsLookup(DnsLookupStatus.Failed, [], $"{name}: server failure"));
-        if (_records.TryGetValue((key, kind), out var values)) return Task.FromResult(DnsLookup.Of([.. values]));
+        var signed = IsSigned(key);
+        if (_records.TryGetValue((key, kind), out var values)) return Task.FromResult(DnsLookup.Of([.. values]) with { Authenticated = signed });
         var exists = _records.Keys.Any(k => k.Name == key);
-        return Task.FromResult(new DnsLookup(exists ? DnsLookupStatus.NoRecords : DnsLookupStatus.NoSuchDomain, []));
+        return Task.FromResult(new DnsLookup(exists ? DnsLookupStatus.NoRecords : DnsLookupStatus.NoSuchDomain, []) { Authenticated = signed });
     }
 }
