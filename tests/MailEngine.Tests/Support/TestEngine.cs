@@ -53,8 +53,11 @@ public sealed class TestEngine : IAsyncDisposable
     public IPEndPoint Imap => Host.ImapEndpoints["imap"];
     public IPEndPoint Imaps => Host.ImapEndpoints["imaps"];
 
-    /// <param name="zone">What the inbound checks (SPF, DKIM, DMARC) find in DNS; by default nothing (every name NXDOMAIN), never the machine's resolvers.</param>
-    public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null, ZoneLookup? zone = null)
+    /// <param name="zone">
+    /// What the engine's lookups (SPF, DKIM, DMARC, TLSA, MTA-STS, exchanger addresses) find in DNS: a
+    /// test zone, or a real resolver on loopback; by default nothing (every name NXDOMAIN), never the machine's resolvers.
+    /// </param>
+    public static async Task<TestEngine> StartAsync(EngineSnapshot? snapshot = null, Action<EngineOptions>? configure = null, string? root = null, FakeDns? dns = null, IDnsLookup? zone = null)
     {
         var ownsRoot = root is null;
         root ??= Directory.CreateTempSubdirectory("engine").FullName;
