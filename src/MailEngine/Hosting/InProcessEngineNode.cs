@@ -45,8 +45,12 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
 
     public Task<ScannerSelfTest> SelfTestAsync(CancellationToken ct) => Task.Run(() => engine.Scanner.SelfTest(budget: TimeSpan.FromSeconds(1)), ct);
 
-    public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) =>
-        engine.DmarcReports is { } reports ? reports.SendAsync(day, ct) : throw new InvalidOperationException("The engine is not running: it sends reports once it has started.");
+    public async Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct)
+    {
+        if (engine.DmarcReports is not { } dmarc || engine.TlsReports is not { } tls) throw new InvalidOperationException("The engine is not running: it sends reports once it has started.");
+        var run = await dmarc.SendAsync(day, ct);
+        return run with { TlsReports = await tls.SendAsync(day, ct) };
+    }
 
     public Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) =>
         Task.Run(() => engine.ReceivedReports.Since(since), ct);

@@ -89,6 +89,9 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
 
     /// <summary>Sends a day's aggregate reports; set when the engine starts (it queues them).</summary>
     public Auth.Dmarc.Reports.DmarcReporter? DmarcReports { get; private set; }
+
+    /// <summary>Sends a day's TLS reports (RFC 8460); set when the engine starts.</summary>
+    public OutboundTls.TlsReporter? TlsReports { get; private set; }
     public EngineCounters Counters { get; } = new();
     public CounterHistory History { get; private set; } = default!;
     public DeliveryQueue Queue => _queue ?? throw new InvalidOperationException("The engine is not running.");
@@ -133,6 +136,8 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         var queue = _queue;
         DmarcReports = new Auth.Dmarc.Reports.DmarcReporter(DmarcObservations, Snapshots, _lookup, Addressing.PublicSuffixList.System,
             (sender, recipient, content) => queue.QueueGenerated(sender, recipient, content, "dmarc-report"), _options.HostName, _clock, _loggers.CreateLogger("MailEngine.DmarcReports"));
+        TlsReports = new OutboundTls.TlsReporter(TlsSessions, Snapshots, _lookup,
+            (sender, recipient, content) => queue.QueueGenerated(sender, recipient, content, "tls-report"), _options.HostName, _clock, _loggers.CreateLogger("MailEngine.TlsReports"));
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, endOfData);
 
         var budget = new ConnectionBudget(_options.Connections.MaxTotal);

@@ -10,7 +10,7 @@ internal static class EngineEndpoints
     /// <param name="Day">The UTC day to report (yyyy-MM-dd); absent: yesterday, as the daily job does.</param>
     public sealed record DmarcReportsRequest(DateOnly? Day);
 
-    public sealed record NodeDmarcReports(string Node, IReadOnlyList<MailEngine.Contracts.DmarcReportSent> Reports, string? Error);
+    public sealed record NodeDmarcReports(string Node, IReadOnlyList<MailEngine.Contracts.DmarcReportSent> Reports, string? Error, IReadOnlyList<MailEngine.Contracts.TlsReportSent>? TlsReports = null);
 
     public sealed record DmarcReportsResult(DateOnly Day, IReadOnlyList<NodeDmarcReports> Nodes);
 
@@ -32,7 +32,7 @@ internal static class EngineEndpoints
                 errors.Add("day", $"The engine keeps the evaluations of the last {MailEngine.Contracts.DmarcReportRun.KeptDays} days only.");
             errors.ThrowIfAny();
             var results = await job.SendAsync(day, ct);
-            return TypedResults.Ok(new DmarcReportsResult(day, [.. results.Select(r => new NodeDmarcReports(r.Node, r.Run?.Reports ?? [], r.Error))]));
+            return TypedResults.Ok(new DmarcReportsResult(day, [.. results.Select(r => new NodeDmarcReports(r.Node, r.Run?.Reports ?? [], r.Error, r.Run?.TlsReports ?? []))]));
         }).AddEndpointFilter<Api.ApiProblems>().WithTags("Engine").RequireAuthorization(ConsolePolicies.AdminWrite);
     }
 

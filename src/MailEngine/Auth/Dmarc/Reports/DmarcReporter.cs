@@ -21,9 +21,7 @@ public sealed class DmarcReporter(
 {
     public async Task<DmarcReportRun> SendAsync(DateOnly day, CancellationToken ct)
     {
-        var snapshot = snapshots.Current.Snapshot;
-        var reportAddress = snapshot.Policy.ReportAddress ?? (snapshot.Domains.Count > 0 ? $"dmarc-reports@{snapshot.Domains[0].Name}" : null);
-        var organization = snapshot.Policy.ReportOrganization ?? (reportAddress is null ? hostName : EmailAddress.DomainOf(reportAddress));
+        var (reportAddress, organization) = Submitter(snapshots.Current.Snapshot, hostName);
         var sent = new List<DmarcReportSent>();
         if (reportAddress is null) return new DmarcReportRun(day, sent);
 
@@ -76,6 +74,16 @@ public sealed class DmarcReporter(
         }
 
         return new DmarcReportRun(day, sent);
+    }
+
+    /// <summary>
+    /// Who our reports (DMARC and TLS) come from: Engine:Policy:ReportAddress, by default
+    /// dmarc-reports@ of the first domain; the organization named in them, by default that address's domain.
+    /// </summary>
+    public static (string? Address, string Organization) Submitter(EngineSnapshot snapshot, string hostName)
+    {
+        var address = snapshot.Policy.ReportAddress ?? (snapshot.Domains.Count > 0 ? $"dmarc-reports@{snapshot.Domains[0].Name}" : null);
+        return (address, snapshot.Policy.ReportOrganization ?? (address is null ? hostName : EmailAddress.DomainOf(address)));
     }
 
     /// <summary>
