@@ -22,14 +22,8 @@ public static class DaneAuthentication
         {
             foreach (var anchor in presented.Where(c => !c.RawData.AsSpan().SequenceEqual(leaf.RawData) && record.Matches(c)))
             {
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(anchor);
-                chain.ChainPolicy.ExtraStore.AddRange(presented.ToArray());
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-                if (!chain.Build(leaf))
-                    return $"the chain does not lead to the DANE-TA anchor {anchor.Subject}: {string.Join(", ", chain.ChainStatus.Select(s => s.Status))}";
+                if (CertificateTrust.ChainsTo(leaf, [anchor], presented, now) is { } complaints)
+                    return $"the chain does not lead to the DANE-TA anchor {anchor.Subject}: {complaints}";
                 var name = referenceNames.FirstOrDefault(n => leaf.MatchesHostname(n, allowWildcards: true));
                 return name is null ? $"the certificate ({leaf.Subject}) names none of {string.Join(", ", referenceNames)} (RFC 7672 §3.2.2)" : null;
             }
