@@ -21,9 +21,9 @@ namespace MailEngine.Delivery;
 /// (RFC 7435: encrypt when offered, do not insist on a valid certificate).
 /// </summary>
 /// <param name="lookup">The engine's DNS for exchanger addresses, TLSA and MTA-STS records.</param>
-/// <param name="tls">Outbound TLS policy; null: opportunistic TLS only, nothing recorded.</param>
+/// <param name="tls">Outbound TLS policy: what each exchanger must meet, and the record of outcomes for TLS-RPT.</param>
 /// <param name="arc">Seals forwarded copies (RFC 8617); null: they go unsealed.</param>
-public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, string hostName, QueueOptions options, ILogger logger, OutboundTlsPolicy? tls = null, Dkim.ArcSealing? arc = null)
+public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, string hostName, QueueOptions options, ILogger logger, OutboundTlsPolicy tls, Dkim.ArcSealing? arc = null)
 {
     /// <param name="sender">The MAIL FROM of this transaction: the envelope's, or its SRS rewriting for a forwarded copy.</param>
     /// <param name="forwarder">The domain of ours that forwards these copies (a group, a redirect), whose ARC set goes on them; null for mail relayed as sent.</param>
@@ -57,17 +57,17 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, 
         }
 
         var lastError = DeliveryResult.Temporary("4.4.1", $"{domain}: no mail exchanger answered");
-        var sts = tls is null ? null : await tls.StsAsync(domain, ct);
+        var sts = await tls.StsAsync(domain, ct);
         // A domain that says it has a policy (its _mta-sts record) which could not be had: reported, then delivered as without one (RFC 8461 §5.1).
-        if (tls is not null && sts is { Policy: null, Failure: { } stsFailure })
+        if (sts is { Policy: null, Failure: { } stsFailure })
             tls.Record(domain, TlsRequirement.Opportunistic with { PolicyType = TlsRequirement.StsPolicy }, "", null, stsFailure);
 
         foreach (var host in exchangers.Hosts)
         {
-            var requirement = tls is null ? TlsRequirement.Opportunistic : await tls.ForExchangerAsync(domain, exchangers, host, options.RemotePort, sts, ct);
+            var requirement = await tls.ForExchangerAsync(domain, exchangers, host, options.RemotePort, sts, ct);
             if (requirement.Refusal is { } refusal)
             {
-                tls!.Record(domain, requirement, host, null, refusal);
+                tls.Record(domain, requirement, host, null, refusal);
                 lastError = DeliveryResult.Temporary("4.7.5", $"{host} not used: {refusal.Reason} ({requirement.Describe()})");
                 logger.LogWarning("Relay {QueueId} to {Domain}: {Reason}", envelope.QueueId, domain, lastError.Detail);
                 continue;
@@ -77,7 +77,7 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, 
             using var client = new RecordingSmtpClient { LocalDomain = hostName, Timeout = 120_000, CheckCertificateRevocation = false };
             client.ServerCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
-                if (tls is null || certificate is null) return !requirement.Enforced;
+                if (certificate is null) return !requirement.Enforced;
                 var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
                 certificateFailure = tls.Check(requirement, host, leaf, chain, errors);
                 return certificateFailure is null || !requirement.Enforced;
@@ -95,7 +95,7 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, 
                 using var socket = await ConnectAsync(addresses, ct);
                 address = ((IPEndPoint)socket.RemoteEndPoint!).Address;
                 await client.ConnectAsync(socket, host, options.RemotePort, requirement.Enforced ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable, ct);
-                tls?.Record(domain, requirement, host, address.ToString(), certificateFailure ?? requirement.ReportedFailure
+                tls.Record(domain, requirement, host, address.ToString(), certificateFailure ?? requirement.ReportedFailure
                     ?? (client.IsSecure ? null : new TlsFailure(TlsFailure.StartTlsNotSupported, $"{host} does not offer STARTTLS")));
                 var mailFrom = new MailboxAddress("", sender);
                 var recipients = targets.Select(t => new MailboxAddress("", t.Address)).ToList();
@@ -116,13 +116,13 @@ public sealed partial class RemoteDelivery(IDnsResolver dns, IDnsLookup lookup, 
             {
                 // MailKit's answer to a required STARTTLS the server does not offer: never sent in clear.
                 var failure = new TlsFailure(TlsFailure.StartTlsNotSupported, $"{host} does not offer STARTTLS");
-                tls?.Record(domain, requirement, host, address?.ToString(), failure);
+                tls.Record(domain, requirement, host, address?.ToString(), failure);
                 lastError = DeliveryResult.Temporary("4.7.10", $"{failure.Reason}, which {requirement.Describe()} requires; not sent in clear");
                 logger.LogWarning("Relay {QueueId} to {Domain}: {Reason}", envelope.QueueId, domain, lastError.Detail);
             }
             catch (SslHandshakeException) when (certificateFailure is not null)
             {
-                tls?.Record(domain, requirement, host, address?.ToString(), certificateFailure);
+                tls.Record(domain, requirement, host, address?.ToString(), certificateFailure);
                 lastError = DeliveryResult.Temporary("4.7.5", $"{certificateFailure.Reason} ({requirement.Describe()}); not sent");
                 logger.LogWarning("Relay {QueueId} to {Domain}: {Reason}", envelope.QueueId, domain, lastError.Detail);
             }

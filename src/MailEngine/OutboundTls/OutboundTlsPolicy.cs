@@ -11,10 +11,10 @@ namespace MailEngine.OutboundTls;
 /// DANE comes first where the exchanger's TLSA records are DNSSEC-validated (RFC 8461 §2: MTA-STS
 /// does not apply to such a host); else the domain's MTA-STS policy; else opportunistic TLS.
 /// </summary>
-public sealed class OutboundTlsPolicy(IDnsLookup dns, OutboundTlsOptions options, MtaStsPolicyCache? sts, CertificateTrust trust, TlsSessionStore? sessions, TimeProvider clock)
+public sealed class OutboundTlsPolicy(IDnsLookup dns, OutboundTlsOptions options, MtaStsPolicyCache sts, CertificateTrust trust, TlsSessionStore sessions, TimeProvider clock)
 {
     public async Task<MtaStsLookup?> StsAsync(string domain, CancellationToken ct) =>
-        options.MtaSts && sts is not null ? await sts.GetAsync(domain, ct) : null;
+        options.MtaSts ? await sts.GetAsync(domain, ct) : null;
 
     public async Task<TlsRequirement> ForExchangerAsync(string domain, MailExchangers exchangers, string host, int port, MtaStsLookup? policy, CancellationToken ct)
     {
@@ -66,5 +66,5 @@ public sealed class OutboundTlsPolicy(IDnsLookup dns, OutboundTlsOptions options
     }
 
     public void Record(string domain, TlsRequirement requirement, string host, string? ip, TlsFailure? failure) =>
-        sessions?.Record(new TlsSessionRecord(clock.GetUtcNow(), domain.ToLowerInvariant(), requirement.PolicyType, requirement.PolicyStrings, host, ip, failure?.ResultType, failure?.Reason));
+        sessions.Record(new TlsSessionRecord(clock.GetUtcNow(), domain.ToLowerInvariant(), requirement.PolicyType, requirement.PolicyStrings, host, ip, failure?.ResultType, failure?.Reason));
 }

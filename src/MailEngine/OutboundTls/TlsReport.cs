@@ -18,9 +18,6 @@ public sealed class TlsReport
     public required string PolicyDomain { get; init; }
     public required IReadOnlyList<TlsSessionRecord> Sessions { get; init; }
 
-    /// <summary>The address delivery went out from (sending-mta-ip); null when unknown.</summary>
-    public string? SendingIp { get; init; }
-
     public int Successful => Sessions.Count(s => s.Success);
     public int Failed => Sessions.Count(s => !s.Success);
 
@@ -47,7 +44,6 @@ public sealed class TlsReport
             foreach (var failure in policy.Where(s => !s.Success).GroupBy(s => (s.ResultType, s.MxHost, s.ReceivingIp)).OrderByDescending(g => g.Count()))
             {
                 var detail = new JsonObject { ["result-type"] = failure.Key.ResultType };
-                if (SendingIp is not null) detail["sending-mta-ip"] = SendingIp;
                 if (failure.Key.MxHost.Length > 0) detail["receiving-mx-hostname"] = failure.Key.MxHost;
                 if (failure.Key.ReceivingIp is not null) detail["receiving-ip"] = failure.Key.ReceivingIp;
                 detail["failed-session-count"] = failure.Count();

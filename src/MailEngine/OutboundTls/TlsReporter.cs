@@ -86,33 +86,11 @@ public sealed class TlsReporter(
         return null;
     }
 
-    private byte[] Message(TlsReport report, string organization, byte[] gzipped, string recipient)
-    {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(organization, report.ContactInfo));
-        message.To.Add(new MailboxAddress("", recipient));
-        // §5.3: the subject and the two TLS-Report- header fields.
-        message.Subject = $"Report Domain: {report.PolicyDomain} Submitter: {organization} Report-ID: <{report.ReportId}>";
-        message.Headers.Add("TLS-Report-Domain", report.PolicyDomain);
-        message.Headers.Add("TLS-Report-Submitter", organization);
-        message.Date = clock.GetUtcNow();
-        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(hostName);
-        var text = new TextPart("plain")
-        {
-            Text = $"This is an SMTP TLS report (RFC 8460) from {organization} for {report.PolicyDomain}, {report.Day:yyyy-MM-dd} (UTC): "
+    /// <summary>§5.3: a multipart/report (report-type=tlsrpt) with the TLS-Report-Domain and TLS-Report-Submitter fields.</summary>
+    private byte[] Message(TlsReport report, string organization, byte[] gzipped, string recipient) =>
+        MailEngine.Reports.ReportMail.Compose(organization, report.ContactInfo, recipient, report.PolicyDomain, report.ReportId,
+            $"This is an SMTP TLS report (RFC 8460) from {organization} for {report.PolicyDomain}, {report.Day:yyyy-MM-dd} (UTC): "
                 + $"{report.Successful} successful and {report.Failed} failed TLS session(s).\r\n",
-        };
-        var attachment = new MimePart("application", "tlsrpt+gzip")
-        {
-            Content = new MimeContent(new MemoryStream(gzipped)),
-            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
-            ContentTransferEncoding = ContentEncoding.Base64,
-            FileName = report.FileName(organization),
-        };
-        var body = new MultipartReport("tlsrpt") { text, attachment };
-        message.Body = body;
-        using var buffer = new MemoryStream();
-        message.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, buffer);
-        return buffer.ToArray();
-    }
+            new MultipartReport("tlsrpt"), "tlsrpt+gzip", gzipped, report.FileName(organization), clock.GetUtcNow(), hostName,
+            ("TLS-Report-Domain", report.PolicyDomain), ("TLS-Report-Submitter", organization));
 }

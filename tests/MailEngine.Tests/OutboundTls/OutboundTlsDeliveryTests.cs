@@ -104,6 +104,38 @@ public sealed class OutboundTlsDeliveryTests : IDisposable
         Assert.Equal(("sts", TlsFailure.ValidationFailure), (session.PolicyType, session.ResultType));
     }
 
+    [Fact]
+    public async Task The_days_TLS_report_reaches_the_domains_rua_address_is_read_there_with_its_counts_and_is_sent_once()
+    {
+        // The recipient's engine takes its own TLS reports at tls-reports@ and reads them (Reports/ReportIntake).
+        await using var remote = await RemoteAsync("sts.test", _ca.SavePkcs12(_ca.Issue("mx.sts.test"), _folder), extraMailbox: "tls-reports@sts.test");
+        await using var policy = PolicyHost("sts.test", "version: STSv1\nmode: testing\nmx: mail.elsewhere.test\nmax_age: 600\n");
+        var zone = StsZone("sts.test", "mx.sts.test").Add("_smtp._tls.sts.test", DnsRecordKind.Txt, "v=TLSRPTv1; rua=mailto:tls-reports@sts.test");
+        await using var engine = await SenderAsync(remote, policy, "sts.test", zone);
+
+        await SubmitAsync(engine, "rita@sts.test", "counted");
+        Assert.Single(await remote.WaitForInboxAsync("rita@sts.test", 1));
+        await WaitUntilAsync(() => engine.Host.Queue.Length == 0 && Sessions(engine).Count == 1);
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var sent = Assert.Single(await engine.Host.TlsReports!.SendAsync(today, CancellationToken.None));
+        Assert.Equal(("sts.test", 0, 1, false), (sent.PolicyDomain, sent.Successful, sent.Failed, sent.AlreadySent));
+        Assert.Equal(["tls-reports@sts.test"], sent.SentTo);
+        Assert.Empty(sent.Refused);
+
+        Assert.Single(await remote.WaitForInboxAsync("tls-reports@sts.test", 1));
+        ReceivedReport? received = null;
+        await WaitUntilAsync(() => (received = remote.Host.ReceivedReports.Since(DateTimeOffset.MinValue).SingleOrDefault()) is not null);
+        Assert.Null(received!.Refused);
+        Assert.Equal((ReceivedReport.Tls, "sts.test"), (received.Kind, received.Domain));
+        var read = Assert.Single(received.Policies);
+        Assert.Equal(("sts", 0L, 1L), (read.PolicyType, read.Successes, read.Failures));
+        Assert.Equal([TlsFailure.ValidationFailure], read.FailureTypes);
+
+        // Asked again the same day: nothing is sent twice.
+        Assert.True(Assert.Single(await engine.Host.TlsReports.SendAsync(today, CancellationToken.None)).AlreadySent);
+    }
+
     [Theory]
     [InlineData("text/html", "version: STSv1\nmode: enforce\nmx: mail.elsewhere.test\nmax_age: 600\n", TlsFailure.StsPolicyInvalid, "not text/plain")]
     [InlineData("text/plain", "version: STSv2\nmode: enforce\nmx: mail.elsewhere.test\nmax_age: 600\n", TlsFailure.StsPolicyInvalid, "is not STSv1")]
@@ -197,12 +229,13 @@ public sealed class OutboundTlsDeliveryTests : IDisposable
         .Add(mx, DnsRecordKind.A, "127.0.0.1");
 
     /// <summary>The engine of the recipient domain, presenting <paramref name="certificate"/> (null: its own self-signed one).</summary>
-    private static Task<TestEngine> RemoteAsync(string domain, string? certificate, string? hostName = null) => TestEngine.StartAsync(new EngineSnapshot
+    private static Task<TestEngine> RemoteAsync(string domain, string? certificate, string? hostName = null, string? extraMailbox = null) => TestEngine.StartAsync(new EngineSnapshot
     {
         Version = 1,
         CompiledAt = DateTimeOffset.UtcNow,
         Domains = [new SnapshotDomain(domain, 10 * 1024 * 1024)],
-        Mailboxes = [new SnapshotMailbox($"rita@{domain}", TestEngine.PasswordHash, 100L * 1024 * 1024)],
+        Mailboxes = [new SnapshotMailbox($"rita@{domain}", TestEngine.PasswordHash, 100L * 1024 * 1024),
+            .. extraMailbox is null ? [] : new[] { new SnapshotMailbox(extraMailbox, TestEngine.PasswordHash, 100L * 1024 * 1024) }],
         Policy = new SnapshotPolicy { TrustedNetworks = [] },
     }, o =>
     {
@@ -225,7 +258,8 @@ public sealed class OutboundTlsDeliveryTests : IDisposable
         }, dns: dns, zone: zone);
     }
 
-    private static async Task SubmitAsync(TestEngine engine, string to, string subject)
+    /// <summary>alice@example.test submits a short message to <paramref name="to"/> (the DANE resolver test sends the same way).</summary>
+    internal static async Task SubmitAsync(TestEngine engine, string to, string subject)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse("alice@example.test"));

@@ -120,15 +120,13 @@ public sealed class TestEngine : IAsyncDisposable
         Policy = policy ?? new SnapshotPolicy { TrustedNetworks = [], MaxMessageBytes = 64 * 1024 },
     };
 
-    /// <summary>A loopback port free now, for an engine that must know another's port before both listen.</summary>
-    public static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>
+    /// A loopback port for an engine that must know another's port before both listen. Not a port-0 number
+    /// released and handed on: that one is in the ephemeral range, where any outgoing connection of a test
+    /// process running beside this one may take it meanwhile (seen on CI: "127.0.0.1:38821 is already in
+    /// use"). The node tests' reservation (below the ephemeral range, locked across processes) serves both.
+    /// </summary>
+    public static int FreePort() => MailEngine.Server.Tests.EngineNodeProcess.FreePort();
 
     /// <summary>The files delivered to a mailbox's INBOX new/ folder.</summary>
     public string[] Inbox(string address)

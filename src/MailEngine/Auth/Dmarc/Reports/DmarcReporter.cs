@@ -102,29 +102,9 @@ public sealed class DmarcReporter(
             : $"{destination} is outside {ours} and does not authorize the reports at {name} (RFC 7489 §7.1)";
     }
 
-    private byte[] Message(DmarcAggregateReport report, string organization, byte[] gzipped, string recipient)
-    {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(organization, report.ReportAddress));
-        message.To.Add(new MailboxAddress("", recipient));
-        message.Subject = $"Report Domain: {report.Published.Domain} Submitter: {organization} Report-ID: <{report.ReportId}>";
-        message.Date = clock.GetUtcNow();
-        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(hostName);
-        var text = new TextPart("plain")
-        {
-            Text = $"This is a DMARC aggregate report (RFC 7489) from {organization} for {report.Published.Domain}, {report.Day:yyyy-MM-dd} (UTC): "
+    private byte[] Message(DmarcAggregateReport report, string organization, byte[] gzipped, string recipient) =>
+        MailEngine.Reports.ReportMail.Compose(organization, report.ReportAddress, recipient, report.Published.Domain, report.ReportId,
+            $"This is a DMARC aggregate report (RFC 7489) from {organization} for {report.Published.Domain}, {report.Day:yyyy-MM-dd} (UTC): "
                 + $"{report.Observations.Count} message(s) from {report.Rows.Select(r => r.Sample.SourceIp).Distinct().Count()} address(es).\r\n",
-        };
-        var attachment = new MimePart("application", "gzip")
-        {
-            Content = new MimeContent(new MemoryStream(gzipped)),
-            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
-            ContentTransferEncoding = ContentEncoding.Base64,
-            FileName = report.FileName(organization),
-        };
-        message.Body = new Multipart("mixed") { text, attachment };
-        using var buffer = new MemoryStream();
-        message.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, buffer);
-        return buffer.ToArray();
-    }
+            new Multipart("mixed"), "gzip", gzipped, report.FileName(organization), clock.GetUtcNow(), hostName);
 }
