@@ -14,6 +14,13 @@ public sealed class Browser : IAsyncLifetime
 
     public IBrowser Instance { get; private set; } = default!;
 
+    /// <summary>
+    /// What the progress chip says once a save has landed: saved, then pushed and applied by the
+    /// engine, or "unchanged" when the save changed nothing the engine holds (a description, or a
+    /// second save of the same values). Waiting for "saved" alone raced the chip moving on.
+    /// </summary>
+    public static readonly System.Text.RegularExpressions.Regex SavedState = new("^(saved|pushed|applied|unchanged)$");
+
     public static string ExecutablePath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/lib/chromium/chromium";
 
     public async Task InitializeAsync()

@@ -14,7 +14,6 @@ namespace AdminConsole.E2E;
 /// </summary>
 public sealed class FilterEditorTests(ConsoleHost host, Browser browser) : IClassFixture<ConsoleHost>, IClassFixture<Browser>
 {
-    private static readonly Regex Saved = new("^(saved|pushed|applied)$");
 
     private async Task<IPage> OpenAsync(string local, int width = 1440)
     {
@@ -36,7 +35,7 @@ public sealed class FilterEditorTests(ConsoleHost host, Browser browser) : IClas
         await Expect(page.Locator("#filters-script")).ToHaveValueAsync(new Regex("fileinto :create \"Boss\";"));
         await Expect(page.Locator(".code-editor-gutter div")).ToHaveCountAsync(8);
         await page.ClickAsync("#filters-save");
-        await Expect(page.Locator("#filters-progress")).ToHaveAttributeAsync("data-state", Saved);
+        await Expect(page.Locator("#filters-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
 
         // A second rule, then the second save.
         await page.ClickAsync("#rule-builder-add");
@@ -45,7 +44,7 @@ public sealed class FilterEditorTests(ConsoleHost host, Browser browser) : IClas
         await page.SelectOptionAsync("#rule-2-action", new SelectOptionValue { Label = "mark as read" });
         await Expect(page.Locator("#rule-2-argument")).ToHaveCountAsync(0);
         await page.ClickAsync("#filters-save");
-        await Expect(page.Locator("#filters-progress")).ToHaveAttributeAsync("data-state", Saved);
+        await Expect(page.Locator("#filters-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
         await Expect(page.Locator("#filters-script")).ToHaveValueAsync(new Regex("addflag \"\\\\\\\\Seen\";"));
         await Browser.ScreenshotAsync(page, "filters-rules-1440.png");
 
@@ -91,7 +90,7 @@ public sealed class FilterEditorTests(ConsoleHost host, Browser browser) : IClas
         const string fixedScript = "require \"fileinto\";\nif header :contains \"from\" \"x\" {\n    fileinto \"X\";\n}\n";
         await page.FillAsync("#filters-script", fixedScript);
         await page.ClickAsync("#filters-save");
-        await Expect(page.Locator("#filters-progress")).ToHaveAttributeAsync("data-state", Saved);
+        await Expect(page.Locator("#filters-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
         await Expect(page.Locator(".code-editor-gutter .code-editor-line-error")).ToHaveCountAsync(0);
         await Expect(page.Locator("#rule-builder-hand-written")).ToBeVisibleAsync();
         await Expect(page.Locator("#filters-script")).ToHaveValueAsync(fixedScript);

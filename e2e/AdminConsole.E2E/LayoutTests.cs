@@ -163,7 +163,7 @@ public sealed class LayoutTests(ConsoleHost host, Browser browser) : IClassFixtu
         await page.Keyboard.TypeAsync("Typed with the keyboard");
         await TabToAsync(page, "#domain-save");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("#domain-progress")).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex("^(saved|pushed|applied)$"));
+        await Expect(page.Locator("#domain-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
         await using (var db = host.Database.CreateContext())
             Assert.Equal("Typed with the keyboard", (await db.Domains.SingleAsync(d => d.Name == Domain)).Description);
 
@@ -179,7 +179,7 @@ public sealed class LayoutTests(ConsoleHost host, Browser browser) : IClassFixtu
         await page.Keyboard.TypeAsync("Everyone, by keyboard");
         await TabToAsync(page, "#group-save");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("#group-progress")).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex("^(saved|pushed|applied)$"));
+        await Expect(page.Locator("#group-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
         await using (var db = host.Database.CreateContext())
             Assert.Equal("Everyone, by keyboard", (await db.Groups.SingleAsync(g => g.Address == group)).Description);
 

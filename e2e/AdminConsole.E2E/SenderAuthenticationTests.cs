@@ -16,7 +16,6 @@ namespace AdminConsole.E2E;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SenderAuthenticationTests(DnsCheckHost host, Browser browser) : IClassFixture<DnsCheckHost>, IClassFixture<Browser>, IDisposable
 {
-    private static readonly Regex SavedState = new("^(saved|pushed|applied|unchanged)$");
     private readonly SenderZone _sender = new();
 
     public void Dispose() => _sender.Dispose();
@@ -85,7 +84,7 @@ public sealed class SenderAuthenticationTests(DnsCheckHost host, Browser browser
             await page.Locator(choice).ClickAsync();
             await page.FillAsync("#inbound-arc-sealers", "Lists.Example.ORG, bücher.example lists.example.org");
             await page.ClickAsync("#inbound-dmarc-save");
-            await Expect(page.Locator("#inbound-dmarc-progress")).ToHaveAttributeAsync("data-state", SavedState);
+            await Expect(page.Locator("#inbound-dmarc-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
             await Expect(page.Locator("#inbound-dmarc-error")).ToHaveCountAsync(0);
             // Shown as saved: lower case, A-labels, each once.
             await Expect(page.Locator("#inbound-arc-sealers")).ToHaveValueAsync("lists.example.org xn--bcher-kva.example");
@@ -106,7 +105,7 @@ public sealed class SenderAuthenticationTests(DnsCheckHost host, Browser browser
         await page.FillAsync("#inbound-arc-sealers", "lists.example.org xn--bcher-kva.example");
         await page.Locator("#inbound-dmarc-quarantine").ClickAsync();
         await page.ClickAsync("#inbound-dmarc-save");
-        await Expect(page.Locator("#inbound-dmarc-progress")).ToHaveAttributeAsync("data-state", SavedState);
+        await Expect(page.Locator("#inbound-dmarc-progress")).ToHaveAttributeAsync("data-state", Browser.SavedState);
 
         // The authentication symbols are rules like the others: listed with their score, adjustable here.
         await page.FillAsync("#spam-rule-filter", "DMARC_");

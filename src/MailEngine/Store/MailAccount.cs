@@ -1,4 +1,6 @@
+using System.Text;
 using MailEngine.Imap.Protocol;
+using MailEngine.Storage;
 
 namespace MailEngine.Store;
 
@@ -31,17 +33,19 @@ public sealed class MailAccount(MailFolderRegistry registry, string address)
     public void EnsureDefaults()
     {
         MaildirStore.EnsureFolder(Root);
-        var subscriptions = ReadSubscriptions();
-        var changed = false;
-        foreach (var (name, _) in SpecialUse)
+        UpdateSubscriptions(subscriptions =>
         {
-            var path = Store.FolderPath(address, name);
-            if (Directory.Exists(Path.Combine(path, "cur"))) continue;
-            MaildirStore.EnsureFolder(path);
-            changed |= subscriptions.Add(name);
-        }
+            var changed = false;
+            foreach (var (name, _) in SpecialUse)
+            {
+                var path = Store.FolderPath(address, name);
+                if (Directory.Exists(Path.Combine(path, "cur"))) continue;
+                MaildirStore.EnsureFolder(path);
+                changed |= subscriptions.Add(name);
+            }
 
-        if (changed) WriteSubscriptions(subscriptions);
+            return changed;
+        });
     }
 
     /// <summary>
@@ -119,8 +123,7 @@ public sealed class MailAccount(MailFolderRegistry registry, string address)
         registry.Forget(path);
         Directory.Delete(doomed, recursive: true);
         Store.AdjustUsage(address, -freed);
-        var subscriptions = ReadSubscriptions();
-        if (subscriptions.Remove(name)) WriteSubscriptions(subscriptions);
+        UpdateSubscriptions(subscriptions => subscriptions.Remove(name));
     }
 
     public void Rename(string from, string to)
@@ -158,21 +161,23 @@ public sealed class MailAccount(MailFolderRegistry registry, string address)
             Directory.Move(source, Store.FolderPath(address, to + name[from.Length..]));
         }
 
-        var subscriptions = ReadSubscriptions();
-        foreach (var name in children.Prepend(from).Where(subscriptions.Contains).ToList())
+        UpdateSubscriptions(subscriptions =>
         {
-            subscriptions.Remove(name);
-            subscriptions.Add(to + name[from.Length..]);
-        }
+            var moved = children.Prepend(from).Where(subscriptions.Contains).ToList();
+            foreach (var name in moved)
+            {
+                subscriptions.Remove(name);
+                subscriptions.Add(to + name[from.Length..]);
+            }
 
-        WriteSubscriptions(subscriptions);
+            return moved.Count > 0;
+        });
     }
 
     public void Subscribe(string name, bool subscribe)
     {
         name = Canonical(name);
-        var subscriptions = ReadSubscriptions();
-        if (subscribe ? subscriptions.Add(name) : subscriptions.Remove(name)) WriteSubscriptions(subscriptions);
+        UpdateSubscriptions(subscriptions => subscribe ? subscriptions.Add(name) : subscriptions.Remove(name));
     }
 
     public HashSet<string> ReadSubscriptions()
@@ -187,11 +192,20 @@ public sealed class MailAccount(MailFolderRegistry registry, string address)
         }
     }
 
-    private void WriteSubscriptions(HashSet<string> names)
+    /// <summary>
+    /// Reads, changes and (when <paramref name="change"/> says it changed) rewrites the subscriptions
+    /// under the account's gate: two sessions of one user logging in at once (a client opening
+    /// several connections) each read-modify-wrote the file, and with one fixed temporary name one
+    /// session's rename could take the other's file away ("Could not find file …/subscriptions").
+    /// </summary>
+    private void UpdateSubscriptions(Func<HashSet<string>, bool> change)
     {
-        Directory.CreateDirectory(Root);
-        var temporary = SubscriptionsPath + ".tmp";
-        File.WriteAllLines(temporary, names.Order(StringComparer.Ordinal));
-        File.Move(temporary, SubscriptionsPath, overwrite: true);
+        lock (registry.AccountGate(address))
+        {
+            var subscriptions = ReadSubscriptions();
+            if (!change(subscriptions)) return;
+            Directory.CreateDirectory(Root);
+            DurableFile.WriteAllBytes(SubscriptionsPath, Encoding.UTF8.GetBytes(string.Concat(subscriptions.Order(StringComparer.Ordinal).Select(n => n + "\n"))));
+        }
     }
 }

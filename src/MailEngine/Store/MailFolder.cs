@@ -137,7 +137,8 @@ public sealed class MailFolder
         if (full || modified != _curModified)
         {
             changed |= RescanCur();
-            _curModified = Directory.GetLastWriteTimeUtc(CurPath);
+            // The time read before the listing: a change made while it was listed is seen next time.
+            _curModified = modified;
         }
 
         // New deliveries: each gets the next UID and moves to cur/ under its final name, in arrival

@@ -17,10 +17,18 @@ public sealed class MailFolderRegistry
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _idle = new();
     private readonly Lock _gate = new();
+    private readonly Lock[] _accountGates = Enumerable.Range(0, 64).Select(_ => new Lock()).ToArray();
 
-    private sealed class Entry(MailFolder folder)
+    /// <summary>
+    /// A folder is opened once: the first session to want it opens it (reads the index, moves new/
+    /// to cur/) while the others wait for that same open. Two sessions opening it side by side each
+    /// moved part of new/ and one of them was left without the messages the other had moved.
+    /// </summary>
+    private sealed class Entry(Lazy<MailFolder> folder)
     {
-        public MailFolder Folder { get; } = folder;
+        public Lazy<MailFolder> Opening { get; } = folder;
+        public MailFolder Folder => Opening.Value;
+        public bool IsOpen => Opening.IsValueCreated;
         public int References;
         public LinkedListNode<string>? IdleNode;
     }
@@ -33,7 +41,7 @@ public sealed class MailFolderRegistry
         {
             MailFolder? folder;
             var key = Path.GetFullPath(path);
-            lock (_gate) folder = _open.TryGetValue(key, out var entry) ? entry.Folder : null;
+            lock (_gate) folder = _open.TryGetValue(key, out var entry) && entry.IsOpen ? entry.Folder : null;
             folder?.NotifyExternalChange();
         };
     }
@@ -43,27 +51,46 @@ public sealed class MailFolderRegistry
     {
         // Keyed by the full, normalised path: two names can never share a directory with two states.
         var path = Path.GetFullPath(_store.FolderPath(address, name));
-        MailFolder? shared;
-        lock (_gate) shared = TakeLocked(path);
-        if (shared is not null)
-        {
-            shared.Sync();
-            return shared;
-        }
-
-        // Opening reads the index and lists the folder: done outside the registry's lock. Two
-        // sessions racing to open the same folder keep the first one registered.
-        var opened = MailFolder.Open(_store, path, name, _clock, delta => _store.AdjustUsage(address, delta));
+        Entry? entry;
+        bool shared;
         lock (_gate)
         {
-            if (TakeLocked(path) is { } first) return first;
-            _open[path] = new Entry(opened) { References = 1 };
-            return opened;
+            entry = TakeLocked(path);
+            shared = entry is not null;
+            if (entry is null)
+            {
+                // Opening reads the index and lists the folder: done outside the registry's lock.
+                entry = new Entry(new Lazy<MailFolder>(() => MailFolder.Open(_store, path, name, _clock, delta => _store.AdjustUsage(address, delta)), LazyThreadSafetyMode.ExecutionAndPublication)) { References = 1 };
+                _open[path] = entry;
+            }
         }
+
+        MailFolder folder;
+        try
+        {
+            folder = entry.Folder;
+        }
+        catch
+        {
+            // A folder that could not be opened is not kept: the next session tries again.
+            lock (_gate)
+            {
+                entry.References--;
+                if (_open.TryGetValue(path, out var registered) && registered == entry) _open.Remove(path);
+            }
+
+            throw;
+        }
+
+        if (shared) folder.Sync();
+        return folder;
     }
 
-    /// <summary>One more reference to an open folder (no longer idle), or null when it is not open.</summary>
-    private MailFolder? TakeLocked(string path)
+    /// <summary>The lock a mailbox's account-wide files (its subscriptions) are changed under; striped, so it needs no clean-up.</summary>
+    public Lock AccountGate(string address) => _accountGates[(StringComparer.OrdinalIgnoreCase.GetHashCode(address) & int.MaxValue) % _accountGates.Length];
+
+    /// <summary>One more reference to an open (or opening) folder, no longer idle; null when it is not open.</summary>
+    private Entry? TakeLocked(string path)
     {
         if (!_open.TryGetValue(path, out var entry)) return null;
         entry.References++;
@@ -73,7 +100,7 @@ public sealed class MailFolderRegistry
             entry.IdleNode = null;
         }
 
-        return entry.Folder;
+        return entry;
     }
 
     public void Release(MailFolder folder)
@@ -81,14 +108,14 @@ public sealed class MailFolderRegistry
         var evicted = new List<MailFolder>();
         lock (_gate)
         {
-            if (!_open.TryGetValue(folder.Path, out var entry) || entry.Folder != folder) return;
+            if (!_open.TryGetValue(folder.Path, out var entry) || !entry.IsOpen || entry.Folder != folder) return;
             if (--entry.References > 0) return;
             entry.IdleNode = _idle.AddLast(folder.Path);
             while (_idle.Count > IdleFolders)
             {
                 var oldest = _idle.First!.Value;
                 _idle.RemoveFirst();
-                if (_open.Remove(oldest, out var gone)) evicted.Add(gone.Folder);
+                if (_open.Remove(oldest, out var gone) && gone.IsOpen) evicted.Add(gone.Folder);
             }
         }
 
@@ -113,7 +140,7 @@ public sealed class MailFolderRegistry
     public void SaveAll()
     {
         List<MailFolder> folders;
-        lock (_gate) folders = _open.Values.Select(e => e.Folder).ToList();
+        lock (_gate) folders = _open.Values.Where(e => e.IsOpen).Select(e => e.Folder).ToList();
         foreach (var folder in folders) folder.SaveIndex();
     }
 

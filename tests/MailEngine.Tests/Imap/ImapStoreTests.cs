@@ -144,4 +144,88 @@ public sealed class ImapStoreTests
         Assert.Throws<ArgumentException>(() => store.FolderPath("alice@example.test", name));
         Assert.True(MailEngine.Store.MaildirStore.IsFolderName("A/B.c"));
     }
+
+    /// <summary>
+    /// Several sessions selecting a folder with new mail at the same moment (a client's parallel
+    /// connections, or many clients after a burst of deliveries) all see every message: each used
+    /// to open the folder itself, moving part of new/ to cur/, and one was left seeing fewer.
+    /// </summary>
+    [Fact]
+    public async Task Sessions_that_select_a_folder_at_the_same_moment_all_see_every_new_message()
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.StandardSnapshot());
+        for (var round = 0; round < 4; round++)
+        {
+            var clients = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => engine.ConnectImapAsync()));
+            try
+            {
+                for (var i = 0; i < 8; i++) await engine.DeliverAsync("alice@example.test", $"r{round} m{i}");
+                var expected = (round + 1) * 8;
+                var counts = await Task.WhenAll(clients.Select(async c =>
+                {
+                    await c.Inbox.OpenAsync(FolderAccess.ReadOnly);
+                    return c.Inbox.Count;
+                }));
+                Assert.All(counts, count => Assert.Equal(expected, count));
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    await client.DisconnectAsync(true);
+                    client.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A user's sessions changing subscriptions at the same moment (a client opening several
+    /// connections at once, each making the default folders at its first login, then subscribing)
+    /// lose no subscription and leave the file whole. Each session used to read-modify-write the
+    /// file through one fixed temporary name: updates were lost, and one session's rename could
+    /// take the other's file away ("Could not find file …/subscriptions", the session cut after LOGIN).
+    /// </summary>
+    [Fact]
+    public void Sessions_that_subscribe_at_the_same_moment_lose_no_subscription()
+    {
+        var root = Directory.CreateTempSubdirectory("imap-subscriptions").FullName;
+        try
+        {
+            var store = new MailEngine.Store.MaildirStore(Path.Combine(root, "mail"), "mx.example.test");
+            var registry = new MailFolderRegistry(store, TimeProvider.System);
+            const string address = "alice@example.test";
+            const int sessions = 8, each = 40;
+            var names = Enumerable.Range(0, sessions).SelectMany(session => Enumerable.Range(0, each).Select(i => $"S{session}/F{i}")).ToList();
+            var start = new Barrier(sessions);
+            var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+            var threads = Enumerable.Range(0, sessions).Select(session => new Thread(() =>
+            {
+                try
+                {
+                    var account = new MailAccount(registry, address);
+                    start.SignalAndWait();
+                    account.EnsureDefaults();
+                    for (var i = 0; i < each; i++) account.Subscribe($"S{session}/F{i}", true);
+                }
+                catch (Exception e)
+                {
+                    failures.Add(e);
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+
+            Assert.Empty(failures);
+
+            var expected = MailAccount.SpecialUse.Select(s => s.Name).Concat(names).Order(StringComparer.Ordinal);
+            var maildir = store.MaildirPath(address);
+            Assert.Equal(expected, File.ReadAllLines(Path.Combine(maildir, "subscriptions")));
+            Assert.Empty(Directory.GetFiles(maildir, "*.tmp"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
