@@ -6,7 +6,7 @@ using DnsClient;
 namespace AdminConsole.Testing;
 
 /// <summary>
-/// A peer server for tests (BIND, unbound) run in the foreground on 127.0.0.1 on a port of its own,
+/// A peer server for tests (BIND, unbound, pebble) run in the foreground on 127.0.0.1 on a port of its own,
 /// with a throwaway folder, its output kept for failure messages, and killed with the test.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -34,11 +34,41 @@ public abstract class ForegroundServer : IAsyncDisposable
     }
 
     /// <summary>Starts the program (stopping the one running first), then waits until <paramref name="ready"/> says each name is served.</summary>
-    protected async Task StartAsync(string program, IEnumerable<string> arguments, IEnumerable<string> names, Func<LookupClient, string, Task<bool>> ready, bool recursion)
+    protected Task StartAsync(string program, IEnumerable<string> arguments, IEnumerable<string> names, Func<LookupClient, string, Task<bool>> ready, bool recursion)
+    {
+        var client = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, Port))
+        {
+            UseCache = false, Recursion = recursion, Timeout = TimeSpan.FromSeconds(1), Retries = 0, ThrowDnsErrors = false, ContinueOnDnsError = true,
+        });
+        return StartAsync(program, arguments, null, async () =>
+        {
+            foreach (var name in names)
+            {
+                try
+                {
+                    if (!await ready(client, name)) return $"no answer for {name}";
+                }
+                catch (DnsResponseException e)
+                {
+                    return $"{name}: {e.Message}";
+                }
+            }
+
+            return null;
+        });
+    }
+
+    /// <summary>
+    /// Starts the program (stopping the one running first) with these extra environment variables, then
+    /// asks <paramref name="notReady"/> until it returns null (ready) instead of what it still waits for:
+    /// no fixed start window, only a generous bound; the process is killed when it never gets ready.
+    /// </summary>
+    protected async Task StartAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, Func<Task<string?>> notReady)
     {
         await StopAsync();
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start (deploy/test.sh installs it)");
         _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
@@ -47,28 +77,12 @@ public abstract class ForegroundServer : IAsyncDisposable
 
         try
         {
-            // Ready when it answers for every name; no fixed start window, only a generous bound.
-            var client = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, Port))
-            {
-                UseCache = false, Recursion = recursion, Timeout = TimeSpan.FromSeconds(1), Retries = 0, ThrowDnsErrors = false, ContinueOnDnsError = true,
-            });
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            foreach (var name in names)
+            while (await notReady() is { } waiting)
             {
-                while (true)
-                {
-                    if (_process.HasExited) throw new InvalidOperationException($"{program} exited with {_process.ExitCode}: {Output}");
-                    if (DateTime.UtcNow > deadline) throw new TimeoutException($"{program} did not answer for {name}: {Output}");
-                    try
-                    {
-                        if (await ready(client, name)) break;
-                    }
-                    catch (DnsResponseException)
-                    {
-                    }
-
-                    await Task.Delay(100);
-                }
+                if (_process.HasExited) throw new InvalidOperationException($"{program} exited with {_process.ExitCode}: {Output}");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"{program} did not get ready ({waiting}): {Output}");
+                await Task.Delay(100);
             }
         }
         catch
