@@ -94,9 +94,11 @@ public sealed record SnapshotMailbox(string Address, string PasswordHash, long Q
 public sealed record SnapshotAlias(string Address, IReadOnlyList<string> Recipients);
 
 /// <param name="HostNames">Names it serves ("mail.example.com", or "*.example.com" for one label).</param>
-/// <param name="Pkcs12">The certificate chain and private key as Base64 PKCS#12 without a password. It is a
-/// secret: the snapshot file is mode 0600, and whoever stores snapshots must encrypt them.</param>
-public sealed record SnapshotCertificate(IReadOnlyList<string> HostNames, string Pkcs12);
+/// <param name="ChainPem">The certificate first, then the intermediates a client needs to build the chain, as PEM.</param>
+/// <param name="PrivateKey">The certificate's private key as Base64 PKCS#8 (DER). It is a secret: the snapshot
+/// file is mode 0600, and whoever stores snapshots must encrypt them. PEM and PKCS#8 rather than PKCS#12,
+/// whose random salt would make every compile of the same state a new snapshot.</param>
+public sealed record SnapshotCertificate(IReadOnlyList<string> HostNames, string ChainPem, string PrivateKey);
 
 public sealed record SnapshotPolicy
 {

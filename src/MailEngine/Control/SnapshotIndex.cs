@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using MailEngine.Addressing;
 using MailEngine.Contracts;
 
@@ -42,7 +41,7 @@ public sealed class SnapshotIndex
     private readonly FrozenDictionary<string, SnapshotAlias> _aliases;
     private readonly FrozenDictionary<string, FrozenSet<string>> _aliasesByMember;
     private readonly IReadOnlyList<IPNetwork> _trustedNetworks;
-    private readonly FrozenDictionary<string, X509Certificate2> _certificates;
+    private readonly FrozenDictionary<string, Tls.ServedCertificate> _certificates;
 
     public SnapshotIndex(EngineSnapshot snapshot, TimeProvider? clock = null)
     {
@@ -56,11 +55,20 @@ public sealed class SnapshotIndex
             .GroupBy(p => p.Member, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(p => p.Alias).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
         _trustedNetworks = snapshot.Policy.TrustedNetworks.Select(IPNetwork.Parse).ToList();
-        var certificates = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase);
+        // In the snapshot's order: a later certificate for a name wins (the console lists the longest-lived last).
+        var certificates = new Dictionary<string, Tls.ServedCertificate>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in snapshot.Certificates)
         {
-            var certificate = X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(entry.Pkcs12), password: null);
-            if (!certificate.HasPrivateKey) throw new FormatException($"The certificate for {string.Join(", ", entry.HostNames)} has no private key.");
+            Tls.ServedCertificate certificate;
+            try
+            {
+                certificate = Tls.ServedCertificate.FromPem(entry.ChainPem, Convert.FromBase64String(entry.PrivateKey));
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                throw new FormatException($"The certificate for {string.Join(", ", entry.HostNames)} cannot be used: {e.Message}", e);
+            }
+
             foreach (var name in entry.HostNames) certificates[name.TrimEnd('.')] = certificate;
         }
 
@@ -68,7 +76,7 @@ public sealed class SnapshotIndex
     }
 
     /// <summary>The certificate for a TLS client's SNI name: an exact name first, then "*.parent"; null if none.</summary>
-    public X509Certificate2? Certificate(string? hostName)
+    public Tls.ServedCertificate? Certificate(string? hostName)
     {
         if (string.IsNullOrEmpty(hostName) || _certificates.Count == 0) return null;
         hostName = hostName.TrimEnd('.');

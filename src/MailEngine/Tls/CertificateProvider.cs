@@ -8,15 +8,18 @@ namespace MailEngine.Tls;
 /// <summary>
 /// The server certificate for STARTTLS and implicit TLS: the configured PKCS#12 file, or else a
 /// self-signed one made at first start and kept (mode 0600) in the state folder so clients that
-/// pinned it keep working across restarts. ACME certificates replace it through the snapshot later.
+/// pinned it keep working across restarts. Certificates in the snapshot (ACME or uploaded) take
+/// precedence for the names they cover (see <see cref="ServerTls"/>).
 /// </summary>
 public sealed class CertificateProvider
 {
     public CertificateProvider(EngineOptions options)
     {
+        HostName = options.HostName;
         if (options.CertificatePath is { } configured)
         {
             Certificate = X509CertificateLoader.LoadPkcs12FromFile(configured, password: null);
+            Served = ServedCertificate.From(Certificate);
             return;
         }
 
@@ -38,7 +41,14 @@ public sealed class CertificateProvider
         }
 
         Certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+        Served = ServedCertificate.From(Certificate);
     }
 
+    /// <summary>The node's own certificate: configured, else self-signed.</summary>
     public X509Certificate2 Certificate { get; }
+
+    public ServedCertificate Served { get; }
+
+    /// <summary>The node's host name (Engine:HostName): its certificate is served to clients that send no SNI.</summary>
+    public string HostName { get; }
 }

@@ -11,7 +11,10 @@ public static class ServerTls
 {
     /// <summary>
     /// Wraps <paramref name="inner"/> in TLS with the certificate for the name the client asked for
-    /// (RFC 6066 3), else the node's default. Returns null when the handshake fails (logged).
+    /// (RFC 6066 3); a client that names none (many MTAs) gets the one for the node's host name; else
+    /// the node's own. Chosen per handshake from the current snapshot, so a new certificate is used by
+    /// the next connection without a restart while sessions under way keep theirs. The intermediates
+    /// go along. Returns null when the handshake fails (logged).
     /// </summary>
     public static async ValueTask<SslStream?> AuthenticateAsync(Stream inner, EngineSnapshotStore snapshots, CertificateProvider certificates,
         TimeSpan timeout, IPEndPoint remote, ILogger logger, CancellationToken ct)
@@ -21,12 +24,12 @@ public static class ServerTls
         limit.CancelAfter(timeout);
         try
         {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            await ssl.AuthenticateAsServerAsync((_, hello, _, _) => ValueTask.FromResult(new SslServerAuthenticationOptions
             {
-                ServerCertificateSelectionCallback = (_, hostName) => snapshots.Current.Certificate(hostName) ?? certificates.Certificate,
+                ServerCertificateContext = Select(snapshots.Current, certificates, hello.ServerName).Context,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 ClientCertificateRequired = false,
-            }, limit.Token);
+            }), null, limit.Token);
             return ssl;
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
@@ -36,4 +39,8 @@ public static class ServerTls
             return null;
         }
     }
+
+    /// <summary>The certificate for a client hello's server name (empty: none sent), then the host name's, then the node's own.</summary>
+    public static ServedCertificate Select(SnapshotIndex snapshot, CertificateProvider certificates, string? serverName) =>
+        (string.IsNullOrEmpty(serverName) ? null : snapshot.Certificate(serverName)) ?? snapshot.Certificate(certificates.HostName) ?? certificates.Served;
 }

@@ -70,9 +70,9 @@ public sealed class SnapshotTests
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=mx.example.test", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var pkcs12 = Convert.ToBase64String(certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12));
-        var keyMaterial = pkcs12[(pkcs12.Length / 2)..(pkcs12.Length / 2 + 40)];
-        var snapshot = TestEngine.StandardSnapshot(version: 3) with { Certificates = [new SnapshotCertificate(["mx.example.test"], pkcs12)] };
+        var privateKey = Convert.ToBase64String(rsa.ExportPkcs8PrivateKey());
+        var keyMaterial = privateKey[(privateKey.Length / 2)..(privateKey.Length / 2 + 40)];
+        var snapshot = TestEngine.StandardSnapshot(version: 3) with { Certificates = [new SnapshotCertificate(["mx.example.test"], certificate.ExportCertificatePem(), privateKey)] };
         var hash = snapshot.Mailboxes[0].PasswordHash;
         Assert.Null(new EngineSnapshotStore(dir, Key, TimeProvider.System, NullLogger<EngineSnapshotStore>.Instance).Apply(snapshot).LastError);
         AssertNothingInClear(dir, hash, keyMaterial);

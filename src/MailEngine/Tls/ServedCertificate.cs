@@ -1,0 +1,54 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MailEngine.Tls;
+
+/// <summary>
+/// A certificate the engine serves: the leaf with its private key and the context that sends the
+/// intermediates along in the handshake (a client that only trusts the root must be given the rest
+/// of the chain, RFC 8446 §4.4.2), built once when the snapshot or the default certificate is loaded.
+/// </summary>
+public sealed class ServedCertificate
+{
+    private ServedCertificate(X509Certificate2 leaf, X509Certificate2Collection intermediates)
+    {
+        Leaf = leaf;
+        Intermediates = intermediates;
+        Context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+    }
+
+    public X509Certificate2 Leaf { get; }
+    public X509Certificate2Collection Intermediates { get; }
+    public SslStreamCertificateContext Context { get; }
+
+    public static ServedCertificate From(X509Certificate2 leafWithKey, X509Certificate2Collection? intermediates = null) =>
+        leafWithKey.HasPrivateKey ? new(leafWithKey, intermediates ?? []) : throw new FormatException($"The certificate {leafWithKey.Subject} has no private key.");
+
+    /// <summary>From a PEM chain (leaf first) and the leaf's PKCS#8 private key (ECDSA or RSA).</summary>
+    public static ServedCertificate FromPem(string chainPem, ReadOnlySpan<byte> pkcs8)
+    {
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(chainPem);
+        if (chain.Count == 0) throw new FormatException("The certificate chain holds no certificate.");
+        var leaf = chain[0];
+        X509Certificate2 withKey;
+        if (leaf.GetKeyAlgorithm() == "1.2.840.10045.2.1")
+        {
+            using var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            withKey = leaf.CopyWithPrivateKey(key);
+        }
+        else
+        {
+            using var key = RSA.Create();
+            key.ImportPkcs8PrivateKey(pkcs8, out _);
+            withKey = leaf.CopyWithPrivateKey(key);
+        }
+
+        // On Linux an ephemeral key works for SslStream; the copy carries it.
+        var rest = new X509Certificate2Collection();
+        for (var i = 1; i < chain.Count; i++) rest.Add(chain[i]);
+        return new ServedCertificate(withKey, rest);
+    }
+}
