@@ -64,6 +64,9 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Mailboxes.MailboxDirectory>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<Import.MailboxImport>();
+        services.AddScoped<Certificates.CertificateService>();
+        services.AddScoped<Certificates.CertificateIssuer>();
+        services.AddScoped<Certificates.CertificateRenewalJob>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));
@@ -71,6 +74,10 @@ public static class ServiceCollectionExtensions
         services.AddOptions<AuditRetentionOptions>().Bind(configuration.GetSection(AuditRetentionOptions.Section));
         services.AddOptions<Dns.DnsOptions>().Bind(configuration.GetSection(Dns.DnsOptions.Section));
         services.AddOptions<Dkim.DkimOptions>().Bind(configuration.GetSection(Dkim.DkimOptions.Section));
+        services.AddOptions<Certificates.CertificateOptions>().Bind(configuration.GetSection(Certificates.CertificateOptions.Section));
+        services.AddHttpClient(Certificates.AcmeHttp.ClientName, c => c.Timeout = TimeSpan.FromSeconds(60))
+            .ConfigurePrimaryHttpMessageHandler(sp => Certificates.AcmeHttp.Handler(Certificates.AcmeHttp.ExtraRoots(
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Certificates.CertificateOptions>>().Value.TrustedRootsFile)));
         services.AddOptions<Srs.SrsOptions>().Bind(configuration.GetSection(Srs.SrsOptions.Section));
         return services;
     }

@@ -265,6 +265,215 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Certificates.AcmeAccountRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AccountUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("account_url");
+
+                    b.PrimitiveCollection<List<string>>("Contact")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("contact");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DirectoryUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("directory_url");
+
+                    b.Property<byte[]>("SealedKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_acme_accounts");
+
+                    b.HasIndex("DirectoryUrl")
+                        .IsUnique()
+                        .HasDatabaseName("ix_acme_accounts_directory_url");
+
+                    b.ToTable("acme_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Certificates.AcmeChallengeAnswer", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("token");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("KeyAuthorization")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("key_authorization");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Token")
+                        .HasName("pk_acme_challenge_answers");
+
+                    b.ToTable("acme_challenge_answers", (string)null);
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Certificates.CertificateEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CertificateId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("certificate_id");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("message");
+
+                    b.Property<string>("Step")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_certificate_events");
+
+                    b.HasIndex("CertificateId", "At")
+                        .HasDatabaseName("ix_certificate_events_certificate_id_at");
+
+                    b.ToTable("certificate_events", (string)null);
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Certificates.ServerCertificate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChainPem")
+                        .HasColumnType("text")
+                        .HasColumnName("chain_pem");
+
+                    b.Property<string>("Challenge")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("challenge");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DirectoryUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("directory_url");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("issuer");
+
+                    b.Property<string>("KeyAlgorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_algorithm");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("last_error");
+
+                    b.PrimitiveCollection<List<string>>("Names")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("names");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTimeOffset?>("NotAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_after");
+
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
+                    b.Property<DateTimeOffset?>("RenewAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("renew_at");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("SealedPrivateKey")
+                        .HasColumnType("bytea")
+                        .HasColumnName("sealed_private_key");
+
+                    b.Property<string>("SerialNumber")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("serial_number");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_server_certificates");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_server_certificates_next_attempt_at");
+
+                    b.ToTable("server_certificates", (string)null);
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Dkim.DkimKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1067,6 +1276,16 @@ namespace AdminConsole.Migrations.Migrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("AdminConsole.Core.Certificates.CertificateEvent", b =>
+                {
+                    b.HasOne("AdminConsole.Core.Certificates.ServerCertificate", null)
+                        .WithMany("Events")
+                        .HasForeignKey("CertificateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_certificate_events_server_certificates_certificate_id");
+                });
+
             modelBuilder.Entity("AdminConsole.Core.Dkim.DkimKey", b =>
                 {
                     b.HasOne("AdminConsole.Core.Domains.MailDomain", "Domain")
@@ -1201,6 +1420,11 @@ namespace AdminConsole.Migrations.Migrations
                         .HasConstraintName("fk_vacation_rules_mailboxes_mailbox_id");
 
                     b.Navigation("Mailbox");
+                });
+
+            modelBuilder.Entity("AdminConsole.Core.Certificates.ServerCertificate", b =>
+                {
+                    b.Navigation("Events");
                 });
 
             modelBuilder.Entity("AdminConsole.Core.Domains.MailDomain", b =>

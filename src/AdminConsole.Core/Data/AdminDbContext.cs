@@ -24,6 +24,10 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<Dns.DnsCheck> DnsChecks => Set<Dns.DnsCheck>();
     public DbSet<Reports.DomainReport> DomainReports => Set<Reports.DomainReport>();
     public DbSet<Dns.DnsPublisherSettings> DnsPublisherSettings => Set<Dns.DnsPublisherSettings>();
+    public DbSet<Certificates.ServerCertificate> ServerCertificates => Set<Certificates.ServerCertificate>();
+    public DbSet<Certificates.CertificateEvent> CertificateEvents => Set<Certificates.CertificateEvent>();
+    public DbSet<Certificates.AcmeAccountRecord> AcmeAccounts => Set<Certificates.AcmeAccountRecord>();
+    public DbSet<Certificates.AcmeChallengeAnswer> AcmeChallengeAnswers => Set<Certificates.AcmeChallengeAnswer>();
     public DbSet<SignInFailure> SignInFailures => Set<SignInFailure>();
     public DbSet<EndedSession> EndedSessions => Set<EndedSession>();
     public DbSet<AdminAccount> AdminAccounts => Set<AdminAccount>();

@@ -10,7 +10,7 @@ namespace AdminConsole.Core.Engine;
 /// <summary>Requests an engine push after a save that changed anything the snapshot is made of.</summary>
 public sealed class EngineChangeInterceptor(EnginePushScheduler scheduler) : SaveChangesInterceptor
 {
-    private static readonly HashSet<Type> SnapshotTypes = [typeof(MailDomain), typeof(Mailbox), typeof(GroupAlias), typeof(GroupMember), typeof(VacationRule), typeof(Filters.SieveFilter), typeof(Spam.SpamRuleOverride), typeof(Dkim.DkimKey), typeof(Srs.SrsSecret)];
+    private static readonly HashSet<Type> SnapshotTypes = [typeof(MailDomain), typeof(Mailbox), typeof(GroupAlias), typeof(GroupMember), typeof(VacationRule), typeof(Filters.SieveFilter), typeof(Spam.SpamRuleOverride), typeof(Dkim.DkimKey), typeof(Srs.SrsSecret), typeof(Certificates.ServerCertificate)];
 
     // Per context instance: whether the save in progress touches the snapshot.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _touched = new();

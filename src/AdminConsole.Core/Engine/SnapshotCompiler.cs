@@ -32,7 +32,7 @@ public sealed class EnginePolicyOptions
 }
 
 /// <summary>The one place that turns the desired state in PostgreSQL into an <see cref="EngineSnapshot"/>.</summary>
-public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy, Dkim.DkimKeyService dkim, Srs.SrsSecretService srs)
+public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOptions> policy, Dkim.DkimKeyService dkim, Srs.SrsSecretService srs, Certificates.CertificateService certificates)
 {
     /// <summary>Compiles the current state with version 0; the push job numbers it.</summary>
     public async Task<EngineSnapshot> CompileAsync(CancellationToken ct = default)
@@ -65,6 +65,7 @@ public sealed class SnapshotCompiler(AdminDbContext db, IOptions<EnginePolicyOpt
             }).ToList(),
             Aliases = groups.Select(g => new SnapshotAlias(g.Address, expansion.Expand(g.Id))).ToList(),
             Srs = new SnapshotSrs(await srs.ForSnapshotAsync(ct)),
+            Certificates = await certificates.ForSnapshotAsync(ct),
             Policy = new SnapshotPolicy
             {
                 TrustedNetworks = [.. p.EffectiveTrustedNetworks],

@@ -1,3 +1,4 @@
+using AdminConsole.Web.Features.Certificates;
 using AdminConsole.Core;
 using AdminConsole.Core.Dns;
 using AdminConsole.Core.Engine;
@@ -113,6 +114,7 @@ internal static class AdminConsoleHost
         app.MapStaticAssets();
         app.MapOperationsEndpoints();
         app.MapClientSettingsEndpoints();
+        app.MapAcmeChallengeEndpoints();
         app.MapAuthEndpoints();
         app.MapApiV1();
         // The API's description for automation, and a browsable reference for people.
@@ -141,6 +143,7 @@ internal static class AdminConsoleHost
         recurring.AddOrUpdate<Core.Reports.ReportImportJob>(Core.Reports.ReportImportJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<Core.Reports.DmarcReportJob>(Core.Reports.DmarcReportJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), "20 0 * * *");
         recurring.AddOrUpdate<Core.Dkim.DkimRotationJob>(Core.Dkim.DkimRotationJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(17));
+        recurring.AddOrUpdate<Core.Certificates.CertificateRenewalJob>(Core.Certificates.CertificateRenewalJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(41));
         // Push once at start: the engine gets the current state without waiting for the first minute.
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -14,6 +14,7 @@ using AdminConsole.Web.Features.Import;
 using AdminConsole.Web.Features.Spam;
 using AdminConsole.Web.Features.Diagnostics;
 using AdminConsole.Web.Features.Reports;
+using AdminConsole.Web.Features.Certificates;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -40,6 +41,7 @@ internal static class ApiV1
         api.MapDomainApi();
         api.MapDkimApi();
         api.MapDnsApi();
+        api.MapCertificateApi();
         api.MapMailboxApi();
         api.MapGroupApi();
         api.MapVacationApi();

@@ -1,0 +1,8 @@
+namespace AdminConsole.Core.Certificates;
+
+/// <summary>How the CA is shown that we control a name (RFC 8555 §8).</summary>
+public enum AcmeChallengeKind
+{
+    /// <summary>http-01 (§8.3): the console answers at /.well-known/acme-challenge/{token} on its HTTP port (80 in production).</summary>
+    Http01,
+}

@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using AdminConsole.Core.Audit;
+using AdminConsole.Core.Certificates.Acme;
+using AdminConsole.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace AdminConsole.Core.Certificates;
+
+/// <summary>
+/// Issues (or renews) one ACME certificate: order, answer each authorization's challenge, wait for the
+/// CA to validate, finalize with a CSR for a fresh key, download the chain, install it, and say when to
+/// renew (ARI's window, RFC 9773, when the CA offers it; else with a third of the lifetime left). A
+/// failure is kept in words with a growing back-off; each step is an event on the page.
+/// </summary>
+public sealed class CertificateIssuer(AdminDbContext db, CertificateService certificates, AuditLog audit, TimeProvider clock, ILogger<CertificateIssuer> logger)
+{
+    public const string Actor = "system:certificates";
+
+    /// <summary>How long a run holds the certificate: another run (a second job, another console) skips it meanwhile.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(15);
+
+    /// <summary>Issues the certificate if it is due and not held by another run; returns whether a new certificate was installed.</summary>
+    public async Task<bool> IssueAsync(Guid id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var leased = await db.ServerCertificates
+            .Where(c => c.Id == id && c.Source == CertificateSource.Acme && c.RevokedAt == null && (c.NextAttemptAt == null || c.NextAttemptAt <= now))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextAttemptAt, now + Lease), ct);
+        if (leased == 0) return false;
+        var certificate = await db.ServerCertificates.Include(c => c.Events).SingleAsync(c => c.Id == id, ct);
+
+        try
+        {
+            await RunAsync(certificate, ct);
+            return true;
+        }
+        catch (Exception e) when (e is CertificateIssuanceException or AcmeException)
+        {
+            var step = (e as CertificateIssuanceException)?.Step ?? "order";
+            certificate.FailedAttempts++;
+            var wait = TimeSpan.FromTicks(Math.Min(certificates.Options.Acme.MaxRetryInterval.Ticks,
+                certificates.Options.Acme.RetryInterval.Ticks * (1L << Math.Min(certificate.FailedAttempts - 1, 20))));
+            certificate.LastError = e.Message;
+            certificate.NextAttemptAt = clock.GetUtcNow() + wait;
+            certificate.UpdatedAt = clock.GetUtcNow();
+            certificate.Events.Add(certificates.Event(certificate, "failed", $"{step}: {e.Message} Next attempt {certificate.NextAttemptAt.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC."));
+            logger.LogWarning("Certificate for {Names} not issued ({Step}): {Error}; next attempt in {Wait}", string.Join(", ", certificate.Names), step, e.Message, wait);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return false;
+        }
+        finally
+        {
+            await db.AcmeChallengeAnswers.Where(a => certificate.Names.Contains(a.Name) || a.ExpiresAt < now).ExecuteDeleteAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RunAsync(ServerCertificate certificate, CancellationToken ct)
+    {
+        var account = await db.AcmeAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.DirectoryUrl == certificate.DirectoryUrl, ct)
+            ?? throw new CertificateIssuanceException("order", $"There is no ACME account at {certificate.DirectoryUrl}: request the certificate again to make one.");
+        var client = certificates.Client(account);
+        var timeout = certificates.Options.Acme.ValidationTimeout;
+
+        // RFC 9773 §5: a renewal names the certificate it replaces, so the CA may let it skip rate limits.
+        string? replaces = null;
+        if (certificate.ChainPem is not null)
+        {
+            using var current = X509Certificate2.CreateFromPem(certificate.ChainPem);
+            replaces = AcmeClient.CertificateId(current);
+        }
+
+        var order = await client.NewOrderAsync(certificate.Names, replaces, ct);
+        certificate.Events.Add(certificates.Event(certificate, "order", $"Ordered {string.Join(", ", certificate.Names)} from {certificate.DirectoryUrl}."));
+        await db.SaveChangesAsync(ct);
+
+        foreach (var url in order.Authorizations)
+        {
+            var authorization = await client.AuthorizationAsync(url, ct);
+            if (authorization.Status == "valid") continue;
+            var name = authorization.Identifier.Value;
+            var type = CertificateService.ChallengeName(certificate.Challenge);
+            var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == type)
+                ?? throw new CertificateIssuanceException("challenge", $"{name}: the CA offers no {type} challenge (it offers {string.Join(", ", authorization.Challenges.Select(c => c.Type))}).");
+            db.AcmeChallengeAnswers.Add(new AcmeChallengeAnswer
+            {
+                Token = challenge.Token ?? throw new CertificateIssuanceException("challenge", $"{name}: the CA's challenge has no token."),
+                Name = name, KeyAuthorization = client.KeyAuthorization(challenge.Token), ExpiresAt = clock.GetUtcNow().AddHours(1),
+            });
+            await db.SaveChangesAsync(ct);
+
+            await client.AnswerChallengeAsync(challenge.Url, ct);
+            var validated = await client.WaitForAuthorizationAsync(url, timeout, ct);
+            if (validated.Status != "valid")
+            {
+                var problem = validated.Challenges.FirstOrDefault(c => c.Type == type)?.Error;
+                throw new CertificateIssuanceException("validation", $"{name}: {problem?.Describe() ?? $"the authorization is {validated.Status}"}");
+            }
+
+            certificate.Events.Add(certificates.Event(certificate, "validation", $"{name} validated ({type})."));
+            await db.SaveChangesAsync(ct);
+        }
+
+        using AsymmetricAlgorithm key = certificate.KeyAlgorithm == CertificateKeyAlgorithm.Rsa2048 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedName(certificate.Names[0].Length <= 64 ? $"CN={certificate.Names[0]}" : "");
+        var request = key is RSA rsa ? new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1) : new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in certificate.Names) san.AddDnsName(name);
+        request.CertificateExtensions.Add(san.Build());
+        var valid = await client.FinalizeAsync(await client.OrderAsync(order.Location, ct), request.CreateSigningRequest(), timeout, ct);
+        var chain = await client.DownloadCertificateAsync(valid.Certificate ?? throw new CertificateIssuanceException("finalize", "The CA finished the order without a certificate URL."), ct);
+        var pkcs8 = key is RSA r ? r.ExportPkcs8PrivateKey() : ((ECDsa)key).ExportPkcs8PrivateKey();
+
+        using var material = IssuedMaterial(chain, pkcs8, certificate.Names);
+        // The chain is not checked against our trust store: the CA is the one the admin chose.
+        var renewAt = await RenewAtAsync(client, material.Leaf, ct);
+        certificates.Install(certificate, material, renewAt);
+        certificate.Events.Add(certificates.Event(certificate, "issued",
+            $"Issued by {certificate.Issuer}, valid until {CertificateService.Day(certificate.NotAfter!.Value)}; renewal from {CertificateService.Day(renewAt)}."));
+        audit.Record(Actor, "certificate.issued", $"certificate:{certificate.Id}", new { names = certificate.Names, issuer = certificate.Issuer, notAfter = certificate.NotAfter });
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Certificate for {Names} issued by {Issuer}, valid until {NotAfter}", string.Join(", ", certificate.Names), certificate.Issuer, certificate.NotAfter);
+    }
+
+    private static CertificateMaterial IssuedMaterial(string chainPem, byte[] pkcs8, IReadOnlyList<string> names)
+    {
+        CertificateMaterial material;
+        try
+        {
+            material = CertificateMaterial.Issued(chainPem, pkcs8);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new CertificateIssuanceException("finalize", $"The CA's certificate could not be used: {e.Message}", e);
+        }
+
+        if (names.FirstOrDefault(n => !material.Covers(n)) is { } missing)
+        {
+            material.Dispose();
+            throw new CertificateIssuanceException("finalize", $"The CA's certificate is not for {missing}.");
+        }
+
+        return material;
+    }
+
+    /// <summary>
+    /// When to renew: a random moment in the CA's suggested window (RFC 9773 §4.2) when it offers
+    /// renewal information, else when a third of the lifetime is left (60 of 90 days for Let's Encrypt).
+    /// </summary>
+    public async Task<DateTimeOffset> RenewAtAsync(AcmeClient client, X509Certificate2 leaf, CancellationToken ct)
+    {
+        var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime());
+        var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime());
+        try
+        {
+            if (await client.RenewalInfoAsync(leaf, ct) is { SuggestedWindow: var window } && window.End > window.Start)
+                return window.Start + TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * (window.End - window.Start).Ticks));
+        }
+        catch (AcmeException e)
+        {
+            logger.LogInformation("No renewal information for {Subject}: {Error}; renewing with a third of its life left", leaf.Subject, e.Message);
+        }
+
+        return notAfter - (notAfter - notBefore) / 3;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using AdminConsole.Testing;
+
+namespace AdminConsole.Web.Tests.Certificates;
+
+/// <summary>
+/// A console whose ACME CA is Debian's pebble on 127.0.0.1: pebble resolves the names in a BIND zone
+/// (mail and imap at 127.0.0.1, refused at 127.0.0.2 where nothing listens) and validates HTTP-01 on
+/// the console's own port. The console trusts pebble's HTTPS root and the upload tests' CA root.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AcmeConsoleHost : ConsoleHost
+{
+    public const string Zone = "acme.test";
+    public BindServer Dns { get; } = BindServer.Reserve();
+    public PebbleServer Pebble { get; } = PebbleServer.Reserve();
+    public UploadCa Uploads { get; } = new();
+
+    private readonly string _roots = Path.Combine(Path.GetTempPath(), $"acme-roots-{Guid.NewGuid():N}.pem");
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Certificates:TrustedRootsFile"] = _roots,
+        ["Certificates:Acme:ValidationTimeout"] = "00:01:30",
+        ["Certificates:Acme:RetryInterval"] = "01:00:00",
+        // Clients that send no SNI get the certificate for the node's host name.
+        ["Engine:HostName"] = "mail." + Zone,
+    };
+
+    public override async Task InitializeAsync()
+    {
+        File.WriteAllText(_roots, File.ReadAllText(Pebble.HttpsRootFile) + "\n" + Uploads.RootPem);
+        await base.InitializeAsync();
+        await Dns.StartAsync(new Dictionary<string, string>
+        {
+            [Zone] = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nrefused IN A 127.0.0.2\n",
+        });
+        // pebble's validator connects to the console's HTTP port for HTTP-01; TLS-ALPN-01 is not offered here.
+        await Pebble.StartAsync(Dns, Factory.BaseAddress.Port, MailEngine.Server.Tests.EngineNodeProcess.FreePort());
+    }
+
+    public string DirectoryUrl => Pebble.Directory.ToString();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Pebble.DisposeAsync();
+        await Dns.DisposeAsync();
+        Uploads.Dispose();
+        File.Delete(_roots);
+    }
+
+    public static string Port(System.Net.IPEndPoint endpoint) => endpoint.Port.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,228 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using AdminConsole.Testing;
+using MailEngine.Hosting;
+using MailEngine.Smtp;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static AdminConsole.Testing.ApiTesting;
+
+namespace AdminConsole.Web.Tests.Certificates;
+
+/// <summary>
+/// Certificates from the API to the wire: issued by pebble over HTTP-01 answered by the console, in
+/// the next snapshot, served by the engine with its chain to new SMTP and IMAP connections while a
+/// session under way goes on; failures in words with a back-off; uploads checked before anything is stored.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<AcmeConsoleHost>
+{
+    private static readonly TimeSpan IssuanceWait = TimeSpan.FromMinutes(3);
+
+    private MailEngineHost Engine => host.Factory.Services.GetRequiredService<MailEngineHost>();
+
+    private async Task<JsonElement> WaitForStatusAsync(HttpClient client, string id, params string[] done)
+    {
+        var deadline = DateTime.UtcNow + IssuanceWait;
+        while (true)
+        {
+            var view = await client.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}");
+            if (done.Contains(view.GetProperty("status").GetString())) return view;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Certificate {id} still {view}. {await EngineWait.DescribeAsync(host.Factory.Services)}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<ExternalProgram.Result> OpenSslAsync(string arguments) =>
+        await ExternalProgram.RunAsync("/bin/bash", "-c", $"openssl s_client {arguments} -showcerts </dev/null");
+
+    [Fact]
+    public async Task A_certificate_issued_over_HTTP01_is_served_with_its_chain_to_new_connections_without_a_restart()
+    {
+        using var client = await host.ApiClientAsync();
+        // A session that starts before the certificate exists (on the self-signed one) and must not be cut.
+        var submission = Engine.Endpoints[ListenerKind.Submission];
+        using var before = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await before.ConnectAsync("127.0.0.1", submission.Port, SecureSocketOptions.StartTls);
+
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""
+            {"names":["mail.acme.test","IMAP.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true,"contact":"postmaster@acme.test"}
+            """));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var requested = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("pending", requested.GetProperty("status").GetString());
+        Assert.Equal(["mail.acme.test", "imap.acme.test"], requested.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        var id = requested.GetProperty("id").GetString()!;
+
+        var issued = await WaitForStatusAsync(client, id, "valid", "failed");
+        Assert.True(issued.GetProperty("status").GetString() == "valid", issued.ToString());
+        Assert.Equal(JsonValueKind.Null, issued.GetProperty("lastError").ValueKind);
+        var notAfter = issued.GetProperty("notAfter").GetDateTimeOffset();
+        var notBefore = issued.GetProperty("notBefore").GetDateTimeOffset();
+        var renewAt = issued.GetProperty("renewAt").GetDateTimeOffset();
+        // No renewal information from this pebble: renewal when a third of the lifetime is left.
+        Assert.InRange(renewAt, notAfter - (notAfter - notBefore) / 3 - TimeSpan.FromMinutes(1), notAfter - (notAfter - notBefore) / 3 + TimeSpan.FromMinutes(1));
+        var steps = issued.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("step").GetString()).ToList();
+        Assert.Equal(["issued", "validation", "validation", "order", "requested"], steps);
+        var serial = issued.GetProperty("serialNumber").GetString()!;
+
+        // In the next snapshot, to the engine, without a restart.
+        await host.WaitForEngineAsync(s => s.Certificate("imap.acme.test")?.Leaf.SerialNumber == serial, "The engine did not get the issued certificate");
+
+        // Real clients that trust only pebble's root: implicit TLS with SNI, and STARTTLS with none (the host name's certificate).
+        using var root = await host.Pebble.IssuingRootAsync();
+        var rootFile = Path.Combine(host.Factory.EngineRoot, "pebble-root.pem");
+        await File.WriteAllTextAsync(rootFile, root.ExportCertificatePem());
+        var submissions = Engine.Endpoints[ListenerKind.Submissions];
+        var implicitTls = await OpenSslAsync($"-connect 127.0.0.1:{submissions.Port} -servername mail.acme.test -verify_hostname mail.acme.test -CAfile {rootFile} -verify_return_error");
+        Assert.Contains("Verify return code: 0 (ok)", implicitTls.Output);
+        Assert.True(implicitTls.Output.Split("-----BEGIN CERTIFICATE-----").Length - 1 >= 2, "the intermediate was not sent: " + implicitTls.Output);
+        var imap = Engine.ImapEndpoints["imap"];
+        var startTls = await OpenSslAsync($"-starttls imap -connect 127.0.0.1:{imap.Port} -noservername -verify_hostname imap.acme.test -CAfile {rootFile} -verify_return_error");
+        Assert.Contains("Verify return code: 0 (ok)", startTls.Output);
+
+        // The session from before goes on with its own certificate.
+        await before.NoOpAsync();
+        await before.DisconnectAsync(true);
+
+        // Sealed in the database, never in an API answer.
+        var text = await client.GetStringAsync("/api/v1/certificates");
+        Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
+        var privateKey = Engine.Snapshots.Current.Certificate("mail.acme.test")!.Leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKey();
+        await using (var db = host.Database.CreateContext())
+        {
+            var stored = await db.ServerCertificates.SingleAsync(c => c.Id == Guid.Parse(id));
+            Assert.Equal(new byte[] { 0x09, 0xF0, 0xC9, 0xF0 }, stored.SealedPrivateKey![..4]);
+            Assert.False(stored.SealedPrivateKey.AsSpan().IndexOf(privateKey.AsSpan(privateKey.Length - 32)) >= 0);
+            Assert.DoesNotContain("PRIVATE KEY", stored.ChainPem);
+            var account = await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl);
+            Assert.Equal(new byte[] { 0x09, 0xF0, 0xC9, 0xF0 }, account.SealedKey[..4]);
+            Assert.Equal(["mailto:postmaster@acme.test"], account.Contact);
+            Assert.Empty(await db.AcmeChallengeAnswers.ToListAsync());
+        }
+
+        // Revoked: out of the snapshot, the engine falls back to its own certificate.
+        using var revoked = await client.PostAsync($"/api/v1/certificates/{id}/revoke", null);
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        Assert.Equal("revoked", (await revoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        await host.WaitForEngineAsync(s => s.Certificate("imap.acme.test") is null, "The revoked certificate stayed in the engine");
+        await ProblemAsync(await client.PostAsync($"/api/v1/certificates/{id}/revoke", null), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task A_name_the_CA_cannot_reach_fails_in_words_and_is_retried_later_with_a_growing_back_off()
+    {
+        using var client = await host.ApiClientAsync();
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["refused.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var failed = await WaitForStatusAsync(client, id, "failed", "valid");
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        var error = failed.GetProperty("lastError").GetString()!;
+        Assert.StartsWith("refused.acme.test: the CA could not reach the server: ", error);
+        Assert.Contains("refused", error["refused.acme.test".Length..], StringComparison.OrdinalIgnoreCase);
+        var first = failed.GetProperty("nextAttemptAt").GetDateTimeOffset();
+        Assert.True(first > DateTimeOffset.UtcNow.AddMinutes(55), $"next attempt {first:O}");
+        Assert.Equal("failed", failed.GetProperty("events")[0].GetProperty("step").GetString());
+
+        // The hourly run leaves it alone until then.
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Core.Certificates.CertificateRenewalJob>().RunAsync(default);
+        Assert.Equal(first, (await client.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}")).GetProperty("nextAttemptAt").GetDateTimeOffset());
+
+        // Renew now: tried at once, fails again, and waits twice as long.
+        using var renew = await client.PostAsync($"/api/v1/certificates/{id}/renew", null);
+        Assert.True(renew.StatusCode == HttpStatusCode.Accepted, await renew.Content.ReadAsStringAsync());
+        var deadline = DateTime.UtcNow + IssuanceWait;
+        JsonElement again;
+        do
+        {
+            await Task.Delay(200);
+            again = await client.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(again.ToString());
+        }
+        while (again.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("step").GetString() == "failed") < 2);
+        Assert.True(again.GetProperty("nextAttemptAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(115), again.ToString());
+        await using var db = host.Database.CreateContext();
+        Assert.Equal(2, (await db.ServerCertificates.SingleAsync(c => c.Id == Guid.Parse(id))).FailedAttempts);
+    }
+
+    [Fact]
+    public async Task Bad_orders_are_refused_beside_their_fields_and_nothing_is_stored()
+    {
+        using var client = await host.ApiClientAsync();
+        var count = (await client.GetFromJsonAsync<JsonElement>("/api/v1/certificates")).GetArrayLength();
+        async Task RefusedAsync(string body, string field, string? words = null)
+        {
+            var problem = await ProblemAsync(await client.PostAsync("/api/v1/certificates/acme", Json(body)), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), $"{body}: {problem}");
+            if (words is not null) Assert.Contains(words, messages[0].GetString());
+        }
+
+        var directory = host.DirectoryUrl;
+        await RefusedAsync($$"""{"names":[],"directoryUrl":"{{directory}}","agreeToTerms":true}""", "names");
+        await RefusedAsync($$"""{"names":["*.acme.test"],"directoryUrl":"{{directory}}","agreeToTerms":true}""", "names", "wildcard");
+        await RefusedAsync($$"""{"names":["not a name"],"directoryUrl":"{{directory}}","agreeToTerms":true}""", "names");
+        await RefusedAsync($$"""{"names":["mail.acme.test"],"challenge":"dns-07","directoryUrl":"{{directory}}","agreeToTerms":true}""", "challenge");
+        await RefusedAsync($$"""{"names":["mail.acme.test"],"keyAlgorithm":"dsa","directoryUrl":"{{directory}}","agreeToTerms":true}""", "keyAlgorithm");
+        await RefusedAsync("""{"names":["mail.acme.test"],"authority":"nowhere","agreeToTerms":true}""", "authority");
+        await RefusedAsync("""{"names":["mail.acme.test"],"directoryUrl":"http://ca.test/dir","agreeToTerms":true}""", "directoryUrl");
+        await RefusedAsync($$"""{"names":["mail.acme.test"],"directoryUrl":"{{directory}}","agreeToTerms":true,"contact":"not an address"}""", "contact");
+        await RefusedAsync($$"""{"names":["mail.acme.test"],"directoryUrl":"{{directory}}","agreeToTerms":true,"externalAccountKeyId":"kid","externalAccountMacKey":"%%%"}""", "externalAccountMacKey");
+        // A CA nobody listens at: said beside the directory URL.
+        await RefusedAsync($$"""{"names":["mail.acme.test"],"directoryUrl":"https://127.0.0.1:{{MailEngine.Server.Tests.EngineNodeProcess.FreePort()}}/dir","agreeToTerms":true}""", "directoryUrl", "could not be reached");
+
+        Assert.Equal(count, (await client.GetFromJsonAsync<JsonElement>("/api/v1/certificates")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_CA_whose_terms_were_not_agreed_to_is_answered_beside_the_field()
+    {
+        // A directory of its own (a trailing query makes it another account): pebble has terms of service.
+        using var client = await host.ApiClientAsync();
+        var problem = await ProblemAsync(await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["mail.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}?terms"}""")), HttpStatusCode.BadRequest);
+        Assert.True(problem.TryGetProperty("errors", out _), problem.ToString());
+        Assert.Contains("terms of service", problem.GetProperty("errors").GetProperty("agreeToTerms")[0].GetString());
+        await using var db = host.Database.CreateContext();
+        Assert.False(await db.AcmeAccounts.AnyAsync(a => a.DirectoryUrl.EndsWith("?terms")));
+    }
+
+    [Fact]
+    public async Task The_challenge_answer_is_served_only_for_its_token_and_host()
+    {
+        await using (var db = host.Database.CreateContext())
+        {
+            db.AcmeChallengeAnswers.Add(new Core.Certificates.AcmeChallengeAnswer { Token = "tok-123", Name = "mail.acme.test", KeyAuthorization = "tok-123.thumb", ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10) });
+            db.AcmeChallengeAnswers.Add(new Core.Certificates.AcmeChallengeAnswer { Token = "tok-old", Name = "mail.acme.test", KeyAuthorization = "tok-old.thumb", ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) });
+            await db.SaveChangesAsync();
+        }
+
+        try
+        {
+            using var anonymous = host.Factory.CreateHttpClient();
+            async Task<HttpResponseMessage> GetAsync(string token, string hostHeader)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"/.well-known/acme-challenge/{token}");
+                request.Headers.Host = hostHeader;
+                return await anonymous.SendAsync(request);
+            }
+
+            using var answered = await GetAsync("tok-123", "mail.acme.test");
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            Assert.Equal("tok-123.thumb", await answered.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("tok-123", "other.acme.test")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("tok-old", "mail.acme.test")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("unknown", "mail.acme.test")).StatusCode);
+        }
+        finally
+        {
+            await using var db = host.Database.CreateContext();
+            await db.AcmeChallengeAnswers.Where(a => a.Token.StartsWith("tok-")).ExecuteDeleteAsync();
+        }
+    }
+}
