@@ -53,6 +53,22 @@ public static class AdminCtlApp
                                                     the old keys after the grace period, destroy them
                                                     once their records are gone (the hourly job does too)
           dkim schedule DOMAIN MONTHS|off           rotate automatically every MONTHS months (1-24)
+          certificates list                         every server certificate: names, source, status, days
+                                                    left, renewal time and the last error
+          certificates upload --chain FILE --key FILE [--names NAME,...]
+          certificates upload --pkcs12 FILE --password-stdin [--names NAME,...]
+                                                    store a certificate after checking it (key matches,
+                                                    chain builds, names covered, in date); the PKCS#12
+                                                    password is read from standard input, never argv
+          certificates request NAME... --agree-tos [--authority letsencrypt|letsencrypt-staging|zerossl
+                     | --directory URL] [--contact ADDR] [--key rsa-2048] [--eab-kid KID --eab-mac-stdin]
+                                                    order a certificate by ACME (HTTP-01: the console must
+                                                    be reachable on port 80 for each name) and issue it now;
+                                                    the EAB MAC key is read from standard input
+          certificates renew ID                     issue (renew) an ACME certificate now
+          certificates revoke ID                    revoke an ACME certificate at its CA
+          certificates delete ID                    remove a certificate (the engine falls back to the
+                                                    next one for its names, or its own)
           srs status                                when each Sender Rewriting Scheme secret in use was
                                                     made, and when the next rotation is due
           srs rotate                                make a new SRS signing secret now (addresses made with
@@ -136,6 +152,12 @@ public static class AdminCtlApp
                 ("dkim", "rotate") when args.Length == 3 => await RotateDkimAsync(sp, args[2], start: true, stdout, ct),
                 ("dkim", "advance") when args.Length == 3 => await RotateDkimAsync(sp, args[2], start: false, stdout, ct),
                 ("dkim", "schedule") when args.Length == 4 => await ScheduleDkimAsync(sp, args[2], args[3], stdout, stderr, ct),
+                ("certificates", "list") when args.Length == 2 => await ListCertificatesAsync(sp, stdout, ct),
+                ("certificates", "upload") when args.Length >= 4 => await UploadCertificateAsync(sp, args, stdout, ct),
+                ("certificates", "request") when args.Length >= 3 => await RequestCertificateAsync(sp, args, stdout, ct),
+                ("certificates", "renew") when args.Length == 3 => await RenewCertificateAsync(sp, args[2], stdout, ct),
+                ("certificates", "revoke") when args.Length == 3 => await RevokeCertificateAsync(sp, args[2], stdout, ct),
+                ("certificates", "delete") when args.Length == 3 => await DeleteCertificateAsync(sp, args[2], stdout, ct),
                 _ => await UsageErrorAsync(stderr),
             };
         }
@@ -159,6 +181,93 @@ public static class AdminCtlApp
             await stderr.WriteLineAsync($"adminctl: {e.Message}");
             return 3;
         }
+    }
+
+    private static async Task WriteCertificateAsync(AdminConsole.Core.Certificates.CertificateView c, TextWriter stdout)
+    {
+        await stdout.WriteLineAsync($"{c.Id}\t{c.Status}\t{c.Source}\t{string.Join(",", c.Names)}\t" +
+            (c.NotAfter is { } notAfter ? $"until {notAfter.UtcDateTime:yyyy-MM-dd} ({c.DaysLeft} days)" : "not issued") +
+            (c.RenewAt is { } renew ? $"\trenew {renew.UtcDateTime:yyyy-MM-dd}" : "") + (c.Issuer is { } issuer ? $"\t{issuer}" : ""));
+        if (c.LastError is { } error) await stdout.WriteLineAsync($"\tlast error: {error}" + (c.NextAttemptAt is { } next ? $" (next attempt {next.UtcDateTime:yyyy-MM-dd HH:mm} UTC)" : ""));
+    }
+
+    private static async Task<int> ListCertificatesAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var all = await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>().ListAsync(ct);
+        foreach (var c in all) await WriteCertificateAsync(c, stdout);
+        if (all.Count == 0) await stdout.WriteLineAsync("no certificates: the engine serves its own self-signed one");
+        return 0;
+    }
+
+    private static List<string>? Names(string[] args) => Option(args, "--names")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static async Task<int> UploadCertificateAsync(IServiceProvider sp, string[] args, TextWriter stdout, CancellationToken ct)
+    {
+        static string Read(string? path, string field) => path is null ? throw new DomainValidationException(field, $"give {field}")
+            : File.Exists(path) ? File.ReadAllText(path) : throw new DomainValidationException(field, $"no file {path}");
+        AdminConsole.Core.Certificates.CertificateUpload upload;
+        if (Option(args, "--pkcs12") is { } pfx)
+        {
+            if (!File.Exists(pfx)) throw new DomainValidationException("--pkcs12", $"no file {pfx}");
+            var password = args.Contains("--password-stdin") ? (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r') : null;
+            upload = new(Names(args), null, null, await File.ReadAllBytesAsync(pfx, ct), password);
+        }
+        else
+        {
+            upload = new(Names(args), Read(Option(args, "--chain"), "--chain"), Read(Option(args, "--key"), "--key"), null, null);
+        }
+
+        await WriteCertificateAsync(await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>().UploadAsync(upload, Actor, ct: ct), stdout);
+        return 0;
+    }
+
+    private static async Task<int> RequestCertificateAsync(IServiceProvider sp, string[] args, TextWriter stdout, CancellationToken ct)
+    {
+        var valued = new HashSet<string> { "--authority", "--directory", "--contact", "--key", "--eab-kid" };
+        var names = new List<string>();
+        for (var i = 2; i < args.Length; i++)
+        {
+            if (valued.Contains(args[i])) i++;
+            else if (!args[i].StartsWith("--", StringComparison.Ordinal)) names.Add(args[i]);
+        }
+
+        var mac = args.Contains("--eab-mac-stdin") ? (await Console.In.ReadLineAsync(ct))?.Trim() : null;
+        var service = sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>();
+        var view = await service.RequestAsync(new AdminConsole.Core.Certificates.AcmeCertificateRequest(names, null, Option(args, "--key"), Option(args, "--authority"),
+            Option(args, "--directory"), Option(args, "--contact"), args.Contains("--agree-tos"), Option(args, "--eab-kid"), mac), Actor, ct: ct);
+        await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateIssuer>().IssueAsync(view.Id, ct);
+        return await ShowIssuedAsync(service, view.Id, stdout, ct);
+    }
+
+    private static async Task<int> ShowIssuedAsync(AdminConsole.Core.Certificates.CertificateService service, Guid id, TextWriter stdout, CancellationToken ct)
+    {
+        var view = await service.GetAsync(id, ct);
+        await WriteCertificateAsync(view, stdout);
+        return view.Status is "valid" or "expiring" ? 0 : 1;
+    }
+
+    private static Guid CertificateId(string text) => Guid.TryParse(text, out var id) ? id : throw new DomainValidationException("ID", $"{text} is not a certificate id (see certificates list)");
+
+    private static async Task<int> RenewCertificateAsync(IServiceProvider sp, string text, TextWriter stdout, CancellationToken ct)
+    {
+        var service = sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>();
+        var id = CertificateId(text);
+        await service.RenewNowAsync(id, Actor, null, ct);
+        await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateIssuer>().IssueAsync(id, ct);
+        return await ShowIssuedAsync(service, id, stdout, ct);
+    }
+
+    private static async Task<int> RevokeCertificateAsync(IServiceProvider sp, string text, TextWriter stdout, CancellationToken ct)
+    {
+        await WriteCertificateAsync(await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>().RevokeAsync(CertificateId(text), Actor, null, ct), stdout);
+        return 0;
+    }
+
+    private static async Task<int> DeleteCertificateAsync(IServiceProvider sp, string text, TextWriter stdout, CancellationToken ct)
+    {
+        await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>().DeleteAsync(CertificateId(text), Actor, null, ct);
+        await stdout.WriteLineAsync($"deleted {text}");
+        return 0;
     }
 
     private static Task<AdminConsole.Core.Domains.MailDomain> DomainAsync(IServiceProvider sp, string name, CancellationToken ct) =>

@@ -293,6 +293,50 @@ public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
         Assert.Contains("no RFC 2136 server set up", unset.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task certificates_upload_stores_a_checked_certificate_that_reaches_the_engine_and_refuses_a_bad_one()
+    {
+        using var ca = new UploadCa();
+        var folder = Directory.CreateTempSubdirectory("adminctl-cert").FullName;
+        try
+        {
+            var roots = Path.Combine(folder, "roots.pem");
+            await File.WriteAllTextAsync(roots, ca.RootPem);
+            var environment = new Dictionary<string, string> { ["Certificates__TrustedRootsFile"] = roots };
+            var (certificate, key) = ca.Issue(["ctl.upload.test"]);
+            var chain = Path.Combine(folder, "chain.pem");
+            var keyFile = Path.Combine(folder, "key.pem");
+            await File.WriteAllTextAsync(chain, certificate.ExportCertificatePem() + "\n" + ca.IntermediatePem);
+            await File.WriteAllTextAsync(keyFile, key.ExportPkcs8PrivateKeyPem());
+
+            var uploaded = await AdminCtlRunner.RunAsync(Db, environment, "certificates", "upload", "--chain", chain, "--key", keyFile);
+            Assert.True(uploaded.ExitCode == 0, uploaded.Stderr);
+            Assert.Contains("\tvalid\tupload\tctl.upload.test\t", uploaded.Stdout, StringComparison.Ordinal);
+            await host.WaitForEngineAsync(s => s.Certificate("ctl.upload.test")?.Leaf.SerialNumber == certificate.SerialNumber, "The engine did not get the certificate adminctl uploaded");
+            var listed = await AdminCtlRunner.RunAsync(Db, "certificates", "list");
+            Assert.Contains("ctl.upload.test", listed.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("PRIVATE", listed.Stdout, StringComparison.Ordinal);
+
+            // Without the intermediate the chain does not build: refused, nothing stored.
+            await File.WriteAllTextAsync(chain, certificate.ExportCertificatePem());
+            var refused = await AdminCtlRunner.RunAsync(Db, environment, "certificates", "upload", "--chain", chain, "--key", keyFile, "--names", "other.upload.test");
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("names: The certificate is not for other.upload.test", refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal(1, (await AdminCtlRunner.RunAsync(Db, "certificates", "renew", "not-an-id")).ExitCode);
+
+            var id = listed.Stdout.Split('\n').Single(l => l.Contains("ctl.upload.test", StringComparison.Ordinal)).Split('\t')[0];
+            var deleted = await AdminCtlRunner.RunAsync(Db, "certificates", "delete", id);
+            Assert.True(deleted.ExitCode == 0, deleted.Stderr);
+            await host.WaitForEngineAsync(s => s.Certificate("ctl.upload.test") is null, "The certificate adminctl deleted stayed in the engine");
+            certificate.Dispose();
+            key.Dispose();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static Task<HttpResponseMessage> GetOverviewAsync(HttpClient client, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/overview");

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace AdminConsole.Web.Tests.Certificates;
+namespace AdminConsole.Testing;
 
 /// <summary>A private CA (root and intermediate) whose root the console trusts, issuing the certificates the upload tests upload.</summary>
 public sealed class UploadCa : IDisposable
