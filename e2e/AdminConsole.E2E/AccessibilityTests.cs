@@ -58,6 +58,7 @@ public sealed class AccessibilityTests(ConsoleHost host, Browser browser) : ICla
         { "/mailboxes/import", 1440 },
         { "/groups", 1440 }, { "/groups", 390 },
         { "/engine", 1440 },
+        { "/certificates", 1440 }, { "/certificates", 390 },
         { "/diagnostics/scanner", 1440 },
         { "/audit", 1440 },
         { "/admins", 1440 }, { "/admins", 390 },

@@ -5,4 +5,10 @@ public enum AcmeChallengeKind
 {
     /// <summary>http-01 (§8.3): the console answers at /.well-known/acme-challenge/{token} on its HTTP port (80 in production).</summary>
     Http01,
+
+    /// <summary>
+    /// dns-01 (§8.4): a TXT record at _acme-challenge.{name}, published through the RFC 2136 server set
+    /// up for the domain on its DNS page; the only way to a wildcard, and needs no port open.
+    /// </summary>
+    Dns01,
 }

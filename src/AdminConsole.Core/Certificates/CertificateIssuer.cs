@@ -14,7 +14,8 @@ namespace AdminConsole.Core.Certificates;
 /// renew (ARI's window, RFC 9773, when the CA offers it; else with a third of the lifetime left). A
 /// failure is kept in words with a growing back-off; each step is an event on the page.
 /// </summary>
-public sealed class CertificateIssuer(AdminDbContext db, CertificateService certificates, AuditLog audit, TimeProvider clock, ILogger<CertificateIssuer> logger)
+public sealed class CertificateIssuer(AdminDbContext db, CertificateService certificates, AuditLog audit, TimeProvider clock, ILogger<CertificateIssuer> logger,
+    Dns.DnsPublisher dns, Dns.DnsLiveCheck live)
 {
     public const string Actor = "system:certificates";
 
@@ -31,9 +32,10 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
         if (leased == 0) return false;
         var certificate = await db.ServerCertificates.Include(c => c.Events).SingleAsync(c => c.Id == id, ct);
 
+        var published = new ChallengeRecords();
         try
         {
-            await RunAsync(certificate, ct);
+            await RunAsync(certificate, published, ct);
             return true;
         }
         catch (Exception e) when (e is CertificateIssuanceException or AcmeException)
@@ -52,11 +54,53 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
         }
         finally
         {
-            await db.AcmeChallengeAnswers.Where(a => certificate.Names.Contains(a.Name) || a.ExpiresAt < now).ExecuteDeleteAsync(CancellationToken.None);
+            await RemoveChallengesAsync(published);
+            await db.AcmeChallengeAnswers.Where(a => a.ExpiresAt < now).ExecuteDeleteAsync(CancellationToken.None);
         }
     }
 
-    private async Task RunAsync(ServerCertificate certificate, CancellationToken ct)
+    /// <summary>
+    /// What one run put up for the CA to find: HTTP-01 answers by token, dns-01 TXT records. Removed by
+    /// exactly these (never by name: two certificates for the same name may be issued side by side, and
+    /// one run must not take down the other's answer while the CA is still fetching it).
+    /// </summary>
+    private sealed class ChallengeRecords
+    {
+        public List<string> Tokens { get; } = [];
+        public List<(string Domain, string Name, string Value)> Txt { get; } = [];
+    }
+
+    private async Task RemoveChallengesAsync(ChallengeRecords published)
+    {
+        if (published.Tokens.Count > 0)
+        {
+            var tokens = published.Tokens.ToList();
+            await db.AcmeChallengeAnswers.Where(a => tokens.Contains(a.Token)).ExecuteDeleteAsync(CancellationToken.None);
+            published.Tokens.Clear();
+        }
+
+        await RemoveDns01Async(published.Txt);
+    }
+
+    /// <summary>Removes the dns-01 records published for this run (best effort: a leftover TXT record harms nothing but is logged).</summary>
+    private async Task RemoveDns01Async(List<(string Domain, string Name, string Value)> published)
+    {
+        foreach (var (domain, name, value) in published)
+        {
+            try
+            {
+                await dns.UpdateTxtAsync(domain, name, value, add: false, CancellationToken.None);
+            }
+            catch (Exception e) when (e is DomainValidationException or IOException or System.Net.Sockets.SocketException)
+            {
+                logger.LogWarning("The dns-01 record {Name} TXT could not be removed: {Error}", name, e.Message);
+            }
+        }
+
+        published.Clear();
+    }
+
+    private async Task RunAsync(ServerCertificate certificate, ChallengeRecords published, CancellationToken ct)
     {
         var account = await db.AcmeAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.DirectoryUrl == certificate.DirectoryUrl, ct)
             ?? throw new CertificateIssuanceException("order", $"There is no ACME account at {certificate.DirectoryUrl}: request the certificate again to make one.");
@@ -83,12 +127,17 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
             var type = CertificateService.ChallengeName(certificate.Challenge);
             var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == type)
                 ?? throw new CertificateIssuanceException("challenge", $"{name}: the CA offers no {type} challenge (it offers {string.Join(", ", authorization.Challenges.Select(c => c.Type))}).");
-            db.AcmeChallengeAnswers.Add(new AcmeChallengeAnswer
+            var token = challenge.Token ?? throw new CertificateIssuanceException("challenge", $"{name}: the CA's challenge has no token.");
+            if (certificate.Challenge == AcmeChallengeKind.Dns01)
             {
-                Token = challenge.Token ?? throw new CertificateIssuanceException("challenge", $"{name}: the CA's challenge has no token."),
-                Name = name, KeyAuthorization = client.KeyAuthorization(challenge.Token), ExpiresAt = clock.GetUtcNow().AddHours(1),
-            });
-            await db.SaveChangesAsync(ct);
+                await PublishDns01Async(certificate, name, client.Dns01Value(token), timeout, published.Txt, ct);
+            }
+            else
+            {
+                db.AcmeChallengeAnswers.Add(new AcmeChallengeAnswer { Token = token, Name = name, KeyAuthorization = client.KeyAuthorization(token), ExpiresAt = clock.GetUtcNow().AddHours(1) });
+                published.Tokens.Add(token);
+                await db.SaveChangesAsync(ct);
+            }
 
             await client.AnswerChallengeAsync(challenge.Url, ct);
             var validated = await client.WaitForAuthorizationAsync(url, timeout, ct);
@@ -101,6 +150,9 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
             certificate.Events.Add(certificates.Event(certificate, "validation", $"{name} validated ({type})."));
             await db.SaveChangesAsync(ct);
         }
+
+        // The challenges are done: their answers and records go before the certificate is made.
+        await RemoveChallengesAsync(published);
 
         using AsymmetricAlgorithm key = certificate.KeyAlgorithm == CertificateKeyAlgorithm.Rsa2048 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedName(certificate.Names[0].Length <= 64 ? $"CN={certificate.Names[0]}" : "");
@@ -121,6 +173,45 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
         audit.Record(Actor, "certificate.issued", $"certificate:{certificate.Id}", new { names = certificate.Names, issuer = certificate.Issuer, notAfter = certificate.NotAfter });
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Certificate for {Names} issued by {Issuer}, valid until {NotAfter}", string.Join(", ", certificate.Names), certificate.Issuer, certificate.NotAfter);
+    }
+
+    /// <summary>
+    /// Publishes the dns-01 TXT record (RFC 8555 §8.4) by RFC 2136 and waits until every authoritative
+    /// server of the zone answers with it: the CA may ask any of them, and a secondary that has not yet
+    /// transferred the zone would fail the challenge.
+    /// </summary>
+    private async Task PublishDns01Async(ServerCertificate certificate, string name, string value, TimeSpan timeout, List<(string Domain, string Name, string Value)> published, CancellationToken ct)
+    {
+        var recordName = "_acme-challenge." + name;
+        var domain = await Dns.DnsPublisher.PublishingDomainAsync(db, name, ct)
+            ?? throw new CertificateIssuanceException("challenge", $"{name}: dns-01 needs an RFC 2136 server set up for its domain on the domain's DNS page.");
+        try
+        {
+            await dns.UpdateTxtAsync(domain, recordName, value, add: true, ct);
+        }
+        catch (DomainValidationException e)
+        {
+            throw new CertificateIssuanceException("challenge", $"{recordName}: {e.Message}", e);
+        }
+
+        published.Add((domain, recordName, value));
+        var expected = new Dns.DomainRecords(domain, "", [new Dns.DnsRecord(recordName, "TXT", value, "dns-01")], []);
+        var deadline = clock.GetUtcNow() + timeout;
+        while (true)
+        {
+            var check = await live.CheckAsync(expected, ct);
+            if (check.Error is null && check.Records.Count == 1 && check.Records[0].Status == Dns.DnsLiveCheck.Match) break;
+            if (clock.GetUtcNow() > deadline)
+            {
+                var where = check.Error ?? string.Join(", ", check.Records.SelectMany(r => r.Answers).Where(a => a.Status != Dns.DnsLiveCheck.Match).Select(a => $"{a.NameServer} {a.Status}"));
+                throw new CertificateIssuanceException("challenge", $"{recordName}: not every name server of {check.Zone ?? domain} shows the TXT record after {timeout.TotalSeconds:0} s ({where}).");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
+        }
+
+        certificate.Events.Add(certificates.Event(certificate, "challenge", $"Published {recordName} TXT by RFC 2136; every name server of the zone has it."));
+        await db.SaveChangesAsync(ct);
     }
 
     private static CertificateMaterial IssuedMaterial(string chainPem, byte[] pkcs8, IReadOnlyList<string> names)

@@ -73,6 +73,7 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
     public static string ChallengeName(AcmeChallengeKind kind) => kind switch
     {
         AcmeChallengeKind.Http01 => AcmeChallenge.Http01,
+        AcmeChallengeKind.Dns01 => AcmeChallenge.Dns01,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -92,6 +93,9 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         if (names.Count == 0) names = [.. material.DnsNames];
         if (names.Count == 0) throw new DomainValidationException("names", "The certificate names no DNS name (subjectAltName): give the names it is for.");
         material.Validate(names, TrustedRoots(), clock.GetUtcNow(), pkcs12 ? "pkcs12" : "chainPem");
+        var serial = material.Leaf.SerialNumber;
+        if (await db.ServerCertificates.AnyAsync(c => c.Source == CertificateSource.Upload && c.SerialNumber == serial, ct))
+            throw new DomainConflictException(pkcs12 ? "pkcs12" : "chainPem", $"This certificate (serial {serial}) is already uploaded.");
 
         var now = clock.GetUtcNow();
         var certificate = new ServerCertificate
@@ -132,11 +136,22 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
     public async Task<CertificateView> RequestAsync(AcmeCertificateRequest request, string actor, string? remoteAddress = null, CancellationToken ct = default)
     {
         var errors = new ValidationErrors();
-        var names = NormalizeNames(request.Names, errors, wildcardsAllowed: false);
+        AcmeChallengeKind? challenge = request.Challenge switch
+        {
+            null or "" or AcmeChallenge.Http01 => AcmeChallengeKind.Http01,
+            AcmeChallenge.Dns01 => AcmeChallengeKind.Dns01,
+            _ => null,
+        };
+        if (challenge is null) errors.Add("challenge", $"The challenge is {AcmeChallenge.Http01} (the console answers on its HTTP port) or {AcmeChallenge.Dns01} (a TXT record published by RFC 2136).");
+        var names = NormalizeNames(request.Names, errors, wildcardsAllowed: challenge == AcmeChallengeKind.Dns01);
         if (names.Count == 0 && !errors.Has("names")) errors.Add("names", "Give at least one name, such as mail.example.com.");
-        var challenge = AcmeChallengeKind.Http01;
-        if (request.Challenge is { Length: > 0 } c && c != AcmeChallenge.Http01)
-            errors.Add("challenge", $"The challenge is {AcmeChallenge.Http01} (the console answers it on its HTTP port).");
+        if (challenge == AcmeChallengeKind.Dns01 && !errors.Has("names"))
+            foreach (var name in names)
+                if (await Dns.DnsPublisher.PublishingDomainAsync(db, name.TrimStart('*', '.'), ct) is null)
+                {
+                    errors.Add("names", $"{name}: dns-01 needs an RFC 2136 server set up for its domain (on the domain's DNS page); none of our domains with one holds this name.");
+                    break;
+                }
         var algorithm = request.KeyAlgorithm switch
         {
             null or "" or "ecdsa-p256" => CertificateKeyAlgorithm.EcdsaP256,
@@ -170,12 +185,12 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         var now = clock.GetUtcNow();
         var certificate = new ServerCertificate
         {
-            Id = Guid.NewGuid(), Names = names, Source = CertificateSource.Acme, Challenge = challenge, KeyAlgorithm = algorithm!.Value,
+            Id = Guid.NewGuid(), Names = names, Source = CertificateSource.Acme, Challenge = challenge!.Value, KeyAlgorithm = algorithm!.Value,
             DirectoryUrl = directory, CreatedAt = now, UpdatedAt = now,
         };
-        certificate.Events.Add(Event(certificate, "requested", $"Requested by {actor} from {directory} ({ChallengeName(challenge)}, {KeyAlgorithmName(certificate.KeyAlgorithm)})."));
+        certificate.Events.Add(Event(certificate, "requested", $"Requested by {actor} from {directory} ({ChallengeName(certificate.Challenge)}, {KeyAlgorithmName(certificate.KeyAlgorithm)})."));
         db.ServerCertificates.Add(certificate);
-        audit.Record(actor, "certificate.requested", $"certificate:{certificate.Id}", new { names, directory, challenge = ChallengeName(challenge) }, remoteAddress);
+        audit.Record(actor, "certificate.requested", $"certificate:{certificate.Id}", new { names, directory, challenge = ChallengeName(certificate.Challenge) }, remoteAddress);
         await db.SaveChangesAsync(ct);
         return View(certificate);
     }
@@ -342,7 +357,7 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
             var wildcard = name.StartsWith("*.", StringComparison.Ordinal);
             if (wildcard && !wildcardsAllowed)
             {
-                errors.Add("names", $"{name}: a wildcard can only be proven with a dns-01 challenge; give each name, or upload a wildcard certificate.");
+                errors.Add("names", $"{name}: a wildcard can only be proven with the dns-01 challenge; choose it, give each name, or upload a wildcard certificate.");
                 return result;
             }
 

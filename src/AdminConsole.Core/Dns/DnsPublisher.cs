@@ -159,6 +159,39 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         return new DnsPublishResult(added, replaced, removed, message.Updates.Count > 0 ? await records.CheckAsync(domain, ct) : before);
     }
 
+    /// <summary>
+    /// The domain of ours whose RFC 2136 server can publish records at <paramref name="name"/>: the
+    /// longest of our domains that is the name or a parent of it, with a publisher set up; null when none.
+    /// </summary>
+    public static async Task<string?> PublishingDomainAsync(AdminDbContext db, string name, CancellationToken ct = default)
+    {
+        name = name.TrimEnd('.').ToLowerInvariant();
+        var domains = await db.DnsPublisherSettings.AsNoTracking().Select(p => p.Domain!.Name).ToListAsync(ct);
+        return domains.Where(d => name == d || name.EndsWith("." + d, StringComparison.Ordinal)).OrderByDescending(d => d.Length).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Adds (or deletes) exactly one TXT value at <paramref name="name"/> through the domain's RFC 2136
+    /// server, leaving every other record there alone: the dns-01 challenge's _acme-challenge record (RFC
+    /// 8555 §8.4), where two values may stand side by side (a name and its wildcard).
+    /// </summary>
+    public async Task UpdateTxtAsync(string domain, string name, string value, bool add, CancellationToken ct = default)
+    {
+        var settings = await FindAsync(await IdAsync(domain, ct), ct)
+            ?? throw new DomainValidationException("publisher", $"{domain} has no RFC 2136 server set up: set the server, key name and secret on its DNS page.");
+        var zone = settings.Zone ?? (await records.CheckAsync(domain, ct)).Zone ?? domain;
+        TryEndpoint(settings.Server, out var endpoint);
+        var client = new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
+        var owner = DomainName.Parse(name);
+        var record = new TxtRecord(owner, 60, ZoneFile.Split(System.Text.Encoding.ASCII.GetBytes(value)).Select(System.Text.Encoding.ASCII.GetString));
+        var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
+        message.Updates.Add(add ? new AddRecordUpdate(record) : new DeleteRecordUpdate(record));
+        message.TSigOptions = new TSigRecord(DomainName.Parse(settings.KeyName), Algorithm(settings.Algorithm), DateTime.UtcNow, TimeSpan.FromMinutes(5), message.TransactionID, ReturnCode.NoError, null, _protector.Unprotect(settings.SealedSecret));
+        var answer = await client.SendUpdateAsync(message, ct) ?? throw new DomainValidationException("server", $"{settings.Server} did not answer the update.");
+        if (answer.ReturnCode != ReturnCode.NoError)
+            throw new DomainValidationException("publisher", $"{settings.Server} answered {answer.ReturnCode} to the update of {name} TXT in {zone}.");
+    }
+
     private static DnsRecordBase ToRecord(DnsRecord record, DomainName name, int ttl)
     {
         var parts = record.Value.Split(' ');

@@ -1,7 +1,6 @@
 using System.Globalization;
-using AdminConsole.Testing;
 
-namespace AdminConsole.Web.Tests.Certificates;
+namespace AdminConsole.Testing;
 
 /// <summary>
 /// A console whose ACME CA is Debian's pebble on 127.0.0.1: pebble resolves the names in a BIND zone
@@ -12,6 +11,9 @@ namespace AdminConsole.Web.Tests.Certificates;
 public sealed class AcmeConsoleHost : ConsoleHost
 {
     public const string Zone = "acme.test";
+
+    /// <summary>The TSIG key the console's RFC 2136 publisher updates the zone with (dns-01).</summary>
+    public static readonly (string Name, string Secret) UpdateKey = ("acme-key", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     public BindServer Dns { get; } = BindServer.Reserve();
     public PebbleServer Pebble { get; } = PebbleServer.Reserve();
     public UploadCa Uploads { get; } = new();
@@ -21,6 +23,10 @@ public sealed class AcmeConsoleHost : ConsoleHost
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["Certificates:TrustedRootsFile"] = _roots,
+        // The live check (dns-01: is the record on every name server?) asks the test BIND.
+        ["Dns:Resolvers:0"] = Dns.Endpoint,
+        ["Dns:AuthoritativePort"] = Dns.Port.ToString(CultureInfo.InvariantCulture),
+        ["Dns:CheckTimeout"] = "00:00:05",
         ["Certificates:Acme:ValidationTimeout"] = "00:01:30",
         ["Certificates:Acme:RetryInterval"] = "01:00:00",
         // Clients that send no SNI get the certificate for the node's host name.
@@ -34,7 +40,7 @@ public sealed class AcmeConsoleHost : ConsoleHost
         await Dns.StartAsync(new Dictionary<string, string>
         {
             [Zone] = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nrefused IN A 127.0.0.2\n",
-        });
+        }, UpdateKey);
         // pebble's validator connects to the console's HTTP port for HTTP-01; TLS-ALPN-01 is not offered here.
         await Pebble.StartAsync(Dns, Factory.BaseAddress.Port, MailEngine.Server.Tests.EngineNodeProcess.FreePort());
     }
