@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -94,28 +93,13 @@ public sealed class PebbleServer : ForegroundServer
         });
     }
 
-    /// <summary>An HTTP client that trusts pebble's HTTPS (and nothing else beyond the system's roots).</summary>
-    public HttpClient CreateHttpClient() => new(new SocketsHttpHandler
-    {
-        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusts(certificate, errors) },
-    }) { Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>An HTTP client that trusts pebble's HTTPS (and the system's roots), the way the console's ACME client is set up.</summary>
+    public HttpClient CreateHttpClient() => new(AdminConsole.Core.Certificates.AcmeHttp.Handler([_httpsRoot])) { Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>The root pebble issues under now (a new one at every start), from its management API.</summary>
     public async Task<X509Certificate2> IssuingRootAsync()
     {
         using var client = CreateHttpClient();
         return X509Certificate2.CreateFromPem(await client.GetStringAsync($"https://127.0.0.1:{ManagementPort}/roots/0"));
-    }
-
-    private bool Trusts(X509Certificate? presented, SslPolicyErrors errors)
-    {
-        if (errors == SslPolicyErrors.None) return true;
-        if (presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_httpsRoot);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        return chain.Build(leaf);
     }
 }

@@ -58,7 +58,7 @@ public sealed class CertificateMaterial : IDisposable
     {
         var errors = new ValidationErrors();
         var chain = new X509Certificate2Collection();
-        if (string.IsNullOrWhiteSpace(chainPem)) errors.Add("chainPem", "Paste the certificate chain (PEM, the certificate first).");
+        if (string.IsNullOrWhiteSpace(chainPem)) errors.Add("certificatePem", "Paste the certificate chain (PEM, the certificate first).");
         else
         {
             try
@@ -70,13 +70,13 @@ public sealed class CertificateMaterial : IDisposable
                 chain.Clear();
             }
 
-            if (chain.Count == 0) errors.Add("chainPem", "This is not a PEM certificate chain (-----BEGIN CERTIFICATE-----).");
+            if (chain.Count == 0) errors.Add("certificatePem", "This is not a PEM certificate chain (-----BEGIN CERTIFICATE-----).");
         }
 
         AsymmetricAlgorithm? key = null;
-        if (string.IsNullOrWhiteSpace(keyPem)) errors.Add("keyPem", "Paste the private key (PEM).");
-        else if (keyPem.Contains("ENCRYPTED PRIVATE KEY", StringComparison.Ordinal)) errors.Add("keyPem", "The key is encrypted: paste it without a passphrase, or upload a PKCS#12 file with its password.");
-        else if ((key = ReadKey(keyPem)) is null) errors.Add("keyPem", "This is not a PEM private key (ECDSA or RSA).");
+        if (string.IsNullOrWhiteSpace(keyPem)) errors.Add("privateKeyPem", "Paste the private key (PEM).");
+        else if (keyPem.Contains("ENCRYPTED PRIVATE KEY", StringComparison.Ordinal)) errors.Add("privateKeyPem", "The key is encrypted: paste it without a passphrase, or upload a PKCS#12 file with its password.");
+        else if ((key = ReadKey(keyPem)) is null) errors.Add("privateKeyPem", "This is not a PEM private key (ECDSA or RSA).");
         errors.ThrowIfAny();
 
         using (key)
@@ -89,7 +89,7 @@ public sealed class CertificateMaterial : IDisposable
             }
             catch (Exception e) when (e is ArgumentException or CryptographicException)
             {
-                throw new DomainValidationException("keyPem", "This key does not belong to the certificate (its public key is another one).");
+                throw new DomainValidationException("privateKeyPem", "This key does not belong to the certificate (its public key is another one).");
             }
 
             var rest = new X509Certificate2Collection();
@@ -101,7 +101,7 @@ public sealed class CertificateMaterial : IDisposable
     /// <summary>From a PKCS#12 (.pfx/.p12) file and its password: the entry with a private key is the certificate, the others its chain.</summary>
     public static CertificateMaterial FromPkcs12(byte[]? pkcs12, string? password)
     {
-        if (pkcs12 is not { Length: > 0 }) throw new DomainValidationException("pkcs12", "Choose a PKCS#12 file (.pfx or .p12).");
+        if (pkcs12 is not { Length: > 0 }) throw new DomainValidationException("pkcs12Base64", "Choose a PKCS#12 file (.pfx or .p12).");
         X509Certificate2Collection all;
         try
         {
@@ -109,19 +109,19 @@ public sealed class CertificateMaterial : IDisposable
         }
         catch (CryptographicException)
         {
-            throw new DomainValidationException(string.IsNullOrEmpty(password) ? "pkcs12" : "password",
+            throw new DomainValidationException(string.IsNullOrEmpty(password) ? "pkcs12Base64" : "password",
                 string.IsNullOrEmpty(password) ? "This file could not be read as PKCS#12 without a password: give its password, or check the file." : "The password is wrong, or this is not a PKCS#12 file.");
         }
 
         var withKeys = all.Where(c => c.HasPrivateKey).ToList();
         if (withKeys.Count != 1)
-            throw new DomainValidationException("pkcs12", withKeys.Count == 0 ? "The file holds no private key: it must hold the certificate with its key." : "The file holds several private keys: upload one certificate with its key.");
+            throw new DomainValidationException("pkcs12Base64", withKeys.Count == 0 ? "The file holds no private key: it must hold the certificate with its key." : "The file holds several private keys: upload one certificate with its key.");
         var leaf = withKeys[0];
         byte[] key;
         using (var ec = leaf.GetECDsaPrivateKey())
         using (var rsa = leaf.GetRSAPrivateKey())
         {
-            key = ec?.ExportPkcs8PrivateKey() ?? rsa?.ExportPkcs8PrivateKey() ?? throw new DomainValidationException("pkcs12", "Only ECDSA and RSA keys can be served.");
+            key = ec?.ExportPkcs8PrivateKey() ?? rsa?.ExportPkcs8PrivateKey() ?? throw new DomainValidationException("pkcs12Base64", "Only ECDSA and RSA keys can be served.");
         }
 
         var rest = new X509Certificate2Collection();
@@ -135,21 +135,7 @@ public sealed class CertificateMaterial : IDisposable
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(chainPem);
         if (chain.Count == 0) throw new CryptographicException("the CA's answer holds no certificate");
-        var leaf = chain[0];
-        X509Certificate2 withKey;
-        if (leaf.GetKeyAlgorithm() == "1.2.840.10045.2.1")
-        {
-            using var ec = ECDsa.Create();
-            ec.ImportPkcs8PrivateKey(pkcs8, out _);
-            withKey = leaf.CopyWithPrivateKey(ec);
-        }
-        else
-        {
-            using var rsa = RSA.Create();
-            rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-            withKey = leaf.CopyWithPrivateKey(rsa);
-        }
-
+        var withKey = MailEngine.Tls.CertificateKeys.WithPrivateKey(chain[0], pkcs8);
         var rest = new X509Certificate2Collection();
         for (var i = 1; i < chain.Count; i++) if (!SelfSigned(chain[i])) rest.Add(chain[i]);
         return new CertificateMaterial(withKey, rest, pkcs8);

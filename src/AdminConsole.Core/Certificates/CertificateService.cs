@@ -86,22 +86,22 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         var names = NormalizeNames(upload.Names, errors, wildcardsAllowed: true);
         var pkcs12 = upload.Pkcs12 is { Length: > 0 };
         if (pkcs12 && (!string.IsNullOrWhiteSpace(upload.ChainPem) || !string.IsNullOrWhiteSpace(upload.KeyPem)))
-            errors.Add("pkcs12", "Upload either a PKCS#12 file or a PEM chain and key, not both.");
+            errors.Add("pkcs12Base64", "Upload either a PKCS#12 file or a PEM chain and key, not both.");
         errors.ThrowIfAny();
 
         using var material = pkcs12 ? CertificateMaterial.FromPkcs12(upload.Pkcs12, upload.Password) : CertificateMaterial.FromPem(upload.ChainPem, upload.KeyPem);
         if (names.Count == 0) names = [.. material.DnsNames];
         if (names.Count == 0) throw new DomainValidationException("names", "The certificate names no DNS name (subjectAltName): give the names it is for.");
-        material.Validate(names, TrustedRoots(), clock.GetUtcNow(), pkcs12 ? "pkcs12" : "chainPem");
+        material.Validate(names, TrustedRoots(), clock.GetUtcNow(), pkcs12 ? "pkcs12Base64" : "certificatePem");
         var serial = material.Leaf.SerialNumber;
         if (await db.ServerCertificates.AnyAsync(c => c.Source == CertificateSource.Upload && c.SerialNumber == serial, ct))
-            throw new DomainConflictException(pkcs12 ? "pkcs12" : "chainPem", $"This certificate (serial {serial}) is already uploaded.");
+            throw new DomainConflictException(pkcs12 ? "pkcs12Base64" : "certificatePem", $"This certificate (serial {serial}) is already uploaded.");
 
         var now = clock.GetUtcNow();
         var certificate = new ServerCertificate
         {
             Id = Guid.NewGuid(), Names = names, Source = CertificateSource.Upload,
-            KeyAlgorithm = material.Leaf.GetKeyAlgorithm() == "1.2.840.10045.2.1" ? CertificateKeyAlgorithm.EcdsaP256 : CertificateKeyAlgorithm.Rsa2048,
+            KeyAlgorithm = MailEngine.Tls.CertificateKeys.IsEcdsa(material.Leaf) ? CertificateKeyAlgorithm.EcdsaP256 : CertificateKeyAlgorithm.Rsa2048,
             CreatedAt = now, UpdatedAt = now,
         };
         Install(certificate, material, renewAt: null);

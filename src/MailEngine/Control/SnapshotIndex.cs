@@ -75,6 +75,9 @@ public sealed class SnapshotIndex
         _certificates = certificates.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>Every certificate the snapshot brought, each once.</summary>
+    public IEnumerable<Tls.ServedCertificate> Certificates() => _certificates.Values.Distinct();
+
     /// <summary>The certificate for a TLS client's SNI name: an exact name first, then "*.parent"; null if none.</summary>
     public Tls.ServedCertificate? Certificate(string? hostName)
     {

@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MailEngine.Tls;
@@ -31,21 +30,7 @@ public sealed class ServedCertificate
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(chainPem);
         if (chain.Count == 0) throw new FormatException("The certificate chain holds no certificate.");
-        var leaf = chain[0];
-        X509Certificate2 withKey;
-        if (leaf.GetKeyAlgorithm() == "1.2.840.10045.2.1")
-        {
-            using var key = ECDsa.Create();
-            key.ImportPkcs8PrivateKey(pkcs8, out _);
-            withKey = leaf.CopyWithPrivateKey(key);
-        }
-        else
-        {
-            using var key = RSA.Create();
-            key.ImportPkcs8PrivateKey(pkcs8, out _);
-            withKey = leaf.CopyWithPrivateKey(key);
-        }
-
+        var withKey = CertificateKeys.WithPrivateKey(chain[0], pkcs8);
         // On Linux an ephemeral key works for SslStream; the copy carries it.
         var rest = new X509Certificate2Collection();
         for (var i = 1; i < chain.Count; i++) rest.Add(chain[i]);

@@ -81,9 +81,19 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         var implicitTls = await OpenSslAsync($"-connect 127.0.0.1:{submissions.Port} -servername mail.acme.test -verify_hostname mail.acme.test -CAfile {rootFile} -verify_return_error");
         Assert.Contains("Verify return code: 0 (ok)", implicitTls.Output);
         Assert.True(implicitTls.Output.Split("-----BEGIN CERTIFICATE-----").Length - 1 >= 2, "the intermediate was not sent: " + implicitTls.Output);
+        // STARTTLS on submission and IMAP, and IMAPS, without SNI: the certificate of the host name (mail.acme.test).
         var imap = Engine.ImapEndpoints["imap"];
-        var startTls = await OpenSslAsync($"-starttls imap -connect 127.0.0.1:{imap.Port} -noservername -verify_hostname imap.acme.test -CAfile {rootFile} -verify_return_error");
-        Assert.Contains("Verify return code: 0 (ok)", startTls.Output);
+        var imaps = Engine.ImapEndpoints["imaps"];
+        foreach (var (what, arguments) in new[]
+        {
+            ("submission STARTTLS", $"-starttls smtp -connect 127.0.0.1:{submission.Port}"),
+            ("IMAP STARTTLS", $"-starttls imap -connect 127.0.0.1:{imap.Port}"),
+            ("IMAPS", $"-connect 127.0.0.1:{imaps.Port}"),
+        })
+        {
+            var presented = await OpenSslAsync($"{arguments} -noservername -verify_hostname imap.acme.test -CAfile {rootFile} -verify_return_error");
+            Assert.True(presented.Output.Contains("Verify return code: 0 (ok)", StringComparison.Ordinal), $"{what}: {presented.Output} {presented.Errors}");
+        }
 
         // The session from before goes on with its own certificate.
         await before.NoOpAsync();
@@ -169,6 +179,46 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
             var done = await WaitForStatusAsync(client, id, "valid", "failed");
             Assert.True(done.GetProperty("status").GetString() == "valid", done.ToString());
         }
+    }
+
+    /// <summary>The wall clock moved past the renewal time, timers left real (the CA is polled in real time).</summary>
+    private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+    }
+
+    /// <summary>The hourly job renews a certificate once its renewal time has come (here: the clock moved there), and the engine serves the new one.</summary>
+    [Fact]
+    public async Task The_renewal_job_renews_a_certificate_when_its_time_has_come_and_not_before()
+    {
+        using var client = await host.ApiClientAsync();
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["mail.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var first = await WaitForStatusAsync(client, id, "valid", "failed");
+        Assert.True(first.GetProperty("status").GetString() == "valid", first.ToString());
+        var renewAt = first.GetProperty("renewAt").GetDateTimeOffset();
+
+        async Task RunJobAtAsync(DateTimeOffset at)
+        {
+            await using var scope = host.Factory.Services.CreateAsyncScope();
+            var clock = new ShiftedClock(at - DateTimeOffset.UtcNow);
+            var service = ActivatorUtilities.CreateInstance<Core.Certificates.CertificateService>(scope.ServiceProvider, (TimeProvider)clock);
+            var issuer = ActivatorUtilities.CreateInstance<Core.Certificates.CertificateIssuer>(scope.ServiceProvider, (TimeProvider)clock, service);
+            await ActivatorUtilities.CreateInstance<Core.Certificates.CertificateRenewalJob>(scope.ServiceProvider, (TimeProvider)clock, issuer).RunAsync(default);
+        }
+
+        // A day before its time: left alone.
+        await RunJobAtAsync(renewAt.AddDays(-1));
+        Assert.Equal(first.GetProperty("serialNumber").GetString(), (await client.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}")).GetProperty("serialNumber").GetString());
+
+        // Its time: renewed, a new serial, in the engine.
+        await RunJobAtAsync(renewAt.AddHours(1));
+        var renewed = await client.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}");
+        var serial = renewed.GetProperty("serialNumber").GetString();
+        Assert.NotEqual(first.GetProperty("serialNumber").GetString(), serial);
+        Assert.Equal(2, renewed.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("step").GetString() == "issued"));
+        await host.WaitForEngineAsync(s => s.Certificates().Any(c => c.Leaf.SerialNumber == serial), "The engine did not get the renewed certificate");
     }
 
     [Fact]

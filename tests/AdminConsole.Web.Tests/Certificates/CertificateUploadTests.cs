@@ -29,10 +29,10 @@ public sealed class CertificateUploadTests(AcmeConsoleHost host) : IClassFixture
         using (certificate)
         using (key)
         {
-            using var created = await client.PostAsync("/api/v1/certificates/upload", Upload(new
+            using var created = await client.PostAsync("/api/v1/certificates", Upload(new
             {
-                chainPem = certificate.ExportCertificatePem() + "\n" + host.Uploads.IntermediatePem,
-                keyPem = key.ExportECPrivateKeyPem(), // SEC 1 ("EC PRIVATE KEY"), as openssl writes it
+                certificatePem = certificate.ExportCertificatePem() + "\n" + host.Uploads.IntermediatePem,
+                privateKeyPem = key.ExportECPrivateKeyPem(), // SEC 1 ("EC PRIVATE KEY"), as openssl writes it
             }));
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
             var view = await created.Content.ReadFromJsonAsync<JsonElement>();
@@ -55,7 +55,7 @@ public sealed class CertificateUploadTests(AcmeConsoleHost host) : IClassFixture
         {
             using var withKey = other.CopyWithPrivateKey(otherKey);
             var pfx = new X509Certificate2Collection { withKey, X509CertificateLoader.LoadCertificate(host.Uploads.Intermediate.RawData) }.Export(X509ContentType.Pkcs12, "pfx password")!;
-            using var created = await client.PostAsync("/api/v1/certificates/upload", Upload(new { names = new[] { "PFX.parcel.test" }, pkcs12 = pfx, password = "pfx password" }));
+            using var created = await client.PostAsync("/api/v1/certificates", Upload(new { names = new[] { "PFX.parcel.test" }, pkcs12Base64 = Convert.ToBase64String(pfx), password = "pfx password" }));
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
             var view = await created.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(["pfx.parcel.test"], view.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
@@ -75,7 +75,7 @@ public sealed class CertificateUploadTests(AcmeConsoleHost host) : IClassFixture
         var count = (await client.GetFromJsonAsync<JsonArray>("/api/v1/certificates"))!.Count;
         async Task RefusedAsync(object body, string field, string words)
         {
-            var problem = await ProblemAsync(await client.PostAsync("/api/v1/certificates/upload", Upload(body)), HttpStatusCode.BadRequest);
+            var problem = await ProblemAsync(await client.PostAsync("/api/v1/certificates", Upload(body)), HttpStatusCode.BadRequest);
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out var messages), $"expected {field}: {problem}");
             Assert.Contains(words, messages[0].GetString(), StringComparison.OrdinalIgnoreCase);
         }
@@ -84,18 +84,18 @@ public sealed class CertificateUploadTests(AcmeConsoleHost host) : IClassFixture
         var (_, otherKey) = host.Uploads.Issue(["other.upload.test"]);
         var chain = good.ExportCertificatePem() + "\n" + host.Uploads.IntermediatePem;
 
-        await RefusedAsync(new { chainPem = chain, keyPem = otherKey.ExportPkcs8PrivateKeyPem() }, "keyPem", "does not belong");
-        await RefusedAsync(new { chainPem = chain }, "keyPem", "private key");
-        await RefusedAsync(new { chainPem = chain, keyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }, "keyPem", "not a PEM private key");
-        await RefusedAsync(new { chainPem = chain, keyPem = goodKey.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000)) }, "keyPem", "encrypted");
-        await RefusedAsync(new { chainPem = "hello", keyPem = goodKey.ExportPkcs8PrivateKeyPem() }, "chainPem", "not a PEM certificate");
+        await RefusedAsync(new { certificatePem = chain, privateKeyPem = otherKey.ExportPkcs8PrivateKeyPem() }, "privateKeyPem", "does not belong");
+        await RefusedAsync(new { certificatePem = chain }, "privateKeyPem", "private key");
+        await RefusedAsync(new { certificatePem = chain, privateKeyPem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }, "privateKeyPem", "not a PEM private key");
+        await RefusedAsync(new { certificatePem = chain, privateKeyPem = goodKey.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000)) }, "privateKeyPem", "encrypted");
+        await RefusedAsync(new { certificatePem = "hello", privateKeyPem = goodKey.ExportPkcs8PrivateKeyPem() }, "certificatePem", "not a PEM certificate");
         // Without the intermediate the chain does not build.
-        await RefusedAsync(new { chainPem = good.ExportCertificatePem(), keyPem = goodKey.ExportPkcs8PrivateKeyPem() }, "chainPem", "intermediate");
+        await RefusedAsync(new { certificatePem = good.ExportCertificatePem(), privateKeyPem = goodKey.ExportPkcs8PrivateKeyPem() }, "certificatePem", "intermediate");
         // Names it does not cover.
-        await RefusedAsync(new { names = new[] { "mail.elsewhere.test" }, chainPem = chain, keyPem = goodKey.ExportPkcs8PrivateKeyPem() }, "names", "not for mail.elsewhere.test");
+        await RefusedAsync(new { names = new[] { "mail.elsewhere.test" }, certificatePem = chain, privateKeyPem = goodKey.ExportPkcs8PrivateKeyPem() }, "names", "not for mail.elsewhere.test");
 
         var (expired, expiredKey) = host.Uploads.Issue(["old.upload.test"], DateTimeOffset.UtcNow.AddDays(-100), DateTimeOffset.UtcNow.AddDays(-10));
-        await RefusedAsync(new { chainPem = expired.ExportCertificatePem() + "\n" + host.Uploads.IntermediatePem, keyPem = expiredKey.ExportPkcs8PrivateKeyPem() }, "chainPem", "expired");
+        await RefusedAsync(new { certificatePem = expired.ExportCertificatePem() + "\n" + host.Uploads.IntermediatePem, privateKeyPem = expiredKey.ExportPkcs8PrivateKeyPem() }, "certificatePem", "expired");
 
         using var selfKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var selfRequest = new CertificateRequest("CN=self.upload.test", selfKey, HashAlgorithmName.SHA256);
@@ -103,15 +103,16 @@ public sealed class CertificateUploadTests(AcmeConsoleHost host) : IClassFixture
         san.AddDnsName("self.upload.test");
         selfRequest.CertificateExtensions.Add(san.Build());
         using var self = selfRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        await RefusedAsync(new { chainPem = self.ExportCertificatePem(), keyPem = selfKey.ExportPkcs8PrivateKeyPem() }, "chainPem", "self-signed");
+        await RefusedAsync(new { certificatePem = self.ExportCertificatePem(), privateKeyPem = selfKey.ExportPkcs8PrivateKeyPem() }, "certificatePem", "self-signed");
 
         using var withKey = good.CopyWithPrivateKey(goodKey);
         var pfx = new X509Certificate2Collection { withKey, X509CertificateLoader.LoadCertificate(host.Uploads.Intermediate.RawData) }.Export(X509ContentType.Pkcs12, "right")!;
-        await RefusedAsync(new { pkcs12 = pfx, password = "wrong" }, "password", "password is wrong");
-        await RefusedAsync(new { pkcs12 = pfx }, "pkcs12", "password");
-        await RefusedAsync(new { pkcs12 = pfx, password = "right", chainPem = chain }, "pkcs12", "not both");
+        await RefusedAsync(new { pkcs12Base64 = Convert.ToBase64String(pfx), password = "wrong" }, "password", "password is wrong");
+        await RefusedAsync(new { pkcs12Base64 = Convert.ToBase64String(pfx) }, "pkcs12Base64", "password");
+        await RefusedAsync(new { pkcs12Base64 = "%%% not base64", password = "right" }, "pkcs12Base64", "not base64");
+        await RefusedAsync(new { pkcs12Base64 = Convert.ToBase64String(pfx), password = "right", certificatePem = chain }, "pkcs12Base64", "not both");
         var publicOnly = new X509Certificate2Collection { X509CertificateLoader.LoadCertificate(good.RawData) }.Export(X509ContentType.Pkcs12, "right")!;
-        await RefusedAsync(new { pkcs12 = publicOnly, password = "right" }, "pkcs12", "no private key");
+        await RefusedAsync(new { pkcs12Base64 = Convert.ToBase64String(publicOnly), password = "right" }, "pkcs12Base64", "no private key");
 
         Assert.Equal(count, (await client.GetFromJsonAsync<JsonArray>("/api/v1/certificates"))!.Count);
         good.Dispose();

@@ -14,8 +14,11 @@ namespace AdminConsole.Web.Features.Certificates;
 /// </summary>
 internal static class CertificateEndpoints
 {
-    /// <param name="Pkcs12">A PKCS#12 (.pfx) file as base64, instead of <paramref name="ChainPem"/> and <paramref name="KeyPem"/>.</param>
-    public sealed record CertificateUploadRequest(IReadOnlyList<string>? Names, string? ChainPem, string? KeyPem, byte[]? Pkcs12, string? Password);
+    /// <param name="CertificatePem">The certificate, then its intermediates, as PEM.</param>
+    /// <param name="PrivateKeyPem">Its private key as PEM (PKCS#8, SEC 1 or PKCS#1; not encrypted).</param>
+    /// <param name="Pkcs12Base64">A PKCS#12 (.pfx) file as base64, instead of the two PEM fields; with its <paramref name="Password"/>.</param>
+    /// <param name="Names">The names it is for; empty: the certificate's own.</param>
+    public sealed record CertificateUploadRequest(IReadOnlyList<string>? Names, string? CertificatePem, string? PrivateKeyPem, string? Pkcs12Base64, string? Password);
 
     /// <param name="Authority">letsencrypt, letsencrypt-staging or zerossl; or give <paramref name="DirectoryUrl"/>.</param>
     /// <param name="Challenge">http-01.</param>
@@ -32,9 +35,23 @@ internal static class CertificateEndpoints
 
         certificates.MapGet("/{id:guid}", async (Guid id, CertificateService service, CancellationToken ct) => TypedResults.Ok(await service.GetAsync(id, ct)));
 
-        certificates.MapPost("/upload", async (CertificateUploadRequest request, CertificateService service, HttpContext http, CancellationToken ct) =>
+        // An upload is POST /api/v1/certificates; an ACME order is POST …/acme.
+        certificates.MapPost("/", async (CertificateUploadRequest request, CertificateService service, HttpContext http, CancellationToken ct) =>
         {
-            var view = await service.UploadAsync(new CertificateUpload(request.Names, request.ChainPem, request.KeyPem, request.Pkcs12, request.Password),
+            byte[]? pkcs12 = null;
+            if (!string.IsNullOrWhiteSpace(request.Pkcs12Base64))
+            {
+                try
+                {
+                    pkcs12 = Convert.FromBase64String(request.Pkcs12Base64.Trim());
+                }
+                catch (FormatException)
+                {
+                    throw new Core.DomainValidationException("pkcs12Base64", "The PKCS#12 file is not base64.");
+                }
+            }
+
+            var view = await service.UploadAsync(new CertificateUpload(request.Names, request.CertificatePem, request.PrivateKeyPem, pkcs12, request.Password),
                 DomainEndpoints.Actor(http.User), DomainEndpoints.Remote(http), ct);
             return TypedResults.Created($"/api/v1/certificates/{view.Id}", view);
         }).RequireAuthorization(ConsolePolicies.AdminWrite);
