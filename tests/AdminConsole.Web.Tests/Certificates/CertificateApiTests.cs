@@ -114,6 +114,15 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
             Assert.Empty(await db.AcmeChallengeAnswers.ToListAsync());
         }
 
+        // Nor in the engine's state folder (its saved snapshot is sealed): neither the key's bytes nor its base64.
+        var base64 = Convert.ToBase64String(privateKey);
+        foreach (var file in Directory.EnumerateFiles(host.Factory.EngineRoot, "*", SearchOption.AllDirectories))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.False(bytes.AsSpan().IndexOf(privateKey.AsSpan(privateKey.Length - 32)) >= 0, $"{file} holds the private key");
+            Assert.DoesNotContain(base64[^40..], System.Text.Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
+        }
+
         // Revoked: out of the snapshot; the engine falls back to another for the name (a wildcard another test got) or its own.
         using var revoked = await client.PostAsync($"/api/v1/certificates/{id}/revoke", null);
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
