@@ -1,4 +1,5 @@
 using AdminConsole.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -39,6 +40,12 @@ public sealed class CertificatesPageTests(AcmeConsoleHost host, Browser browser)
         await page.ClickAsync("#acme-request");
         await Expect(page.Locator("#acme-agree-error")).ToContainTextAsync("terms of service");
         await Browser.ScreenshotAsync(page, "certificates-errors-1440.png");
+
+        // The installation's names filled in: the mail host (this console's Engine:HostName) first, then each domain's.
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<AdminConsole.Core.Domains.DomainService>().CreateAsync("fill.test", new AdminConsole.Core.Domains.DomainChanges(), "test", null);
+        await page.ClickAsync("#acme-suggest");
+        await Expect(page.Locator("#acme-names")).ToHaveValueAsync("mail.acme.test mta-sts.fill.test autoconfig.fill.test");
 
         // Requested twice in a row: each followed to "valid" by the page itself.
         foreach (var names in new[] { "mail.acme.test, imap.acme.test", "imap.acme.test" })

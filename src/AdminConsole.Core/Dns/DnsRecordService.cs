@@ -23,6 +23,25 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
             ? host.Trim().TrimEnd('.').ToLowerInvariant()
             : System.Net.Dns.GetHostName().ToLowerInvariant();
 
+    /// <summary>
+    /// The names a certificate of this installation should cover (issue #17): the mail host (MX,
+    /// submission and IMAP clients connect to it), the console's host when it is another, and for every
+    /// domain the mta-sts. and autoconfig. names its records point at the console.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CertificateNamesAsync(CancellationToken ct = default)
+    {
+        var names = new List<string> { MailHost };
+        if (options.Value.ConsoleHost is { Length: > 0 } console && !names.Contains(console.Trim().TrimEnd('.').ToLowerInvariant()))
+            names.Add(console.Trim().TrimEnd('.').ToLowerInvariant());
+        foreach (var domain in await db.Domains.AsNoTracking().OrderBy(d => d.Name).Select(d => d.Name).ToListAsync(ct))
+        {
+            names.Add("mta-sts." + domain);
+            names.Add("autoconfig." + domain);
+        }
+
+        return names;
+    }
+
     public async Task<DomainRecords> ForAsync(string name, CancellationToken ct = default)
     {
         var domain = await db.DomainAsync(name, ct);
