@@ -12,6 +12,9 @@ public sealed class AcmeConsoleHost : ConsoleHost
 {
     public const string Zone = "acme.test";
 
+    /// <summary>The names pebble validates: mail and imap at 127.0.0.1 (where the HTTP-01 answer is), refused at 127.0.0.2, where nothing listens.</summary>
+    public const string ZoneText = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nrefused IN A 127.0.0.2\n";
+
     /// <summary>The TSIG key the console's RFC 2136 publisher updates the zone with (dns-01).</summary>
     public static readonly (string Name, string Secret) UpdateKey = ("acme-key", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     public BindServer Dns { get; } = BindServer.Reserve();
@@ -39,7 +42,7 @@ public sealed class AcmeConsoleHost : ConsoleHost
         await base.InitializeAsync();
         await Dns.StartAsync(new Dictionary<string, string>
         {
-            [Zone] = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nrefused IN A 127.0.0.2\n",
+            [Zone] = ZoneText,
         }, UpdateKey);
         // pebble's validator connects to the console's HTTP port for HTTP-01; TLS-ALPN-01 is not offered here.
         await Pebble.StartAsync(Dns, Factory.BaseAddress.Port, MailEngine.Server.Tests.EngineNodeProcess.FreePort());

@@ -20,12 +20,8 @@ public static class AcmeHttp
             {
                 if (errors == SslPolicyErrors.None) return true;
                 if (certificate is null || extraRoots.Count == 0 || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(extraRoots);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
                 using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                return chain.Build(leaf);
+                return MailEngine.Tls.CertificateChains.Problem(leaf, extraRoots, [], DateTimeOffset.UtcNow) is null;
             },
         },
     };

@@ -102,9 +102,8 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
 
     private async Task RunAsync(ServerCertificate certificate, ChallengeRecords published, CancellationToken ct)
     {
-        var account = await db.AcmeAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.DirectoryUrl == certificate.DirectoryUrl, ct)
+        var client = await certificates.ClientAsync(certificate.DirectoryUrl, ct)
             ?? throw new CertificateIssuanceException("order", $"There is no ACME account at {certificate.DirectoryUrl}: request the certificate again to make one.");
-        var client = certificates.Client(account);
         var timeout = certificates.Options.Acme.ValidationTimeout;
 
         // RFC 9773 §5: a renewal names the certificate it replaces, so the CA may let it skip rate limits.

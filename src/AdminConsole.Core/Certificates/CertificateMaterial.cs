@@ -79,22 +79,15 @@ public sealed class CertificateMaterial : IDisposable
         else if ((key = ReadKey(keyPem)) is null) errors.Add("privateKeyPem", "This is not a PEM private key (ECDSA or RSA).");
         errors.ThrowIfAny();
 
-        using (key)
+        byte[] pkcs8;
+        using (key) pkcs8 = key is ECDsa ec ? ec.ExportPkcs8PrivateKey() : ((RSA)key!).ExportPkcs8PrivateKey();
+        try
         {
-            var leaf = chain[0];
-            X509Certificate2 withKey;
-            try
-            {
-                withKey = key is ECDsa ec ? leaf.CopyWithPrivateKey(ec) : leaf.CopyWithPrivateKey((RSA)key!);
-            }
-            catch (Exception e) when (e is ArgumentException or CryptographicException)
-            {
-                throw new DomainValidationException("privateKeyPem", "This key does not belong to the certificate (its public key is another one).");
-            }
-
-            var rest = new X509Certificate2Collection();
-            for (var i = 1; i < chain.Count; i++) if (!SelfSigned(chain[i])) rest.Add(chain[i]);
-            return new CertificateMaterial(withKey, rest, key is ECDsa e2 ? e2.ExportPkcs8PrivateKey() : ((RSA)key!).ExportPkcs8PrivateKey());
+            return Joined(chain, pkcs8);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            throw new DomainValidationException("privateKeyPem", "This key does not belong to the certificate (its public key is another one).");
         }
     }
 
@@ -124,9 +117,7 @@ public sealed class CertificateMaterial : IDisposable
             key = ec?.ExportPkcs8PrivateKey() ?? rsa?.ExportPkcs8PrivateKey() ?? throw new DomainValidationException("pkcs12Base64", "Only ECDSA and RSA keys can be served.");
         }
 
-        var rest = new X509Certificate2Collection();
-        foreach (var c in all) if (c != leaf && !SelfSigned(c)) rest.Add(c);
-        return new CertificateMaterial(leaf, rest, key);
+        return new CertificateMaterial(leaf, IntermediatesOf(all.Where(c => c != leaf)), key);
     }
 
     /// <summary>What a CA issued (its PEM chain) with the key we made for it.</summary>
@@ -135,11 +126,15 @@ public sealed class CertificateMaterial : IDisposable
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(chainPem);
         if (chain.Count == 0) throw new CryptographicException("the CA's answer holds no certificate");
-        var withKey = MailEngine.Tls.CertificateKeys.WithPrivateKey(chain[0], pkcs8);
-        var rest = new X509Certificate2Collection();
-        for (var i = 1; i < chain.Count; i++) if (!SelfSigned(chain[i])) rest.Add(chain[i]);
-        return new CertificateMaterial(withKey, rest, pkcs8);
+        return Joined(chain, pkcs8);
     }
+
+    /// <summary>The chain's first certificate with the key, the rest its intermediates.</summary>
+    private static CertificateMaterial Joined(X509Certificate2Collection chain, byte[] pkcs8) =>
+        new(MailEngine.Tls.CertificateKeys.WithPrivateKey(chain[0], pkcs8), IntermediatesOf(chain.Skip(1)), pkcs8);
+
+    /// <summary>The CA certificates given along, without a self-signed root (clients have their own).</summary>
+    private static X509Certificate2Collection IntermediatesOf(IEnumerable<X509Certificate2> given) => [.. given.Where(c => !SelfSigned(c))];
 
     /// <summary>
     /// Checks it can serve <paramref name="names"/> at <paramref name="now"/>: in date, every name covered,
@@ -160,49 +155,28 @@ public sealed class CertificateMaterial : IDisposable
     /// <summary>Null when the chain builds to a trusted root; otherwise why not, in words.</summary>
     public string? ChainProblem(X509Certificate2Collection extraRoots, DateTimeOffset now)
     {
-        if (Build(X509ChainTrustMode.System, [], now) is not { } system) return null;
-        if (extraRoots.Count > 0 && Build(X509ChainTrustMode.CustomRootTrust, extraRoots, now) is null) return null;
+        if (MailEngine.Tls.CertificateChains.Problem(Leaf, null, Intermediates, now) is not { } system) return null;
+        if (extraRoots.Count > 0 && MailEngine.Tls.CertificateChains.Problem(Leaf, extraRoots, Intermediates, now) is null) return null;
         return SelfSigned(Leaf) && Intermediates.Count == 0
             ? "The certificate is self-signed: clients would warn about it. Upload one issued by a CA (the engine's own self-signed certificate stays the fallback)."
             : $"The chain does not lead to a trusted root ({system}): include the intermediate certificates after the certificate.";
     }
 
-    private string? Build(X509ChainTrustMode mode, X509Certificate2Collection roots, DateTimeOffset now)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = mode;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.ExtraStore.AddRange(Intermediates);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        return chain.Build(Leaf) ? null : string.Join(", ", chain.ChainStatus.Select(s => s.Status).Distinct());
-    }
-
     private static bool SelfSigned(X509Certificate2 c) => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData);
 
-    private static AsymmetricAlgorithm? ReadKey(string pem)
-    {
-        var ec = ECDsa.Create();
-        try
-        {
-            ec.ImportFromPem(pem);
-            return ec;
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            ec.Dispose();
-        }
+    /// <summary>The PEM key as ECDSA or RSA (PKCS#8, SEC 1 or PKCS#1), or null when it is neither.</summary>
+    private static AsymmetricAlgorithm? ReadKey(string pem) => Import(ECDsa.Create(), pem) ?? Import(RSA.Create(), pem);
 
-        var rsa = RSA.Create();
+    private static AsymmetricAlgorithm? Import(AsymmetricAlgorithm key, string pem)
+    {
         try
         {
-            rsa.ImportFromPem(pem);
-            return rsa;
+            key.ImportFromPem(pem);
+            return key;
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            rsa.Dispose();
+            key.Dispose();
             return null;
         }
     }

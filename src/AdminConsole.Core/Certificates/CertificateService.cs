@@ -213,7 +213,7 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
     /// <summary>Our account at <paramref name="directoryUrl"/>, made now if there is none (its key sealed).</summary>
     public async Task<AcmeClient> AccountAsync(string directoryUrl, string? contact, bool agreeToTerms, (string KeyId, byte[] MacKey)? binding, CancellationToken ct)
     {
-        if (await db.AcmeAccounts.SingleOrDefaultAsync(a => a.DirectoryUrl == directoryUrl, ct) is { } existing) return Client(existing);
+        if (await ClientAsync(directoryUrl, ct) is { } existing) return existing;
 
         var key = AcmeAccountKey.Create();
         var client = new AcmeClient(http.CreateClient(AcmeHttp.ClientName), new Uri(directoryUrl), key, clock);
@@ -258,30 +258,14 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         return client;
     }
 
-    public AcmeClient Client(AcmeAccountRecord account)
+    /// <summary>A client signing as our account at <paramref name="directoryUrl"/>; null when we have none there.</summary>
+    public async Task<AcmeClient?> ClientAsync(string? directoryUrl, CancellationToken ct) =>
+        await db.AcmeAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.DirectoryUrl == directoryUrl, ct) is { } account ? Client(account) : null;
+
+    private AcmeClient Client(AcmeAccountRecord account)
     {
         var key = AcmeAccountKey.FromPkcs8(_accounts.Unprotect(account.SealedKey));
         return new AcmeClient(http.CreateClient(AcmeHttp.ClientName), new Uri(account.DirectoryUrl), key, clock) { AccountUrl = new Uri(account.AccountUrl) };
-    }
-
-    /// <summary>Moves our account at a CA to a new key (RFC 8555 §7.3.5), for a key that may have leaked.</summary>
-    public async Task RolloverAccountKeyAsync(string directoryUrl, string actor, string? remoteAddress, CancellationToken ct)
-    {
-        var account = await db.AcmeAccounts.SingleOrDefaultAsync(a => a.DirectoryUrl == directoryUrl, ct) ?? throw new DomainNotFoundException($"No ACME account at {directoryUrl}.");
-        var client = Client(account);
-        using var newKey = AcmeAccountKey.Create();
-        try
-        {
-            await client.RolloverKeyAsync(newKey, ct);
-        }
-        catch (AcmeException e)
-        {
-            throw new DomainValidationException("directoryUrl", e.Problem.Describe());
-        }
-
-        account.SealedKey = _accounts.Protect(newKey.ExportPkcs8());
-        audit.Record(actor, "certificate.account-key-rolled-over", $"acme:{directoryUrl}", null, remoteAddress);
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Asks for the next issuance at once (the caller starts the job): a failure's back-off is cleared.</summary>
@@ -303,21 +287,21 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         if (certificate.Source != CertificateSource.Acme || certificate.ChainPem is null)
             throw new DomainValidationException("source", "Only an issued ACME certificate can be revoked here; delete an uploaded one.");
         if (certificate.RevokedAt is not null) throw new DomainConflictException("source", "The certificate is already revoked.");
-        var account = await db.AcmeAccounts.SingleOrDefaultAsync(a => a.DirectoryUrl == certificate.DirectoryUrl, ct)
+        var client = await ClientAsync(certificate.DirectoryUrl, ct)
             ?? throw new DomainValidationException("directoryUrl", $"There is no account at {certificate.DirectoryUrl} any more.");
         using var leaf = X509Certificate2.CreateFromPem(certificate.ChainPem);
         try
         {
             // RFC 5280 §5.3.1: 4 is superseded, the usual reason when a certificate is replaced.
-            await Client(account).RevokeAsync(leaf, 4, ct);
+            await client.RevokeAsync(leaf, 4, ct);
         }
         catch (AcmeException e) when (e.Problem.Name != "alreadyRevoked")
         {
             throw new DomainValidationException("source", e.Problem.Describe());
         }
 
+        // Not renewed while revoked (the issuer skips revoked certificates) until an admin asks for it.
         certificate.RevokedAt = clock.GetUtcNow();
-        certificate.NextAttemptAt = DateTimeOffset.MaxValue; // not renewed until an admin asks for it
         certificate.Events.Add(Event(certificate, "revoked", $"Revoked by {actor}."));
         audit.Record(actor, "certificate.revoked", $"certificate:{id}", new { names = certificate.Names }, remoteAddress);
         await db.SaveChangesAsync(ct);

@@ -94,8 +94,7 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         var before = await records.CheckAsync(domain, ct);
         var zone = settings.Zone ?? before.Zone
             ?? throw new DomainValidationException("zone", before.Error ?? $"No zone for {domain}: give the zone to update.");
-        TryEndpoint(settings.Server, out var endpoint);
-        var client = new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
+        var client = Client(settings);
 
         var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
         var (added, replaced, removed) = (new List<string>(), new List<string>(), new List<string>());
@@ -138,21 +137,7 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
             message.Updates.Add(new AddRecordUpdate(ToRecord(record, name, ttl)));
         }
 
-        if (message.Updates.Count > 0)
-        {
-            var secret = _protector.Unprotect(settings.SealedSecret);
-            message.TSigOptions = new TSigRecord(DomainName.Parse(settings.KeyName), Algorithm(settings.Algorithm), DateTime.UtcNow, TimeSpan.FromMinutes(5), message.TransactionID, ReturnCode.NoError, null, secret);
-            var answer = await client.SendUpdateAsync(message, ct)
-                ?? throw new DomainValidationException("server", $"{settings.Server} did not answer the update.");
-            if (answer.ReturnCode != ReturnCode.NoError)
-                throw new DomainValidationException("publisher", answer.ReturnCode switch
-                {
-                    ReturnCode.NotAuthoritive => $"{settings.Server} refused the key {settings.KeyName} for {zone} (NOTAUTH): check the key name, algorithm and secret.",
-                    ReturnCode.Refused => $"{settings.Server} refused updates to {zone} (REFUSED): its allow-update or update-policy does not admit this key.",
-                    ReturnCode.NotZone => $"{zone} is not a zone on {settings.Server} (NOTZONE).",
-                    _ => $"{settings.Server} answered {answer.ReturnCode}; nothing was changed (an update applies whole or not at all).",
-                });
-        }
+        if (message.Updates.Count > 0) await SendAsync(settings, zone, client, message, ct);
 
         audit.Record(actor, "dns.published", $"domain:{domain}", new { zone, added, replaced, removed }, remoteAddress);
         await db.SaveChangesAsync(ct);
@@ -180,16 +165,33 @@ public sealed partial class DnsPublisher(AdminDbContext db, IDataProtectionProvi
         var settings = await FindAsync(await IdAsync(domain, ct), ct)
             ?? throw new DomainValidationException("publisher", $"{domain} has no RFC 2136 server set up: set the server, key name and secret on its DNS page.");
         var zone = settings.Zone ?? (await records.CheckAsync(domain, ct)).Zone ?? domain;
-        TryEndpoint(settings.Server, out var endpoint);
-        var client = new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
-        var owner = DomainName.Parse(name);
-        var record = new TxtRecord(owner, 60, ZoneFile.Split(System.Text.Encoding.ASCII.GetBytes(value)).Select(System.Text.Encoding.ASCII.GetString));
+        var record = new TxtRecord(DomainName.Parse(name), 60, ZoneFile.Split(System.Text.Encoding.ASCII.GetBytes(value)).Select(System.Text.Encoding.ASCII.GetString));
         var message = new DnsUpdateMessage { ZoneName = DomainName.Parse(zone) };
         message.Updates.Add(add ? new AddRecordUpdate(record) : new DeleteRecordUpdate(record));
+        await SendAsync(settings, zone, Client(settings), message, ct);
+    }
+
+    /// <summary>A client for the domain's RFC 2136 server (UDP, then TCP for a large answer).</summary>
+    private ARSoft.Tools.Net.Dns.DnsClient Client(DnsPublisherSettings settings)
+    {
+        TryEndpoint(settings.Server, out var endpoint);
+        return new ARSoft.Tools.Net.Dns.DnsClient([endpoint!.Address], [new UdpClientTransport(endpoint.Port), new TcpClientTransport(endpoint.Port)], false, (int)options.Value.CheckTimeout.TotalMilliseconds);
+    }
+
+    /// <summary>Signs the update with the domain's TSIG key (RFC 8945) and sends it; a refusal is a field error in words.</summary>
+    private async Task SendAsync(DnsPublisherSettings settings, string zone, ARSoft.Tools.Net.Dns.DnsClient client, DnsUpdateMessage message, CancellationToken ct)
+    {
         message.TSigOptions = new TSigRecord(DomainName.Parse(settings.KeyName), Algorithm(settings.Algorithm), DateTime.UtcNow, TimeSpan.FromMinutes(5), message.TransactionID, ReturnCode.NoError, null, _protector.Unprotect(settings.SealedSecret));
-        var answer = await client.SendUpdateAsync(message, ct) ?? throw new DomainValidationException("server", $"{settings.Server} did not answer the update.");
+        var answer = await client.SendUpdateAsync(message, ct)
+            ?? throw new DomainValidationException("server", $"{settings.Server} did not answer the update.");
         if (answer.ReturnCode != ReturnCode.NoError)
-            throw new DomainValidationException("publisher", $"{settings.Server} answered {answer.ReturnCode} to the update of {name} TXT in {zone}.");
+            throw new DomainValidationException("publisher", answer.ReturnCode switch
+            {
+                ReturnCode.NotAuthoritive => $"{settings.Server} refused the key {settings.KeyName} for {zone} (NOTAUTH): check the key name, algorithm and secret.",
+                ReturnCode.Refused => $"{settings.Server} refused updates to {zone} (REFUSED): its allow-update or update-policy does not admit this key.",
+                ReturnCode.NotZone => $"{zone} is not a zone on {settings.Server} (NOTZONE).",
+                _ => $"{settings.Server} answered {answer.ReturnCode}; nothing was changed (an update applies whole or not at all).",
+            });
     }
 
     private static DnsRecordBase ToRecord(DnsRecord record, DomainName name, int ttl)

@@ -34,16 +34,8 @@ public sealed class CertificateTrust
     /// Builds the chain from <paramref name="leaf"/> to one of <paramref name="roots"/> alone (not the
     /// system store), with the server's certificates as intermediates; null when it holds, else the chain's complaints.
     /// </summary>
-    public static string? ChainsTo(X509Certificate2 leaf, X509Certificate2Collection roots, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.ExtraStore.AddRange(presented.ToArray());
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        return chain.Build(leaf) ? null : string.Join(", ", chain.ChainStatus.Select(s => s.Status));
-    }
+    public static string? ChainsTo(X509Certificate2 leaf, X509Certificate2Collection roots, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now) =>
+        Tls.CertificateChains.Problem(leaf, roots, presented, now);
 
     /// <summary>Every certificate the server sent, as the TLS stack hands them to a validation callback.</summary>
     public static List<X509Certificate2> Presented(X509Certificate2 leaf, X509Chain? chain)

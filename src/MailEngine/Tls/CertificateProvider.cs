@@ -18,8 +18,7 @@ public sealed class CertificateProvider
         HostName = options.HostName;
         if (options.CertificatePath is { } configured)
         {
-            Certificate = X509CertificateLoader.LoadPkcs12FromFile(configured, password: null);
-            Served = ServedCertificate.From(Certificate);
+            Served = ServedCertificate.From(X509CertificateLoader.LoadPkcs12FromFile(configured, password: null));
             return;
         }
 
@@ -40,13 +39,10 @@ public sealed class CertificateProvider
             DurableFile.WriteAllBytes(path, created.Export(X509ContentType.Pkcs12));
         }
 
-        Certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
-        Served = ServedCertificate.From(Certificate);
+        Served = ServedCertificate.From(X509CertificateLoader.LoadPkcs12FromFile(path, password: null));
     }
 
     /// <summary>The node's own certificate: configured, else self-signed.</summary>
-    public X509Certificate2 Certificate { get; }
-
     public ServedCertificate Served { get; }
 
     /// <summary>The node's host name (Engine:HostName): its certificate is served to clients that send no SNI.</summary>

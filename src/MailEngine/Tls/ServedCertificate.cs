@@ -21,8 +21,9 @@ public sealed class ServedCertificate
     public X509Certificate2Collection Intermediates { get; }
     public SslStreamCertificateContext Context { get; }
 
-    public static ServedCertificate From(X509Certificate2 leafWithKey, X509Certificate2Collection? intermediates = null) =>
-        leafWithKey.HasPrivateKey ? new(leafWithKey, intermediates ?? []) : throw new FormatException($"The certificate {leafWithKey.Subject} has no private key.");
+    /// <summary>A certificate that needs no intermediates (the node's self-signed or configured one).</summary>
+    public static ServedCertificate From(X509Certificate2 leafWithKey) =>
+        leafWithKey.HasPrivateKey ? new(leafWithKey, []) : throw new FormatException($"The certificate {leafWithKey.Subject} has no private key.");
 
     /// <summary>From a PEM chain (leaf first) and the leaf's PKCS#8 private key (ECDSA or RSA).</summary>
     public static ServedCertificate FromPem(string chainPem, ReadOnlySpan<byte> pkcs8)
@@ -30,10 +31,7 @@ public sealed class ServedCertificate
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(chainPem);
         if (chain.Count == 0) throw new FormatException("The certificate chain holds no certificate.");
-        var withKey = CertificateKeys.WithPrivateKey(chain[0], pkcs8);
         // On Linux an ephemeral key works for SslStream; the copy carries it.
-        var rest = new X509Certificate2Collection();
-        for (var i = 1; i < chain.Count; i++) rest.Add(chain[i]);
-        return new ServedCertificate(withKey, rest);
+        return new ServedCertificate(CertificateKeys.WithPrivateKey(chain[0], pkcs8), [.. chain.Skip(1)]);
     }
 }

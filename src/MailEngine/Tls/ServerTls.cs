@@ -42,5 +42,5 @@ public static class ServerTls
 
     /// <summary>The certificate for a client hello's server name (empty: none sent), then the host name's, then the node's own.</summary>
     public static ServedCertificate Select(SnapshotIndex snapshot, CertificateProvider certificates, string? serverName) =>
-        (string.IsNullOrEmpty(serverName) ? null : snapshot.Certificate(serverName)) ?? snapshot.Certificate(certificates.HostName) ?? certificates.Served;
+        snapshot.Certificate(serverName) ?? snapshot.Certificate(certificates.HostName) ?? certificates.Served;
 }

@@ -18,14 +18,9 @@ public sealed class AcmeTestCa : IAsyncLifetime
     public PebbleServer Pebble { get; } = PebbleServer.Reserve();
     public int TlsPort { get; } = MailEngine.Server.Tests.EngineNodeProcess.FreePort();
 
-    public const string Zone = "acme.test";
-
     public async Task InitializeAsync()
     {
-        await Dns.StartAsync(new Dictionary<string, string>
-        {
-            [Zone] = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nrefused IN A 127.0.0.2\n",
-        });
+        await Dns.StartAsync(new Dictionary<string, string> { [AcmeConsoleHost.Zone] = AcmeConsoleHost.ZoneText });
         await Pebble.StartAsync(Dns, Web.Port, TlsPort);
     }
 
