@@ -121,8 +121,14 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
         foreach (var url in order.Authorizations)
         {
             var authorization = await client.AuthorizationAsync(url, ct);
-            if (authorization.Status == "valid") continue;
             var name = authorization.Identifier.Value;
+            if (authorization.Status == "valid")
+            {
+                // A CA may reuse an authorization it validated for this account before (RFC 8555 §7.1.3): nothing to answer.
+                certificate.Events.Add(certificates.Event(certificate, "validation", $"{name} was already validated by the CA for this account."));
+                continue;
+            }
+
             var type = CertificateService.ChallengeName(certificate.Challenge);
             var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == type)
                 ?? throw new CertificateIssuanceException("challenge", $"{name}: the CA offers no {type} challenge (it offers {string.Join(", ", authorization.Challenges.Select(c => c.Type))}).");
