@@ -74,7 +74,10 @@ public sealed class ReportsPageTests(ConsoleHost host, Browser browser) : IClass
         await Browser.ScreenshotAsync(page, "reports-empty.png");
 
         // The DNS page's DMARC policy steps lead here.
+        // A click before the circuit is interactive is lost (Blazor intercepts the link, the circuit
+        // that would navigate is not there yet).
         await page.GotoAsync($"/domains/{domain}/dns");
+        await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
         await page.Locator("#dmarc-reports-link").ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/domains/{domain.Replace(".", "\\.")}/reports$"));
     }
