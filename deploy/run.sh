@@ -20,10 +20,10 @@ log "applying migrations"
 
 ensure_first_admin "$LOCAL/adminctl/adminctl" "$SECRETS" "${ADMIN_EMAIL:-admin@mail.localhost}"
 
-log "console at http://127.0.0.1:${CONSOLE_PORT:-5080}, SMTP on 127.0.0.1:2525/2587/2465, IMAP on :2143 (STARTTLS) and :2993 (TLS) (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"
+log "console at http://127.0.0.1:${CONSOLE_PORT:-5080} and https://127.0.0.1:${CONSOLE_HTTPS_PORT:-5443}, SMTP on 127.0.0.1:2525/2587/2465, IMAP on :2143 (STARTTLS) and :2993 (TLS) (Ctrl-C stops it; deploy/stop.sh stops PostgreSQL)"
 # The published appsettings.json is read from the content root; the engine's folders stay under .local/.
 cd "$ROOT"
 exec env ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
-  ASPNETCORE_URLS="http://127.0.0.1:${CONSOLE_PORT:-5080}" \
+  ASPNETCORE_URLS="http://127.0.0.1:${CONSOLE_PORT:-5080};https://127.0.0.1:${CONSOLE_HTTPS_PORT:-5443}" \
   Engine__StateDirectory="$LOCAL/engine" Engine__MaildirRoot="$LOCAL/mail" \
   "$LOCAL/app/AdminConsole.Web" --contentRoot "$LOCAL/app"

@@ -7,7 +7,7 @@ namespace AdminConsole.E2E;
 
 /// <summary>
 /// The Certificates page: the self-signed fallback said plainly while there is none, a certificate
-/// requested from pebble on the page and followed until it is valid (twice), uploads checked beside
+/// requested from pebble on the page and followed until it is installed (twice: HTTP-01, TLS-ALPN-01), uploads checked beside
 /// their fields, at a laptop's and a phone's width.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -47,9 +47,10 @@ public sealed class CertificatesPageTests(AcmeConsoleHost host, Browser browser)
         await page.ClickAsync("#acme-suggest");
         await Expect(page.Locator("#acme-names")).ToHaveValueAsync("mail.acme.test mta-sts.fill.test autoconfig.fill.test");
 
-        // Requested twice in a row: each followed to "valid" by the page itself.
-        foreach (var names in new[] { "mail.acme.test, imap.acme.test", "imap.acme.test" })
+        // Requested twice in a row (HTTP-01, then TLS-ALPN-01 answered by the console's HTTPS): each followed to "valid" by the page itself.
+        foreach (var (names, challenge) in new[] { ("mail.acme.test, imap.acme.test", "HTTP-01: this console answers on port 80"), ("alpn.acme.test", "TLS-ALPN-01: this console answers on port 443") })
         {
+            await page.SelectOptionAsync("#acme-challenge", new SelectOptionValue { Label = challenge });
             await page.FillAsync("#acme-names", names);
             await page.Locator("#acme-agree").CheckAsync();
             await page.ClickAsync("#acme-request");
@@ -62,6 +63,9 @@ public sealed class CertificatesPageTests(AcmeConsoleHost host, Browser browser)
         await Expect(page.Locator("[data-status='valid']")).ToHaveCountAsync(2, new() { Timeout = 180_000 });
         await Expect(page.Locator("#certificate-fallback")).ToHaveCountAsync(0);
         await Expect(page.Locator("#certificate-table")).ToContainTextAsync("issued by");
+        // Followed to the last step: on the engine node and the console's HTTPS.
+        foreach (var name in new[] { "mail.acme.test", "alpn.acme.test" })
+            await Expect(page.Locator($"[data-in-use='{name}']")).ToHaveTextAsync("installed on engine node local, console HTTPS");
         await Browser.ScreenshotAsync(page, "certificates-issued-1440.png");
         await AssertFitsAsync(page);
 

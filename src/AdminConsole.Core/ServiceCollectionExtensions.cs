@@ -67,6 +67,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Certificates.CertificateService>();
         services.AddScoped<Certificates.CertificateIssuer>();
         services.AddScoped<Certificates.CertificateRenewalJob>();
+        services.AddSingleton<Certificates.ConsoleCertificates>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));

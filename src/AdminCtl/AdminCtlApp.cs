@@ -62,9 +62,12 @@ public static class AdminCtlApp
                                                     password is read from standard input, never argv
           certificates request NAME... --agree-tos [--authority letsencrypt|letsencrypt-staging|zerossl
                      | --directory URL] [--contact ADDR] [--key rsa-2048] [--eab-kid KID --eab-mac-stdin]
-                                                    order a certificate by ACME (HTTP-01: the console must
-                                                    be reachable on port 80 for each name) and issue it now;
-                                                    the EAB MAC key is read from standard input
+                     [--challenge http-01|tls-alpn-01|dns-01]
+                                                    order a certificate by ACME and issue it now: http-01
+                                                    (the console must be reachable on port 80 for each
+                                                    name), tls-alpn-01 (on its HTTPS port 443) or dns-01
+                                                    (RFC 2136, wildcards too); the EAB MAC key is read
+                                                    from standard input
           certificates renew ID                     issue (renew) an ACME certificate now
           certificates revoke ID                    revoke an ACME certificate at its CA
           certificates delete ID                    remove a certificate (the engine falls back to the
@@ -223,7 +226,7 @@ public static class AdminCtlApp
 
     private static async Task<int> RequestCertificateAsync(IServiceProvider sp, string[] args, TextWriter stdout, CancellationToken ct)
     {
-        var valued = new HashSet<string> { "--authority", "--directory", "--contact", "--key", "--eab-kid" };
+        var valued = new HashSet<string> { "--authority", "--directory", "--contact", "--key", "--eab-kid", "--challenge" };
         var names = new List<string>();
         for (var i = 2; i < args.Length; i++)
         {
@@ -233,7 +236,7 @@ public static class AdminCtlApp
 
         var mac = args.Contains("--eab-mac-stdin") ? (await Console.In.ReadLineAsync(ct))?.Trim() : null;
         var service = sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>();
-        var view = await service.RequestAsync(new AdminConsole.Core.Certificates.AcmeCertificateRequest(names, null, Option(args, "--key"), Option(args, "--authority"),
+        var view = await service.RequestAsync(new AdminConsole.Core.Certificates.AcmeCertificateRequest(names, Option(args, "--challenge"), Option(args, "--key"), Option(args, "--authority"),
             Option(args, "--directory"), Option(args, "--contact"), args.Contains("--agree-tos"), Option(args, "--eab-kid"), mac), Actor, ct: ct);
         await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateIssuer>().IssueAsync(view.Id, ct);
         return await ShowIssuedAsync(service, view.Id, stdout, ct);

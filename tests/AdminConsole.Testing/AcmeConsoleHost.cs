@@ -4,16 +4,17 @@ namespace AdminConsole.Testing;
 
 /// <summary>
 /// A console whose ACME CA is Debian's pebble on 127.0.0.1: pebble resolves the names in a BIND zone
-/// (mail and imap at 127.0.0.1, refused at 127.0.0.2 where nothing listens) and validates HTTP-01 on
-/// the console's own port. The console trusts pebble's HTTPS root and the upload tests' CA root.
+/// (mail, imap and alpn at 127.0.0.1, refused at 127.0.0.2 where nothing listens) and validates
+/// HTTP-01 on the console's HTTP port and TLS-ALPN-01 on its HTTPS port. The console trusts pebble's
+/// HTTPS root and the upload tests' CA root.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AcmeConsoleHost : ConsoleHost
 {
     public const string Zone = "acme.test";
 
-    /// <summary>The names pebble validates: mail and imap at 127.0.0.1 (where the HTTP-01 answer is), refused at 127.0.0.2, where nothing listens.</summary>
-    public const string ZoneText = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nrefused IN A 127.0.0.2\n";
+    /// <summary>The names pebble validates: mail, imap and alpn at 127.0.0.1 (where the console answers), refused at 127.0.0.2, where nothing listens.</summary>
+    public const string ZoneText = $"$ORIGIN {Zone}.\n$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nimap IN A 127.0.0.1\nalpn IN A 127.0.0.1\nrefused IN A 127.0.0.2\n";
 
     /// <summary>The TSIG key the console's RFC 2136 publisher updates the zone with (dns-01).</summary>
     public static readonly (string Name, string Secret) UpdateKey = ("acme-key", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
@@ -22,6 +23,8 @@ public sealed class AcmeConsoleHost : ConsoleHost
     public UploadCa Uploads { get; } = new();
 
     private readonly string _roots = Path.Combine(Path.GetTempPath(), $"acme-roots-{Guid.NewGuid():N}.pem");
+
+    protected override bool Https => true;
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
@@ -44,8 +47,8 @@ public sealed class AcmeConsoleHost : ConsoleHost
         {
             [Zone] = ZoneText,
         }, UpdateKey);
-        // pebble's validator connects to the console's HTTP port for HTTP-01; TLS-ALPN-01 is not offered here.
-        await Pebble.StartAsync(Dns, Factory.BaseAddress.Port, MailEngine.Server.Tests.EngineNodeProcess.FreePort());
+        // pebble's validator connects to the console's HTTP port for HTTP-01 and its HTTPS port for TLS-ALPN-01.
+        await Pebble.StartAsync(Dns, Factory.BaseAddress.Port, Factory.HttpsAddress.Port);
     }
 
     public string DirectoryUrl => Pebble.Directory.ToString();

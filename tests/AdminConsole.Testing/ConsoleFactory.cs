@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using AdminConsole.Web.Features.Certificates;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AdminConsole.Testing;
@@ -19,13 +20,18 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string> _settings;
 
     /// <param name="settings">Configuration for this host only, on top of the test defaults (timeouts, limits).</param>
-    public ConsoleFactory(string databaseName, int? databasePort = null, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="https">Also listen for HTTPS (on another free port), as an https:// address of ASPNETCORE_URLS would.</param>
+    public ConsoleFactory(string databaseName, int? databasePort = null, IReadOnlyDictionary<string, string>? settings = null, bool https = false)
     {
         _databaseName = databaseName;
         _databasePort = databasePort;
         _settings = settings ?? new Dictionary<string, string>();
         _contract = new Lazy<Task<ApiContract>>(LoadContractAsync);
-        UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            if (https) k.Listen(IPAddress.Loopback, 0, l => l.UseConsoleHttps());
+        });
     }
 
     /// <summary>The engine's state and Maildir folders for this host, removed with it.</summary>
@@ -43,14 +49,17 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         }
     }
 
-    public Uri BaseAddress
+    public Uri BaseAddress => Address("http");
+
+    /// <summary>The HTTPS address (a factory made with https: true).</summary>
+    public Uri HttpsAddress => Address("https");
+
+    private Uri Address(string scheme)
     {
-        get
-        {
-            StartServer();
-            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
-            return new Uri(addresses.Addresses.First());
-        }
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        return addresses.Addresses.Select(a => new Uri(a)).FirstOrDefault(a => a.Scheme == scheme)
+            ?? throw new InvalidOperationException($"The console has no {scheme} address ({string.Join(", ", addresses.Addresses)}).");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

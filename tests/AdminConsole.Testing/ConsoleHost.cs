@@ -10,13 +10,16 @@ public class ConsoleHost : IAsyncLifetime
     /// <summary>Configuration a derived fixture gives its host (say, short session timeouts).</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
+    /// <summary>Whether the console also listens for HTTPS (<see cref="ConsoleFactory.HttpsAddress"/>).</summary>
+    protected virtual bool Https => false;
+
     public TestDatabase Database { get; } = new();
     public ConsoleFactory Factory { get; private set; } = default!;
 
     public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        Factory = new ConsoleFactory(Database.Name, settings: Settings);
+        Factory = new ConsoleFactory(Database.Name, settings: Settings, https: Https);
         _ = Factory.BaseAddress;
     }
 

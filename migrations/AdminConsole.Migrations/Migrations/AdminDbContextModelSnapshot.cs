@@ -315,6 +315,14 @@ namespace AdminConsole.Migrations.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("token");
 
+                    b.Property<string>("Challenge")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Http01")
+                        .HasColumnName("challenge");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");

@@ -11,4 +11,10 @@ public enum AcmeChallengeKind
     /// up for the domain on its DNS page; the only way to a wildcard, and needs no port open.
     /// </summary>
     Dns01,
+
+    /// <summary>
+    /// tls-alpn-01 (RFC 8737): the console's HTTPS listener answers the CA's "acme-tls/1" handshake
+    /// on port 443, for sites where port 80 is closed.
+    /// </summary>
+    TlsAlpn01,
 }

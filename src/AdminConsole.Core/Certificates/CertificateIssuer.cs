@@ -15,7 +15,7 @@ namespace AdminConsole.Core.Certificates;
 /// failure is kept in words with a growing back-off; each step is an event on the page.
 /// </summary>
 public sealed class CertificateIssuer(AdminDbContext db, CertificateService certificates, AuditLog audit, TimeProvider clock, ILogger<CertificateIssuer> logger,
-    Dns.DnsPublisher dns, Dns.DnsLiveCheck live)
+    Dns.DnsPublisher dns, Dns.DnsLiveCheck live, CertificateInstallWatcher? watcher = null)
 {
     public const string Actor = "system:certificates";
 
@@ -139,7 +139,12 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
             }
             else
             {
-                db.AcmeChallengeAnswers.Add(new AcmeChallengeAnswer { Token = token, Name = name, KeyAuthorization = client.KeyAuthorization(token), ExpiresAt = clock.GetUtcNow().AddHours(1) });
+                // http-01 is served at /.well-known/acme-challenge/{token}, tls-alpn-01 as the acme-tls/1
+                // certificate for the name (ConsoleCertificates): either way by whichever console the CA reaches.
+                db.AcmeChallengeAnswers.Add(new AcmeChallengeAnswer
+                {
+                    Token = token, Name = name, Challenge = certificate.Challenge, KeyAuthorization = client.KeyAuthorization(token), ExpiresAt = clock.GetUtcNow().AddHours(1),
+                });
                 published.Tokens.Add(token);
                 await db.SaveChangesAsync(ct);
             }
@@ -178,6 +183,23 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
         audit.Record(Actor, "certificate.issued", $"certificate:{certificate.Id}", new { names = certificate.Names, issuer = certificate.Issuer, notAfter = certificate.NotAfter });
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Certificate for {Names} issued by {Issuer}, valid until {NotAfter}", string.Join(", ", certificate.Names), certificate.Issuer, certificate.NotAfter);
+        await ReportInstalledAsync(certificate, ct);
+    }
+
+    /// <summary>
+    /// The last step on the page, "installed on N nodes": watched by <see cref="CertificateInstallWatcher"/>
+    /// in the console. adminctl has none: the console it shares the database with installs the certificate.
+    /// </summary>
+    private async Task ReportInstalledAsync(ServerCertificate certificate, CancellationToken ct)
+    {
+        if (watcher is not null)
+        {
+            watcher.Watch(certificate.Id, certificate.SerialNumber!, clock.GetUtcNow() + certificates.Options.InstallWait);
+            return;
+        }
+
+        certificate.Events.Add(certificates.Event(certificate, "installed", "Saved: the console sends it to every engine node in the next snapshot and loads it for its HTTPS."));
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>

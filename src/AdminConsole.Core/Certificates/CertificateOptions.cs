@@ -21,6 +21,15 @@ public sealed class CertificateOptions
     /// </summary>
     public string? TrustedRootsFile { get; set; }
 
+    /// <summary>
+    /// How often the console's HTTPS reads the certificates again for what another console instance
+    /// saved (a save on this one is picked up at once).
+    /// </summary>
+    public TimeSpan ConsoleReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an issuance waits for every engine node and the console to serve the new certificate before it says which do not.</summary>
+    public TimeSpan InstallWait { get; set; } = TimeSpan.FromMinutes(2);
+
     public sealed class AcmeSettings
     {
         /// <summary>The directory used when a request names none (Let's Encrypt production).</summary>

@@ -30,8 +30,10 @@ public sealed record AcmeCertificateRequest(IReadOnlyList<string>? Names, string
 /// keys are sealed by Data Protection and unsealed only for the encrypted snapshot.
 /// </summary>
 public sealed class CertificateService(AdminDbContext db, IDataProtectionProvider protection, AuditLog audit, TimeProvider clock,
-    IOptions<CertificateOptions> options, IHttpClientFactory http)
+    IOptions<CertificateOptions> options, IHttpClientFactory http, ConsoleCertificates console, Engine.EngineNodes? nodes = null)
 {
+    public const string ConsoleHttps = "console HTTPS";
+
     public const int MaxNames = 100;
     public const int ExpiringDays = 30;
     private readonly IDataProtector _keys = protection.CreateProtector("AdminConsole.Certificates.PrivateKey.v1");
@@ -67,13 +69,26 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         return new CertificateView(c.Id, c.Names, c.Source == CertificateSource.Acme ? "acme" : "upload",
             c.Source == CertificateSource.Acme ? ChallengeName(c.Challenge) : null, KeyAlgorithmName(c.KeyAlgorithm), c.DirectoryUrl, status, c.Issuer, c.SerialNumber,
             c.NotBefore, c.NotAfter, daysLeft, c.RenewAt, c.LastError, c.NextAttemptAt, c.RevokedAt, c.CreatedAt,
-            c.Events.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(50).Select(e => new CertificateEventView(e.At, e.Step, e.Message)).ToList());
+            c.Events.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(50).Select(e => new CertificateEventView(e.At, e.Step, e.Message)).ToList(),
+            c.SerialNumber is { } serial ? InUse(serial) : []);
     }
+
+    /// <summary>Where the certificate with this serial is served now: the engine nodes that last said so, and the console's HTTPS.</summary>
+    public IReadOnlyList<string> InUse(string serialNumber) =>
+        [.. (nodes?.Serving(serialNumber) ?? []).Select(n => $"engine node {n}"),
+            .. console.Serving && console.Current.All.Any(c => string.Equals(c.Leaf.SerialNumber, serialNumber, StringComparison.OrdinalIgnoreCase)) ? [ConsoleHttps] : Array.Empty<string>()];
+
+    /// <summary>The engine nodes this process follows (none in adminctl, and in a console without an engine or node configured).</summary>
+    public IReadOnlyList<string> NodeNames => [.. (nodes?.All ?? []).Select(n => n.Name)];
+
+    /// <summary>Whether this process serves the console's HTTPS.</summary>
+    public bool ServesConsole => console.Serving;
 
     public static string ChallengeName(AcmeChallengeKind kind) => kind switch
     {
         AcmeChallengeKind.Http01 => AcmeChallenge.Http01,
         AcmeChallengeKind.Dns01 => AcmeChallenge.Dns01,
+        AcmeChallengeKind.TlsAlpn01 => AcmeChallenge.TlsAlpn01,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -140,9 +155,11 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         {
             null or "" or AcmeChallenge.Http01 => AcmeChallengeKind.Http01,
             AcmeChallenge.Dns01 => AcmeChallengeKind.Dns01,
+            AcmeChallenge.TlsAlpn01 => AcmeChallengeKind.TlsAlpn01,
             _ => null,
         };
-        if (challenge is null) errors.Add("challenge", $"The challenge is {AcmeChallenge.Http01} (the console answers on its HTTP port) or {AcmeChallenge.Dns01} (a TXT record published by RFC 2136).");
+        if (challenge is null)
+            errors.Add("challenge", $"The challenge is {AcmeChallenge.Http01} (the console answers on its HTTP port), {AcmeChallenge.TlsAlpn01} (the console's HTTPS port answers) or {AcmeChallenge.Dns01} (a TXT record published by RFC 2136).");
         var names = NormalizeNames(request.Names, errors, wildcardsAllowed: challenge == AcmeChallengeKind.Dns01);
         if (names.Count == 0 && !errors.Has("names")) errors.Add("names", "Give at least one name, such as mail.example.com.");
         if (challenge == AcmeChallengeKind.Dns01 && !errors.Has("names"))

@@ -18,10 +18,18 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
     /// <summary>Checks kept per domain; older ones are deleted.</summary>
     public const int ChecksKept = 100;
     /// <summary>The mail host: Dns:MailHost, else the engine's Engine:HostName, else this machine's name.</summary>
-    public string MailHost =>
-        (string.IsNullOrWhiteSpace(options.Value.MailHost) ? configuration["Engine:HostName"] : options.Value.MailHost) is { Length: > 0 } host
+    public string MailHost => MailHostOf(options.Value, configuration);
+
+    public static string MailHostOf(DnsOptions options, IConfiguration configuration) =>
+        (string.IsNullOrWhiteSpace(options.MailHost) ? configuration["Engine:HostName"] : options.MailHost) is { Length: > 0 } host
             ? host.Trim().TrimEnd('.').ToLowerInvariant()
             : System.Net.Dns.GetHostName().ToLowerInvariant();
+
+    /// <summary>The console's public host name: Dns:ConsoleHost, else the mail host.</summary>
+    public static string ConsoleHostOf(DnsOptions options, IConfiguration configuration) =>
+        options.ConsoleHost is { Length: > 0 } console && console.Trim().TrimEnd('.') is { Length: > 0 } trimmed
+            ? trimmed.ToLowerInvariant()
+            : MailHostOf(options, configuration);
 
     /// <summary>
     /// The names a certificate of this installation should cover (issue #17): the mail host (MX,
@@ -31,8 +39,7 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
     public async Task<IReadOnlyList<string>> CertificateNamesAsync(CancellationToken ct = default)
     {
         var names = new List<string> { MailHost };
-        if (options.Value.ConsoleHost is { Length: > 0 } console && !names.Contains(console.Trim().TrimEnd('.').ToLowerInvariant()))
-            names.Add(console.Trim().TrimEnd('.').ToLowerInvariant());
+        if (ConsoleHostOf(options.Value, configuration) is var console && !names.Contains(console)) names.Add(console);
         foreach (var domain in await db.Domains.AsNoTracking().OrderBy(d => d.Name).Select(d => d.Name).ToListAsync(ct))
         {
             names.Add("mta-sts." + domain);

@@ -76,6 +76,13 @@ public sealed class EngineNodes : IDisposable
         }
     }
 
+    /// <summary>The nodes whose last answer says they serve the certificate with this serial number (hex).</summary>
+    public IReadOnlyList<string> Serving(string serialNumber)
+    {
+        lock (_gate)
+            return [.. _nodes.Select(n => _states[n.Node.Name]).Where(s => s.Status?.Certificates?.Contains(serialNumber, StringComparer.OrdinalIgnoreCase) == true).Select(s => s.Name)];
+    }
+
     internal void Answered(IEngineNode node, NodeStatus status, DateTimeOffset at)
     {
         lock (_gate)

@@ -51,6 +51,7 @@ internal static class AdminConsoleHost
         }
 
         services.AddEngineNodes();
+        builder.AddConsoleHttps();
         services.AddConsoleProxy(builder.Configuration);
         services.AddConsoleAuthentication();
         services.AddOperationsEndpoints();

@@ -41,7 +41,7 @@ public sealed class SnapshotIndex
     private readonly FrozenDictionary<string, SnapshotAlias> _aliases;
     private readonly FrozenDictionary<string, FrozenSet<string>> _aliasesByMember;
     private readonly IReadOnlyList<IPNetwork> _trustedNetworks;
-    private readonly FrozenDictionary<string, Tls.ServedCertificate> _certificates;
+    private readonly Tls.ServedCertificates _certificates;
 
     public SnapshotIndex(EngineSnapshot snapshot, TimeProvider? clock = null)
     {
@@ -55,38 +55,14 @@ public sealed class SnapshotIndex
             .GroupBy(p => p.Member, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(p => p.Alias).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
         _trustedNetworks = snapshot.Policy.TrustedNetworks.Select(IPNetwork.Parse).ToList();
-        // In the snapshot's order: a later certificate for a name wins (the console lists the longest-lived last).
-        var certificates = new Dictionary<string, Tls.ServedCertificate>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in snapshot.Certificates)
-        {
-            Tls.ServedCertificate certificate;
-            try
-            {
-                certificate = Tls.ServedCertificate.FromPem(entry.ChainPem, Convert.FromBase64String(entry.PrivateKey));
-            }
-            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
-            {
-                throw new FormatException($"The certificate for {string.Join(", ", entry.HostNames)} cannot be used: {e.Message}", e);
-            }
-
-            foreach (var name in entry.HostNames) certificates[name.TrimEnd('.')] = certificate;
-        }
-
-        _certificates = certificates.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _certificates = new Tls.ServedCertificates(snapshot.Certificates);
     }
 
     /// <summary>Every certificate the snapshot brought, each once.</summary>
-    public IEnumerable<Tls.ServedCertificate> Certificates() => _certificates.Values.Distinct();
+    public IEnumerable<Tls.ServedCertificate> Certificates() => _certificates.All;
 
-    /// <summary>The certificate for a TLS client's SNI name: an exact name first, then "*.parent"; null if none.</summary>
-    public Tls.ServedCertificate? Certificate(string? hostName)
-    {
-        if (string.IsNullOrEmpty(hostName) || _certificates.Count == 0) return null;
-        hostName = hostName.TrimEnd('.');
-        if (_certificates.TryGetValue(hostName, out var exact)) return exact;
-        var dot = hostName.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && _certificates.TryGetValue("*" + hostName[dot..], out var wildcard) ? wildcard : null;
-    }
+    /// <summary>The certificate for a TLS client's SNI name (see <see cref="Tls.ServedCertificates.For"/>); null if none.</summary>
+    public Tls.ServedCertificate? Certificate(string? hostName) => _certificates.For(hostName);
 
     public EngineSnapshot Snapshot { get; }
 

@@ -26,7 +26,8 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
         engine.Endpoints.Select(e => (Name: e.Key.ToString().ToLowerInvariant(), Endpoint: e.Value))
             .Concat(engine.ImapEndpoints.Select(e => (Name: e.Key, Endpoint: e.Value)))
             .ToDictionary(e => e.Name, e => e.Endpoint.ToString()),
-        engine.Scanner.Ready ? "ready" : "compiling");
+        engine.Scanner.Ready ? "ready" : "compiling",
+        [.. engine.Snapshots.Current.Certificates().Select(c => c.Leaf.SerialNumber)]);
 
     public Task<NodeTelemetry> TelemetryAsync(CancellationToken ct)
     {

@@ -26,16 +26,7 @@ public sealed class CertificateProvider
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(options.StateDirectory);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={options.HostName}", key, HashAlgorithmName.SHA256);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddDnsName(options.HostName);
-            names.AddDnsName("localhost");
-            names.AddIpAddress(System.Net.IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2));
+            using var created = SelfSignedCertificate.Create(new X500DistinguishedName($"CN={options.HostName}"), options.HostName, TimeSpan.FromDays(2 * 365));
             DurableFile.WriteAllBytes(path, created.Export(X509ContentType.Pkcs12));
         }
 

@@ -37,6 +37,55 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         }
     }
 
+    /// <summary>The certificate once its last step is <paramref name="step"/> (issued, then installed everywhere).</summary>
+    private async Task<JsonElement> WaitForStepAsync(HttpClient client, string id, string step)
+    {
+        var deadline = DateTime.UtcNow + IssuanceWait;
+        while (true)
+        {
+            var view = await client.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}");
+            var events = view.GetProperty("events").EnumerateArray().ToList();
+            if (events.Count > 0 && events[0].GetProperty("step").GetString() == step) return view;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Certificate {id} never reached {step}: {view}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// An HTTPS client to the console that keeps one connection: every TLS handshake's certificate is
+    /// recorded, so a test sees whether a request went over the connection opened before.
+    /// </summary>
+    private sealed class ConsoleHttpsClient : IDisposable
+    {
+        private readonly HttpClient _client;
+
+        public ConsoleHttpsClient(Uri address, string serverName)
+        {
+            var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10), PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+            handler.SslOptions.TargetHost = serverName;
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                lock (Handshakes) Handshakes.Add(X509CertificateLoader.LoadCertificate(certificate!.GetRawCertData()));
+                return true;
+            };
+            _client = new HttpClient(handler) { BaseAddress = address };
+        }
+
+        public List<X509Certificate2> Handshakes { get; } = [];
+
+        public async Task<HttpStatusCode> GetAsync(string path)
+        {
+            using var response = await _client.GetAsync(path);
+            return response.StatusCode;
+        }
+
+        public void Dispose()
+        {
+            _client.Dispose();
+            foreach (var c in Handshakes) c.Dispose();
+        }
+    }
+
     private static async Task<ExternalProgram.Result> OpenSslAsync(string arguments) =>
         await ExternalProgram.RunAsync("/bin/bash", "-c", $"openssl s_client {arguments} -showcerts </dev/null");
 
@@ -48,6 +97,10 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         var submission = Engine.Endpoints[ListenerKind.Submission];
         using var before = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
         await before.ConnectAsync("127.0.0.1", submission.Port, SecureSocketOptions.StartTls);
+        // And a browser's HTTPS connection to the console, on the certificate it has before (its self-signed one, or another test's).
+        using var browser = new ConsoleHttpsClient(host.Factory.HttpsAddress, "mail.acme.test");
+        Assert.Equal(HttpStatusCode.OK, await browser.GetAsync("/signin"));
+        var first = Assert.Single(browser.Handshakes).SerialNumber;
 
         using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""
             {"names":["mail.acme.test","IMAP.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true,"contact":"postmaster@acme.test"}
@@ -66,9 +119,13 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         var renewAt = issued.GetProperty("renewAt").GetDateTimeOffset();
         // No renewal information from this pebble: renewal when a third of the lifetime is left.
         Assert.InRange(renewAt, notAfter - (notAfter - notBefore) / 3 - TimeSpan.FromMinutes(1), notAfter - (notAfter - notBefore) / 3 + TimeSpan.FromMinutes(1));
-        var steps = issued.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("step").GetString()).ToList();
-        Assert.Equal(["issued", "validation", "validation", "order", "requested"], steps);
         var serial = issued.GetProperty("serialNumber").GetString()!;
+        // The last step: the engine node and the console's HTTPS both serve it.
+        var installed = await WaitForStepAsync(client, id, "installed");
+        var steps = installed.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("step").GetString()).ToList();
+        Assert.Equal(["installed", "issued", "validation", "validation", "order", "requested"], steps);
+        Assert.Equal("Installed on 1 of 1 engine node(s) (local); the console's HTTPS serves it.", installed.GetProperty("events")[0].GetProperty("message").GetString());
+        Assert.Equal(["engine node local", "console HTTPS"], installed.GetProperty("inUse").EnumerateArray().Select(e => e.GetString()));
 
         // In the next snapshot, to the engine, without a restart.
         await host.WaitForEngineAsync(s => s.Certificate("imap.acme.test")?.Leaf.SerialNumber == serial, "The engine did not get the issued certificate");
@@ -95,9 +152,20 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
             Assert.True(presented.Output.Contains("Verify return code: 0 (ok)", StringComparison.Ordinal), $"{what}: {presented.Output} {presented.Errors}");
         }
 
-        // The session from before goes on with its own certificate.
+        // The console's HTTPS too: by SNI, and without SNI its host name's (the mail host here), with the intermediate.
+        var https = host.Factory.HttpsAddress.Port;
+        var console = await OpenSslAsync($"-connect 127.0.0.1:{https} -servername imap.acme.test -verify_hostname imap.acme.test -CAfile {rootFile} -verify_return_error");
+        Assert.True(console.Output.Contains("Verify return code: 0 (ok)", StringComparison.Ordinal), $"console HTTPS: {console.Output} {console.Errors}");
+        Assert.True(console.Output.Split("-----BEGIN CERTIFICATE-----").Length - 1 >= 2, "the console sent no intermediate: " + console.Output);
+        var noSni = await OpenSslAsync($"-connect 127.0.0.1:{https} -noservername -verify_hostname mail.acme.test -CAfile {rootFile} -verify_return_error");
+        Assert.True(noSni.Output.Contains("Verify return code: 0 (ok)", StringComparison.Ordinal), $"console HTTPS without SNI: {noSni.Output} {noSni.Errors}");
+
+        // The sessions from before go on with their own certificate: SMTP, and the browser's connection (no second handshake).
         await before.NoOpAsync();
         await before.DisconnectAsync(true);
+        Assert.Equal(HttpStatusCode.OK, await browser.GetAsync("/signin"));
+        Assert.Equal(first, Assert.Single(browser.Handshakes).SerialNumber);
+        Assert.NotEqual(serial, first);
 
         // Sealed in the database, never in an API answer.
         var text = await client.GetStringAsync("/api/v1/certificates");
@@ -187,6 +255,14 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         {
             var done = await WaitForStatusAsync(client, id, "valid", "failed");
             Assert.True(done.GetProperty("status").GetString() == "valid", done.ToString());
+        }
+
+        // And each is installed everywhere soon after: an issuance that waited for the snapshot push in its
+        // job held a job worker the push needed (two issuances on two workers waited out the whole wait).
+        foreach (var id in ids)
+        {
+            var installed = await WaitForStepAsync(client, id, "installed");
+            Assert.Equal("Installed on 1 of 1 engine node(s) (local); the console's HTTPS serves it.", installed.GetProperty("events")[0].GetProperty("message").GetString());
         }
     }
 
@@ -340,6 +416,112 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         {
             await using var db = host.Database.CreateContext();
             await db.AcmeChallengeAnswers.Where(a => a.Token.StartsWith("tok-")).ExecuteDeleteAsync();
+        }
+    }
+
+    /// <summary>TLS-ALPN-01 (RFC 8737): pebble connects to the console's HTTPS offering acme-tls/1, the console answers, and then serves the certificate there.</summary>
+    [Fact]
+    public async Task A_certificate_issued_over_TLS_ALPN01_is_answered_by_the_consoles_HTTPS_and_then_served_there()
+    {
+        using var client = await host.ApiClientAsync();
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""
+            {"names":["alpn.acme.test"],"challenge":"tls-alpn-01","directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}
+            """));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var issued = await WaitForStatusAsync(client, id, "valid", "failed");
+        Assert.True(issued.GetProperty("status").GetString() == "valid", issued.ToString());
+        Assert.Equal("tls-alpn-01", issued.GetProperty("challenge").GetString());
+        Assert.Contains(issued.GetProperty("events").EnumerateArray(), e => e.GetProperty("message").GetString() == "alpn.acme.test validated (tls-alpn-01).");
+        var installed = await WaitForStepAsync(client, id, "installed");
+        Assert.Contains("console HTTPS", installed.GetProperty("inUse").EnumerateArray().Select(e => e.GetString()));
+
+        using var root = await host.Pebble.IssuingRootAsync();
+        var rootFile = Path.Combine(host.Factory.EngineRoot, "pebble-root-alpn.pem");
+        await File.WriteAllTextAsync(rootFile, root.ExportCertificatePem());
+        var served = await OpenSslAsync($"-connect 127.0.0.1:{host.Factory.HttpsAddress.Port} -servername alpn.acme.test -verify_hostname alpn.acme.test -CAfile {rootFile} -verify_return_error");
+        Assert.True(served.Output.Contains("Verify return code: 0 (ok)", StringComparison.Ordinal), $"{served.Output} {served.Errors}");
+        await using var db = host.Database.CreateContext();
+        Assert.Empty(await db.AcmeChallengeAnswers.Where(a => a.Name == "alpn.acme.test").ToListAsync());
+    }
+
+    /// <summary>The handshake of a client offering only acme-tls/1: the certificate it gets and the protocol agreed, or null when the handshake was refused.</summary>
+    private async Task<(X509Certificate2 Certificate, string Protocol)?> AcmeTlsHandshakeAsync(string serverName)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, host.Factory.HttpsAddress.Port);
+        await using var tls = new System.Net.Security.SslStream(tcp.GetStream());
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+            {
+                TargetHost = serverName,
+                ApplicationProtocols = [new System.Net.Security.SslApplicationProtocol(Core.Certificates.Acme.AcmeTlsAlpn.Protocol)],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            });
+        }
+        catch (System.Security.Authentication.AuthenticationException)
+        {
+            return null;
+        }
+
+        return (X509CertificateLoader.LoadCertificate(tls.RemoteCertificate!.GetRawCertData()), tls.NegotiatedApplicationProtocol.ToString());
+    }
+
+    [Fact]
+    public async Task The_consoles_HTTPS_answers_acme_tls_only_for_a_name_with_a_pending_tls_alpn_answer()
+    {
+        const string keyAuthorization = "alpn-tok.thumbprint";
+        await using (var db = host.Database.CreateContext())
+        {
+            db.AcmeChallengeAnswers.Add(new Core.Certificates.AcmeChallengeAnswer
+            {
+                Token = "alpn-tok", Name = "alpn.acme.test", Challenge = Core.Certificates.AcmeChallengeKind.TlsAlpn01, KeyAuthorization = keyAuthorization, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+            });
+            db.AcmeChallengeAnswers.Add(new Core.Certificates.AcmeChallengeAnswer
+            {
+                Token = "alpn-http", Name = "imap.acme.test", Challenge = Core.Certificates.AcmeChallengeKind.Http01, KeyAuthorization = "alpn-http.thumbprint", ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        try
+        {
+            // RFC 8737 §3: a self-signed certificate for the one name, the critical acmeIdentifier extension
+            // holding the SHA-256 of the key authorization, and acme-tls/1 agreed.
+            var answered = await AcmeTlsHandshakeAsync("alpn.acme.test");
+            Assert.NotNull(answered);
+            using (var certificate = answered.Value.Certificate)
+            {
+                Assert.Equal("acme-tls/1", answered.Value.Protocol);
+                Assert.Equal(["alpn.acme.test"], certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames());
+                var identifier = certificate.Extensions[Core.Certificates.Acme.AcmeTlsAlpn.IdentifierOid]!;
+                Assert.True(identifier.Critical);
+                Assert.Equal([0x04, 0x20, .. System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(keyAuthorization))], identifier.RawData);
+            }
+
+            // An http-01 answer is no tls-alpn-01 answer, and a name with none gets no challenge certificate.
+            foreach (var name in new[] { "imap.acme.test", "other.acme.test" })
+            {
+                var ordinary = await AcmeTlsHandshakeAsync(name);
+                if (ordinary is not { } handshake) continue; // refused: no protocol in common
+                using (handshake.Certificate)
+                {
+                    Assert.Null(handshake.Certificate.Extensions[Core.Certificates.Acme.AcmeTlsAlpn.IdentifierOid]);
+                    Assert.NotEqual("acme-tls/1", handshake.Protocol);
+                }
+            }
+
+            // Nor is a tls-alpn-01 answer served over HTTP.
+            using var anonymous = host.Factory.CreateHttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/.well-known/acme-challenge/alpn-tok");
+            request.Headers.Host = "alpn.acme.test";
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.SendAsync(request)).StatusCode);
+        }
+        finally
+        {
+            await using var db = host.Database.CreateContext();
+            await db.AcmeChallengeAnswers.Where(a => a.Token.StartsWith("alpn-")).ExecuteDeleteAsync();
         }
     }
 }

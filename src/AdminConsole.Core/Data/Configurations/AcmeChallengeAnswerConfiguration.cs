@@ -12,6 +12,8 @@ internal sealed class AcmeChallengeAnswerConfiguration : IEntityTypeConfiguratio
         builder.HasKey(a => a.Token);
         builder.Property(a => a.Token).HasMaxLength(256);
         builder.Property(a => a.Name).HasMaxLength(253);
+        // Rows from before tls-alpn-01 were http-01 answers.
+        builder.Property(a => a.Challenge).HasConversion<string>().HasMaxLength(16).HasDefaultValue(AcmeChallengeKind.Http01);
         builder.Property(a => a.KeyAuthorization).HasMaxLength(512);
     }
 }

@@ -1,3 +1,4 @@
+using AdminConsole.Core.Certificates;
 using AdminConsole.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,7 +18,7 @@ internal static class AcmeChallengeEndpoints
         {
             var host = http.Request.Host.Host.TrimEnd('.').ToLowerInvariant();
             var now = clock.GetUtcNow();
-            var answer = await db.AcmeChallengeAnswers.AsNoTracking().SingleOrDefaultAsync(a => a.Token == token && a.ExpiresAt > now, ct);
+            var answer = await db.AcmeChallengeAnswers.AsNoTracking().SingleOrDefaultAsync(a => a.Token == token && a.Challenge == AcmeChallengeKind.Http01 && a.ExpiresAt > now, ct);
             if (answer is null || answer.Name != host) return TypedResults.NotFound();
             // §8.3: the body is the key authorization; application/octet-stream as the RFC's example.
             return TypedResults.Text(answer.KeyAuthorization, "application/octet-stream");

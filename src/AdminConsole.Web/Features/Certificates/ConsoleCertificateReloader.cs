@@ -1,0 +1,37 @@
+using AdminConsole.Core.Certificates;
+using Microsoft.Extensions.Options;
+
+namespace AdminConsole.Web.Features.Certificates;
+
+/// <summary>
+/// Keeps the console's HTTPS certificates current: read at start, again at once when this console
+/// saves a certificate, and at the configured interval for what another instance saved (and for a
+/// certificate that expired meanwhile, which leaves the set).
+/// </summary>
+internal sealed class ConsoleCertificateReloader(ConsoleCertificates certificates, IOptions<CertificateOptions> options, ILogger<ConsoleCertificateReloader> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        certificates.Serve();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await certificates.ReloadAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+            {
+                logger.LogWarning("The console's HTTPS certificates could not be read ({Reason}); it keeps those it has.", e.Message);
+            }
+
+            try
+            {
+                await certificates.WaitForChangeAsync(options.Value.ConsoleReloadInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
