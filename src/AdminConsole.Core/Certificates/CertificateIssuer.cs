@@ -114,7 +114,20 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
             replaces = AcmeClient.CertificateId(current);
         }
 
-        var order = await client.NewOrderAsync(certificate.Names, replaces, ct);
+        AcmeOrder order;
+        try
+        {
+            order = await client.NewOrderAsync(certificate.Names, replaces, ct);
+        }
+        catch (AcmeException e) when (e.Problem.Name == "accountDoesNotExist")
+        {
+            // The CA lost our account (a test CA restarted, a staging reset, an account deactivated at the
+            // CA's site): a new one, with the contact and the terms the admin agreed to for the old one.
+            client = await certificates.ReplaceAccountAsync(certificate.DirectoryUrl!, ct);
+            certificate.Events.Add(certificates.Event(certificate, "order", $"The CA no longer knew our account ({e.Problem.Detail}); a new account was made."));
+            order = await client.NewOrderAsync(certificate.Names, replaces, ct);
+        }
+
         certificate.Events.Add(certificates.Event(certificate, "order", $"Ordered {string.Join(", ", certificate.Names)} from {certificate.DirectoryUrl}."));
         await db.SaveChangesAsync(ct);
 

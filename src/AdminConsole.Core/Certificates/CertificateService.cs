@@ -275,6 +275,26 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         return client;
     }
 
+    /// <summary>
+    /// Our account at <paramref name="directoryUrl"/> when the CA says it has none: the stale record goes
+    /// and a new account is made with its contact, the terms having been agreed to for the old one. A CA
+    /// that needs external account binding refuses this, in words: request the certificate again with it.
+    /// </summary>
+    public async Task<AcmeClient> ReplaceAccountAsync(string directoryUrl, CancellationToken ct)
+    {
+        var stale = await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == directoryUrl, ct);
+        db.AcmeAccounts.Remove(stale);
+        await db.SaveChangesAsync(ct);
+        try
+        {
+            return await AccountAsync(directoryUrl, stale.Contact.FirstOrDefault(), agreeToTerms: true, binding: null, ct);
+        }
+        catch (DomainValidationException e)
+        {
+            throw new CertificateIssuanceException("order", $"The CA no longer knows our account and a new one could not be made: {e.Message} Request the certificate again.", e);
+        }
+    }
+
     /// <summary>A client signing as our account at <paramref name="directoryUrl"/>; null when we have none there.</summary>
     public async Task<AcmeClient?> ClientAsync(string? directoryUrl, CancellationToken ct) =>
         await db.AcmeAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.DirectoryUrl == directoryUrl, ct) is { } account ? Client(account) : null;

@@ -121,41 +121,55 @@ public sealed class EnginePushJob(
 }
 
 /// <summary>
-/// Asks for a push after a change. Bursts coalesce: while a push is enqueued and not yet started here,
-/// further requests add nothing (for at most a few seconds, in case another node's server ran it),
-/// and the push that runs compiles the state as it is by then.
+/// Asks for a push after a change. Bursts coalesce: while the push this process enqueued has not yet
+/// started (its Hangfire state is still Enqueued), further requests add nothing, and the push that runs
+/// compiles the state as it is by then. The state is asked of the job storage, so a push another
+/// process runs (adminctl enqueues, the console runs it) counts as started once it is: a change saved
+/// after that start gets a push of its own (a certificate adminctl issued in the seconds after its
+/// first save waited for the minutely reconcile before).
 /// </summary>
 public sealed class EnginePushScheduler(IServiceProvider services, TimeProvider clock)
 {
-    private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
     private DateTimeOffset? _pendingSince;
+    private string? _pendingJob;
 
     public void Request()
     {
+        // A client over this host's own storage: Hangfire's registered client may follow the static
+        // JobStorage.Current, which another host in the same process can replace.
+        if (services.GetService(typeof(JobStorage)) is not JobStorage storage) return;
         lock (_gate)
         {
             var now = clock.GetUtcNow();
-            if (_pendingSince is { } since && now - since < PendingFor) return;
+            if (_pendingSince is { } since && now - since < PendingFor && _pendingJob is { } pending && StillEnqueued(storage, pending)) return;
             _pendingSince = now;
+            try
+            {
+                _pendingJob = new BackgroundJobClient(storage).Enqueue<EnginePushJob>(j => j.RunAsync(CancellationToken.None));
+            }
+            catch
+            {
+                _pendingSince = null;
+                _pendingJob = null;
+                throw;
+            }
         }
+    }
 
-        try
-        {
-            // A client over this host's own storage: Hangfire's registered client may follow the static
-            // JobStorage.Current, which another host in the same process can replace.
-            if (services.GetService(typeof(JobStorage)) is JobStorage storage)
-                new BackgroundJobClient(storage).Enqueue<EnginePushJob>(j => j.RunAsync(CancellationToken.None));
-        }
-        catch
-        {
-            Started();
-            throw;
-        }
+    private static bool StillEnqueued(JobStorage storage, string job)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetStateData(job)?.Name == Hangfire.States.EnqueuedState.StateName;
     }
 
     internal void Started()
     {
-        lock (_gate) _pendingSince = null;
+        lock (_gate)
+        {
+            _pendingSince = null;
+            _pendingJob = null;
+        }
     }
 }

@@ -32,8 +32,10 @@ public sealed class EngineSnapshotFollower(
     SnapshotCipher cipher,
     IOptions<EngineFollowerOptions> options,
     TimeProvider clock,
-    ILogger<EngineSnapshotFollower> logger) : BackgroundService
+    ILogger<EngineSnapshotFollower> logger,
+    Certificates.ConsoleCertificates? consoleCertificates = null) : BackgroundService
 {
+    private long _seen;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _load = new(1, 1);
@@ -100,6 +102,9 @@ public sealed class EngineSnapshotFollower(
         {
             await using var scope = scopes.CreateAsyncScope();
             newest = await scope.ServiceProvider.GetRequiredService<AdminDbContext>().EngineSnapshotVersions.MaxAsync(v => (long?)v.Version, ct);
+            // A new version may carry a certificate another process saved (adminctl, another console):
+            // the console's HTTPS reads its certificates again now, not at its next interval.
+            if (newest is { } seen && seen > Interlocked.Exchange(ref _seen, seen)) consoleCertificates?.Changed();
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {

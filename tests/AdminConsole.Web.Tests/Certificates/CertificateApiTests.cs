@@ -524,4 +524,35 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
             await db.AcmeChallengeAnswers.Where(a => a.Token.StartsWith("alpn-")).ExecuteDeleteAsync();
         }
     }
+
+    /// <summary>A CA that lost our account (a restarted test CA, a staging reset) gets a new one made at the next order, and the issuance goes on.</summary>
+    [Fact]
+    public async Task An_account_the_CA_no_longer_knows_is_replaced_and_the_certificate_issued()
+    {
+        using var client = await host.ApiClientAsync();
+        // Our account at pebble (made now if no other test made it), then lost by the CA: its URL names none.
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Core.Certificates.CertificateService>().AccountAsync(host.DirectoryUrl, "postmaster@acme.test", agreeToTerms: true, binding: null, default);
+        string lost;
+        List<string> contact;
+        await using (var db = host.Database.CreateContext())
+        {
+            var account = await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl);
+            contact = [.. account.Contact];
+            lost = account.AccountUrl[..(account.AccountUrl.LastIndexOf('/') + 1)] + "0";
+            account.AccountUrl = lost;
+            await db.SaveChangesAsync();
+        }
+
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["mail.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var issued = await WaitForStatusAsync(client, id, "valid", "failed");
+        Assert.True(issued.GetProperty("status").GetString() == "valid", issued.ToString());
+        Assert.Contains(issued.GetProperty("events").EnumerateArray(), e => e.GetProperty("message").GetString()!.EndsWith("a new account was made.", StringComparison.Ordinal));
+        await using var check = host.Database.CreateContext();
+        var replaced = await check.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl);
+        Assert.NotEqual(lost, replaced.AccountUrl);
+        Assert.Equal(contact, replaced.Contact);
+    }
 }
