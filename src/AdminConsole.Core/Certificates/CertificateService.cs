@@ -30,7 +30,7 @@ public sealed record AcmeCertificateRequest(IReadOnlyList<string>? Names, string
 /// keys are sealed by Data Protection and unsealed only for the encrypted snapshot.
 /// </summary>
 public sealed class CertificateService(AdminDbContext db, IDataProtectionProvider protection, AuditLog audit, TimeProvider clock,
-    IOptions<CertificateOptions> options, IHttpClientFactory http, ConsoleCertificates console, Engine.EngineNodes? nodes = null)
+    IOptions<CertificateOptions> options, IHttpClientFactory http, ConsoleCertificates? console = null, Engine.EngineNodes? nodes = null)
 {
     public const string ConsoleHttps = "console HTTPS";
 
@@ -76,13 +76,13 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
     /// <summary>Where the certificate with this serial is served now: the engine nodes that last said so, and the console's HTTPS.</summary>
     public IReadOnlyList<string> InUse(string serialNumber) =>
         [.. (nodes?.Serving(serialNumber) ?? []).Select(n => $"engine node {n}"),
-            .. console.Serving && console.Current.All.Any(c => string.Equals(c.Leaf.SerialNumber, serialNumber, StringComparison.OrdinalIgnoreCase)) ? [ConsoleHttps] : Array.Empty<string>()];
+            .. console is { Serving: true } && console.Current.All.Any(c => string.Equals(c.Leaf.SerialNumber, serialNumber, StringComparison.OrdinalIgnoreCase)) ? [ConsoleHttps] : Array.Empty<string>()];
 
     /// <summary>The engine nodes this process follows (none in adminctl, and in a console without an engine or node configured).</summary>
     public IReadOnlyList<string> NodeNames => [.. (nodes?.All ?? []).Select(n => n.Name)];
 
     /// <summary>Whether this process serves the console's HTTPS.</summary>
-    public bool ServesConsole => console.Serving;
+    public bool ServesConsole => console?.Serving == true;
 
     public static string ChallengeName(AcmeChallengeKind kind) => kind switch
     {
