@@ -68,6 +68,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Certificates.CertificateIssuer>();
         services.AddScoped<Certificates.CertificateRenewalJob>();
         services.AddSingleton<Certificates.ConsoleCertificates>();
+        services.AddSingleton<Certificates.Dns01Hook>();
         services.AddScoped<SnapshotCompiler>();
         services.AddScoped<EnginePushJob>();
         services.AddOptions<EnginePolicyOptions>().Bind(configuration.GetSection(EnginePolicyOptions.Section));

@@ -72,6 +72,10 @@ public static class AdminCtlApp
           certificates revoke ID                    revoke an ACME certificate at its CA
           certificates delete ID                    remove a certificate (the engine falls back to the
                                                     next one for its names, or its own)
+          certificates rollover-account [--directory URL]
+                                                    move our ACME account (at the configured CA, or URL)
+                                                    to a new key (RFC 8555 key change); the old key is
+                                                    refused by the CA from then on
           srs status                                when each Sender Rewriting Scheme secret in use was
                                                     made, and when the next rotation is due
           srs rotate                                make a new SRS signing secret now (addresses made with
@@ -161,6 +165,8 @@ public static class AdminCtlApp
                 ("certificates", "renew") when args.Length == 3 => await RenewCertificateAsync(sp, args[2], stdout, ct),
                 ("certificates", "revoke") when args.Length == 3 => await RevokeCertificateAsync(sp, args[2], stdout, ct),
                 ("certificates", "delete") when args.Length == 3 => await DeleteCertificateAsync(sp, args[2], stdout, ct),
+                ("certificates", "rollover-account") when args.Length is 2 or 4 && (args.Length == 2 || args[2] == "--directory") =>
+                    await RolloverAccountAsync(sp, args.Length == 4 ? args[3] : null, stdout, ct),
                 _ => await UsageErrorAsync(stderr),
             };
         }
@@ -263,6 +269,13 @@ public static class AdminCtlApp
     private static async Task<int> RevokeCertificateAsync(IServiceProvider sp, string text, TextWriter stdout, CancellationToken ct)
     {
         await WriteCertificateAsync(await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>().RevokeAsync(CertificateId(text), Actor, null, ct), stdout);
+        return 0;
+    }
+
+    private static async Task<int> RolloverAccountAsync(IServiceProvider sp, string? directory, TextWriter stdout, CancellationToken ct)
+    {
+        var account = await sp.GetRequiredService<AdminConsole.Core.Certificates.CertificateService>().RolloverAccountKeyAsync(directory, Actor, null, ct);
+        await stdout.WriteLineAsync($"account {account} now signs with a new key");
         return 0;
     }
 

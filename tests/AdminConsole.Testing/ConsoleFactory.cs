@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using AdminConsole.Web.Features.Certificates;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AdminConsole.Testing;
 
@@ -33,6 +34,9 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
             if (https) k.Listen(IPAddress.Loopback, 0, l => l.UseConsoleHttps());
         });
     }
+
+    /// <summary>Every line this console logs: its own and the engine's from Debug, the rest from Information.</summary>
+    public CapturedLog Log { get; } = new();
 
     /// <summary>The engine's state and Maildir folders for this host, removed with it.</summary>
     public string EngineRoot { get; } = Directory.CreateTempSubdirectory("console-engine").FullName;
@@ -75,6 +79,12 @@ public sealed class ConsoleFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:Follow:Interval", "00:00:00.200");
         foreach (var listener in new[] { "Mx", "Submission", "Submissions", "Imap:Listener", "Imap:ImplicitTls" }) builder.UseSetting($"Engine:{listener}:Port", "0");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        // Kept whatever the console's own log level: the console's and the engine's lines down to Debug,
+        // the rest from Information, so a test can grep everything a production log could hold.
+        builder.ConfigureLogging(logging => logging.AddProvider(Log)
+            .AddFilter<CapturedLog>(null, LogLevel.Information)
+            .AddFilter<CapturedLog>("AdminConsole", LogLevel.Debug)
+            .AddFilter<CapturedLog>("MailEngine", LogLevel.Debug));
     }
 
     /// <summary>An HTTP client over the socket; cookies kept, redirects not followed, so tests see them.</summary>

@@ -323,6 +323,10 @@ public sealed class AdminCtlTests(ConsoleHost host) : IClassFixture<ConsoleHost>
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("names: The certificate is not for other.upload.test", refused.Stderr, StringComparison.Ordinal);
             Assert.Equal(1, (await AdminCtlRunner.RunAsync(Db, "certificates", "renew", "not-an-id")).ExitCode);
+            // No account at that CA yet: said, nothing changed.
+            var noAccount = await AdminCtlRunner.RunAsync(Db, "certificates", "rollover-account", "--directory", "https://127.0.0.1:1/dir");
+            Assert.Equal(1, noAccount.ExitCode);
+            Assert.Contains("There is no ACME account at https://127.0.0.1:1/dir", noAccount.Stderr);
 
             var id = listed.Stdout.Split('\n').Single(l => l.Contains("ctl.upload.test", StringComparison.Ordinal)).Split('\t')[0];
             var deleted = await AdminCtlRunner.RunAsync(Db, "certificates", "delete", id);

@@ -15,7 +15,7 @@ namespace AdminConsole.Core.Certificates;
 /// failure is kept in words with a growing back-off; each step is an event on the page.
 /// </summary>
 public sealed class CertificateIssuer(AdminDbContext db, CertificateService certificates, AuditLog audit, TimeProvider clock, ILogger<CertificateIssuer> logger,
-    Dns.DnsPublisher dns, Dns.DnsLiveCheck live, CertificateInstallWatcher? watcher = null)
+    Dns.DnsPublisher dns, Dns.DnsLiveCheck live, Dns01Hook hook, CertificateInstallWatcher? watcher = null)
 {
     public const string Actor = "system:certificates";
 
@@ -67,7 +67,7 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
     private sealed class ChallengeRecords
     {
         public List<string> Tokens { get; } = [];
-        public List<(string Domain, string Name, string Value)> Txt { get; } = [];
+        public List<(string? Domain, string Name, string Value)> Txt { get; } = [];
     }
 
     private async Task RemoveChallengesAsync(ChallengeRecords published)
@@ -83,15 +83,16 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
     }
 
     /// <summary>Removes the dns-01 records published for this run (best effort: a leftover TXT record harms nothing but is logged).</summary>
-    private async Task RemoveDns01Async(List<(string Domain, string Name, string Value)> published)
+    private async Task RemoveDns01Async(List<(string? Domain, string Name, string Value)> published)
     {
         foreach (var (domain, name, value) in published)
         {
             try
             {
-                await dns.UpdateTxtAsync(domain, name, value, add: false, CancellationToken.None);
+                if (domain is null) await hook.RunAsync(add: false, name, value, CancellationToken.None);
+                else await dns.UpdateTxtAsync(domain, name, value, add: false, CancellationToken.None);
             }
-            catch (Exception e) when (e is DomainValidationException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is DomainValidationException or CertificateIssuanceException or IOException or System.Net.Sockets.SocketException)
             {
                 logger.LogWarning("The dns-01 record {Name} TXT could not be removed: {Error}", name, e.Message);
             }
@@ -220,22 +221,31 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
     /// server of the zone answers with it: the CA may ask any of them, and a secondary that has not yet
     /// transferred the zone would fail the challenge.
     /// </summary>
-    private async Task PublishDns01Async(ServerCertificate certificate, string name, string value, TimeSpan timeout, List<(string Domain, string Name, string Value)> published, CancellationToken ct)
+    private async Task PublishDns01Async(ServerCertificate certificate, string name, string value, TimeSpan timeout, List<(string? Domain, string Name, string Value)> published, CancellationToken ct)
     {
         var recordName = "_acme-challenge." + name;
-        var domain = await Dns.DnsPublisher.PublishingDomainAsync(db, name, ct)
-            ?? throw new CertificateIssuanceException("challenge", $"{name}: dns-01 needs an RFC 2136 server set up for its domain on the domain's DNS page.");
-        try
+        // The domain's RFC 2136 server when it has one, else the operator's hook (null domain).
+        var domain = await Dns.DnsPublisher.PublishingDomainAsync(db, name, ct);
+        if (domain is null && !hook.Configured)
+            throw new CertificateIssuanceException("challenge", $"{name}: dns-01 needs an RFC 2136 server set up for its domain on the domain's DNS page, or a dns-01 hook (Certificates:Dns01Hook).");
+        if (domain is null)
         {
-            await dns.UpdateTxtAsync(domain, recordName, value, add: true, ct);
+            await hook.RunAsync(add: true, recordName, value, ct);
         }
-        catch (DomainValidationException e)
+        else
         {
-            throw new CertificateIssuanceException("challenge", $"{recordName}: {e.Message}", e);
+            try
+            {
+                await dns.UpdateTxtAsync(domain, recordName, value, add: true, ct);
+            }
+            catch (DomainValidationException e)
+            {
+                throw new CertificateIssuanceException("challenge", $"{recordName}: {e.Message}", e);
+            }
         }
 
         published.Add((domain, recordName, value));
-        var expected = new Dns.DomainRecords(domain, "", [new Dns.DnsRecord(recordName, "TXT", value, "dns-01")], []);
+        var expected = new Dns.DomainRecords(domain ?? name, "", [new Dns.DnsRecord(recordName, "TXT", value, "dns-01")], []);
         var deadline = clock.GetUtcNow() + timeout;
         while (true)
         {
@@ -250,7 +260,7 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
             await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
         }
 
-        certificate.Events.Add(certificates.Event(certificate, "challenge", $"Published {recordName} TXT by RFC 2136; every name server of the zone has it."));
+        certificate.Events.Add(certificates.Event(certificate, "challenge", $"Published {recordName} TXT {(domain is null ? "by the dns-01 hook" : "by RFC 2136")}; every name server of the zone has it."));
         await db.SaveChangesAsync(ct);
     }
 

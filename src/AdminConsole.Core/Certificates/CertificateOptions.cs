@@ -22,6 +22,17 @@ public sealed class CertificateOptions
     public string? TrustedRootsFile { get; set; }
 
     /// <summary>
+    /// An operator's program that publishes dns-01 records with a DNS provider that speaks no RFC 2136:
+    /// run as <c>HOOK add|remove _acme-challenge.NAME VALUE</c> (arguments, no shell), exit 0 when done.
+    /// Used for names whose domain has no RFC 2136 server on its DNS page; the issuance then waits until
+    /// every authoritative server shows the record, as it does for RFC 2136. Empty: none.
+    /// </summary>
+    public string? Dns01Hook { get; set; }
+
+    /// <summary>How long the dns-01 hook may run before it is stopped and the challenge fails.</summary>
+    public TimeSpan Dns01HookTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// How often the console's HTTPS reads the certificates again for what another console instance
     /// saved (a save on this one is picked up at once).
     /// </summary>

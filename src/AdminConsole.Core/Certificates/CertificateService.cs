@@ -162,11 +162,11 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
             errors.Add("challenge", $"The challenge is {AcmeChallenge.Http01} (the console answers on its HTTP port), {AcmeChallenge.TlsAlpn01} (the console's HTTPS port answers) or {AcmeChallenge.Dns01} (a TXT record published by RFC 2136).");
         var names = NormalizeNames(request.Names, errors, wildcardsAllowed: challenge == AcmeChallengeKind.Dns01);
         if (names.Count == 0 && !errors.Has("names")) errors.Add("names", "Give at least one name, such as mail.example.com.");
-        if (challenge == AcmeChallengeKind.Dns01 && !errors.Has("names"))
+        if (challenge == AcmeChallengeKind.Dns01 && !errors.Has("names") && string.IsNullOrWhiteSpace(Options.Dns01Hook))
             foreach (var name in names)
                 if (await Dns.DnsPublisher.PublishingDomainAsync(db, name.TrimStart('*', '.'), ct) is null)
                 {
-                    errors.Add("names", $"{name}: dns-01 needs an RFC 2136 server set up for its domain (on the domain's DNS page); none of our domains with one holds this name.");
+                    errors.Add("names", $"{name}: dns-01 needs an RFC 2136 server set up for its domain (on the domain's DNS page); none of our domains with one holds this name (or configure a dns-01 hook, Certificates:Dns01Hook, for another DNS provider).");
                     break;
                 }
         var algorithm = request.KeyAlgorithm switch
@@ -293,6 +293,36 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
         {
             throw new CertificateIssuanceException("order", $"The CA no longer knows our account and a new one could not be made: {e.Message} Request the certificate again.", e);
         }
+    }
+
+    /// <summary>
+    /// Moves our account at <paramref name="directoryUrl"/> (none: the configured CA) to a new key
+    /// (RFC 8555 §7.3.5), as after a suspected leak of the old one; the old key is refused by the CA from
+    /// then on. Returns the account URL, which stays the same.
+    /// </summary>
+    public async Task<string> RolloverAccountKeyAsync(string? directoryUrl, string actor, string? remoteAddress, CancellationToken ct)
+    {
+        var url = string.IsNullOrWhiteSpace(directoryUrl) ? Options.Acme.DirectoryUrl : directoryUrl.Trim();
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            throw new DomainValidationException("directoryUrl", "The directory URL is the CA's https:// address (RFC 8555 §7.1.1).");
+        var record = await db.AcmeAccounts.SingleOrDefaultAsync(a => a.DirectoryUrl == uri.ToString(), ct)
+            ?? throw new DomainNotFoundException($"There is no ACME account at {uri} (one is made with the first certificate requested from it).");
+        var client = Client(record);
+        var key = AcmeAccountKey.Create();
+        try
+        {
+            await client.RolloverKeyAsync(key, ct);
+        }
+        catch (AcmeException e)
+        {
+            throw new DomainValidationException("directoryUrl", e.Problem.Describe());
+        }
+
+        // The CA has the new key now: it is stored whatever the caller's cancellation says.
+        record.SealedKey = _accounts.Protect(key.ExportPkcs8());
+        audit.Record(actor, "acme.account-key-rolled-over", $"acme-account:{record.Id}", new { directory = record.DirectoryUrl, account = record.AccountUrl }, remoteAddress);
+        await db.SaveChangesAsync(CancellationToken.None);
+        return record.AccountUrl;
     }
 
     /// <summary>A client signing as our account at <paramref name="directoryUrl"/>; null when we have none there.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using AdminConsole.Core.Certificates.Acme;
 using AdminConsole.Testing;
 using MailEngine.Hosting;
 using MailEngine.Smtp;
@@ -191,6 +192,21 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
             Assert.DoesNotContain(base64[^40..], System.Text.Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
         }
 
+        // Nor in any line the console and the engine logged (theirs down to Debug): neither this key nor the ACME account's.
+        byte[] accountKey;
+        await using (var db = host.Database.CreateContext())
+            accountKey = host.Factory.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()
+                .CreateProtector("AdminConsole.Certificates.AcmeAccountKey.v1").Unprotect((await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl)).SealedKey);
+        var log = host.Factory.Log.Text;
+        Assert.Contains(host.Factory.Log.Lines, l => l.Contains("Certificate for mail.acme.test, imap.acme.test issued by", StringComparison.Ordinal));
+        foreach (var key in new[] { privateKey, accountKey })
+        {
+            Assert.DoesNotContain(Convert.ToBase64String(key)[^40..], log, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToHexString(key[^32..]), log, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.DoesNotContain("PRIVATE KEY", log, StringComparison.Ordinal);
+
         // Revoked: out of the snapshot; the engine falls back to another for the name (a wildcard another test got) or its own.
         using var revoked = await client.PostAsync($"/api/v1/certificates/{id}/revoke", null);
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
@@ -204,11 +220,9 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
     public async Task A_wildcard_certificate_is_issued_over_DNS01_published_by_RFC2136_and_the_records_are_removed_after()
     {
         using var client = await host.ApiClientAsync();
-        // A wildcard needs dns-01, and dns-01 needs a publisher for the domain.
+        // A wildcard needs dns-01 (without the hook configured, dns-01 needs a publisher: CertificateRequestTests).
         var refused = await ProblemAsync(await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["*.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}""")), HttpStatusCode.BadRequest);
         Assert.Contains("dns-01", refused.GetProperty("errors").GetProperty("names")[0].GetString());
-        var noPublisher = await ProblemAsync(await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["*.acme.test"],"challenge":"dns-01","directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}""")), HttpStatusCode.BadRequest);
-        Assert.Contains("RFC 2136", noPublisher.GetProperty("errors").GetProperty("names")[0].GetString());
 
         (await client.PostAsync("/api/v1/domains", Json($$"""{"name":"{{AcmeConsoleHost.Zone}}"}"""))).EnsureSuccessStatusCode();
         (await client.PutAsync($"/api/v1/domains/{AcmeConsoleHost.Zone}/dns/publisher",
@@ -554,5 +568,79 @@ public sealed class CertificateApiTests(AcmeConsoleHost host) : IClassFixture<Ac
         var replaced = await check.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl);
         Assert.NotEqual(lost, replaced.AccountUrl);
         Assert.Equal(contact, replaced.Contact);
+    }
+
+    /// <summary>
+    /// A zone at a DNS provider without RFC 2136: the operator's hook publishes the dns-01 records (here a
+    /// script that updates the test BIND), the issuance waits for every name server, the hook removes them
+    /// after; a hook that fails says so in words.
+    /// </summary>
+    [Fact]
+    public async Task A_wildcard_for_a_zone_without_RFC2136_is_issued_over_DNS01_through_the_operators_hook()
+    {
+        using var client = await host.ApiClientAsync();
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""
+            {"names":["{{AcmeConsoleHost.HookZone}}","*.{{AcmeConsoleHost.HookZone}}"],"challenge":"dns-01","directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}
+            """));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var issued = await WaitForStatusAsync(client, id, "valid", "failed");
+        Assert.True(issued.GetProperty("status").GetString() == "valid", issued.ToString());
+        Assert.Equal(2, issued.GetProperty("events").EnumerateArray().Count(e =>
+            e.GetProperty("message").GetString() == $"Published _acme-challenge.{AcmeConsoleHost.HookZone} TXT by the dns-01 hook; every name server of the zone has it."));
+
+        // Two records added (the name and its wildcard share _acme-challenge.hook.test), both removed, and the zone has none left.
+        var calls = (await File.ReadAllLinesAsync(host.HookCalls)).Where(l => l.Contains($" _acme-challenge.{AcmeConsoleHost.HookZone} ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, calls.Count(c => c.StartsWith("add ", StringComparison.Ordinal)));
+        Assert.Equal(calls.Where(c => c.StartsWith("add ", StringComparison.Ordinal)).Select(c => c[4..]).Order(), calls.Where(c => c.StartsWith("remove ", StringComparison.Ordinal)).Select(c => c[7..]).Order());
+        var lookup = new DnsClient.LookupClient(new DnsClient.LookupClientOptions(new DnsClient.NameServer(IPAddress.Loopback, host.Dns.Port)) { UseCache = false, Recursion = false });
+        Assert.Empty((await lookup.QueryAsync($"_acme-challenge.{AcmeConsoleHost.HookZone}", DnsClient.QueryType.TXT)).Answers.TxtRecords());
+        var serial = issued.GetProperty("serialNumber").GetString();
+        await host.WaitForEngineAsync(s => s.Certificate($"anything.{AcmeConsoleHost.HookZone}")?.Leaf.SerialNumber == serial, "The engine did not get the hook's wildcard certificate");
+
+        // The provider refuses: the failure names the hook, its exit code and what it said.
+        using var failing = await client.PostAsync("/api/v1/certificates/acme", Json($$"""
+            {"names":["fail.{{AcmeConsoleHost.HookZone}}"],"challenge":"dns-01","directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}
+            """));
+        var failed = await WaitForStatusAsync(client, (await failing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!, "valid", "failed");
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal($"_acme-challenge.fail.{AcmeConsoleHost.HookZone}: the dns-01 hook {host.HookFile} add exited with 3 and said: the provider refused _acme-challenge.fail.{AcmeConsoleHost.HookZone}: quota exceeded",
+            failed.GetProperty("lastError").GetString());
+    }
+
+    /// <summary>Account key rollover (RFC 8555 §7.3.5, adminctl certificates rollover-account): the same account, a new key that orders, the old one refused.</summary>
+    [Fact]
+    public async Task A_rolled_over_account_key_signs_the_next_order_and_the_old_key_is_refused()
+    {
+        var protector = host.Factory.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("AdminConsole.Certificates.AcmeAccountKey.v1");
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Core.Certificates.CertificateService>().AccountAsync(host.DirectoryUrl, null, agreeToTerms: true, binding: null, default);
+        byte[] oldKey;
+        await using (var db = host.Database.CreateContext())
+            oldKey = protector.Unprotect((await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl)).SealedKey);
+
+        string account;
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+            account = await scope.ServiceProvider.GetRequiredService<Core.Certificates.CertificateService>().RolloverAccountKeyAsync(host.DirectoryUrl, "test", null, default);
+        byte[] newKey;
+        await using (var db = host.Database.CreateContext())
+        {
+            var stored = await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == host.DirectoryUrl);
+            Assert.Equal(account, stored.AccountUrl);
+            newKey = protector.Unprotect(stored.SealedKey);
+            Assert.Contains(await db.AuditEvents.Where(e => e.Action == "acme.account-key-rolled-over").ToListAsync(), e => e.Actor == "test");
+        }
+
+        Assert.NotEqual(oldKey, newKey);
+        var http = host.Factory.Services.GetRequiredService<IHttpClientFactory>();
+        AcmeClient ClientWith(byte[] key) => new(http.CreateClient(Core.Certificates.AcmeHttp.ClientName), new Uri(host.DirectoryUrl), AcmeAccountKey.FromPkcs8(key), TimeProvider.System);
+        var refused = await Assert.ThrowsAsync<AcmeException>(() => ClientWith(oldKey).FindAccountAsync(default));
+        Assert.Equal("accountDoesNotExist", refused.Problem.Name);
+        Assert.Equal(account, (await ClientWith(newKey).FindAccountAsync(default)).Location.ToString());
+
+        using var client = await host.ApiClientAsync();
+        using var response = await client.PostAsync("/api/v1/certificates/acme", Json($$"""{"names":["imap.acme.test"],"directoryUrl":"{{host.DirectoryUrl}}","agreeToTerms":true}"""));
+        var issued = await WaitForStatusAsync(client, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!, "valid", "failed");
+        Assert.True(issued.GetProperty("status").GetString() == "valid", issued.ToString());
     }
 }
