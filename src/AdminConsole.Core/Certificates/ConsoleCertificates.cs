@@ -34,10 +34,10 @@ public sealed class ConsoleCertificates(IServiceScopeFactory scopes, IOptions<Dn
 
     public ServedCertificates Current => Volatile.Read(ref _current);
 
-    /// <summary>Whether this process serves the console's HTTPS (its reloader runs): not in adminctl, whose issuances the console picks up.</summary>
+    /// <summary>Whether this process listens for HTTPS with these certificates: not adminctl, nor a console with only http:// addresses.</summary>
     public bool Serving { get; private set; }
 
-    /// <summary>Called by the reloader when it starts.</summary>
+    /// <summary>Called when an HTTPS listener is configured with these certificates.</summary>
     public void Serve() => Serving = true;
 
     /// <summary>The fallback when no certificate covers the name asked for, nor the console's host name.</summary>

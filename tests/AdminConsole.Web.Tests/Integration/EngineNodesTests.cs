@@ -25,6 +25,8 @@ public sealed class EngineNodesTests : IAsyncLifetime
     private EngineNodePair _pair = default!;
     private TestDatabase _database = default!;
     private ConsoleFactory _console = default!;
+    private readonly UploadCa _uploads = new();
+    private readonly string _roots = Path.Combine(Path.GetTempPath(), $"node-roots-{Guid.NewGuid():N}.pem");
 
     private EngineNodeProcess[] Nodes => _pair.Nodes;
 
@@ -33,7 +35,8 @@ public sealed class EngineNodesTests : IAsyncLifetime
         _pair = await EngineNodePair.StartAsync();
         _database = new TestDatabase();
         await _database.InitializeAsync();
-        _console = new ConsoleFactory(_database.Name, settings: _pair.ConsoleSettings);
+        await File.WriteAllTextAsync(_roots, _uploads.RootPem);
+        _console = new ConsoleFactory(_database.Name, settings: new Dictionary<string, string>(_pair.ConsoleSettings) { ["Certificates:TrustedRootsFile"] = _roots });
         _ = _console.BaseAddress;
     }
 
@@ -42,6 +45,36 @@ public sealed class EngineNodesTests : IAsyncLifetime
         _pair?.Dispose();
         if (_console is not null) await _console.DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
+        _uploads.Dispose();
+        File.Delete(_roots);
+    }
+
+    /// <summary>A certificate saved in the console is loaded by both nodes, as each says in its status; this console has no HTTPS listener and says so.</summary>
+    [Fact]
+    public async Task A_certificate_reaches_both_nodes_and_the_page_says_where_it_is_installed()
+    {
+        using var api = await ApiAsync();
+        var (certificate, key) = _uploads.Issue(["mail.nodes.test"]);
+        using (certificate)
+        using (key)
+        {
+            using var uploaded = await api.PostAsync("/api/v1/certificates", Json(JsonSerializer.Serialize(new
+            {
+                certificatePem = certificate.ExportCertificatePem() + "\n" + _uploads.IntermediatePem,
+                privateKeyPem = key.ExportPkcs8PrivateKeyPem(),
+            })));
+            Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
+            var id = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (true)
+            {
+                var view = await api.GetFromJsonAsync<JsonElement>($"/api/v1/certificates/{id}");
+                var inUse = view.GetProperty("inUse").EnumerateArray().Select(e => e.GetString()).ToList();
+                if (inUse.SequenceEqual(["engine node mx1", "engine node mx2"])) break;
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"The certificate is installed on {string.Join(", ", inUse)} only.");
+                await Task.Delay(200);
+            }
+        }
     }
 
     private async Task<HttpClient> ApiAsync()

@@ -21,7 +21,7 @@ internal static class CertificateEndpoints
     public sealed record CertificateUploadRequest(IReadOnlyList<string>? Names, string? CertificatePem, string? PrivateKeyPem, string? Pkcs12Base64, string? Password);
 
     /// <param name="Authority">letsencrypt, letsencrypt-staging or zerossl; or give <paramref name="DirectoryUrl"/>.</param>
-    /// <param name="Challenge">http-01.</param>
+    /// <param name="Challenge">http-01 (the default), tls-alpn-01 or dns-01.</param>
     /// <param name="KeyAlgorithm">ecdsa-p256 (the default) or rsa-2048.</param>
     /// <param name="ExternalAccountMacKey">The CA's MAC key (base64url), used once to make the account and not stored.</param>
     public sealed record CertificateOrderRequest(IReadOnlyList<string>? Names, string? Challenge, string? KeyAlgorithm, string? Authority, string? DirectoryUrl,

@@ -12,7 +12,6 @@ internal sealed class ConsoleCertificateReloader(ConsoleCertificates certificate
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        certificates.Serve();
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -49,6 +49,8 @@ public static class ConsoleHttps
 
     private static void Configure(HttpsConnectionAdapterOptions https, ConsoleCertificates certificates)
     {
+        // Only a console with an HTTPS listener says its HTTPS serves a certificate.
+        certificates.Serve();
         https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         // Kestrel hands over the first record before the handshake starts; OnAuthenticate then chooses by it.
         https.TlsClientHelloBytesCallback = Remember;
