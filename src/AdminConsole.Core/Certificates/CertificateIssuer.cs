@@ -124,7 +124,7 @@ public sealed class CertificateIssuer(AdminDbContext db, CertificateService cert
         {
             // The CA lost our account (a test CA restarted, a staging reset, an account deactivated at the
             // CA's site): a new one, with the contact and the terms the admin agreed to for the old one.
-            client = await certificates.ReplaceAccountAsync(certificate.DirectoryUrl!, ct);
+            client = await certificates.ReplaceAccountAsync(certificate.DirectoryUrl!, client.AccountUrl!.ToString(), ct);
             certificate.Events.Add(certificates.Event(certificate, "order", $"The CA no longer knew our account ({e.Problem.Detail}); a new account was made."));
             order = await client.NewOrderAsync(certificate.Names, replaces, ct);
         }

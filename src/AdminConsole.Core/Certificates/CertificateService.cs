@@ -280,14 +280,20 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
     /// and a new account is made with its contact, the terms having been agreed to for the old one. A CA
     /// that needs external account binding refuses this, in words: request the certificate again with it.
     /// </summary>
-    public async Task<AcmeClient> ReplaceAccountAsync(string directoryUrl, CancellationToken ct)
+    public async Task<AcmeClient> ReplaceAccountAsync(string directoryUrl, string staleAccountUrl, CancellationToken ct)
     {
-        var stale = await db.AcmeAccounts.SingleAsync(a => a.DirectoryUrl == directoryUrl, ct);
-        db.AcmeAccounts.Remove(stale);
-        await db.SaveChangesAsync(ct);
+        var stale = await db.AcmeAccounts.SingleOrDefaultAsync(a => a.DirectoryUrl == directoryUrl, ct);
+        // Another issuance replaced it meanwhile (two orders met the lost account at once): use that one.
+        if (stale is not null && stale.AccountUrl != staleAccountUrl) return Client(stale);
+        if (stale is not null)
+        {
+            db.AcmeAccounts.Remove(stale);
+            await db.SaveChangesAsync(ct);
+        }
+
         try
         {
-            return await AccountAsync(directoryUrl, stale.Contact.FirstOrDefault(), agreeToTerms: true, binding: null, ct);
+            return await AccountAsync(directoryUrl, stale?.Contact.FirstOrDefault(), agreeToTerms: true, binding: null, ct);
         }
         catch (DomainValidationException e)
         {
