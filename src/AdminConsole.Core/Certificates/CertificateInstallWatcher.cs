@@ -57,19 +57,19 @@ public sealed class CertificateInstallWatcher(IServiceScopeFactory scopes, TimeP
         var certificates = scope.ServiceProvider.GetRequiredService<CertificateService>();
         var nodes = certificates.NodeNames;
         var console = certificates.ServesConsole;
-        var inUse = certificates.InUse(serial);
-        if (inUse.Count < nodes.Count + (console ? 1 : 0) && clock.GetUtcNow() <= deadline) return false;
+        var serving = certificates.ServingNodes(serial);
+        var https = console && certificates.ConsoleServes(serial);
+        if ((serving.Count < nodes.Count || console != https) && clock.GetUtcNow() <= deadline) return false;
 
         var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();
         var certificate = await db.ServerCertificates.SingleOrDefaultAsync(c => c.Id == id, ct);
         // Deleted, or issued again meanwhile: the newer issuance reports for itself.
         if (certificate is null || certificate.SerialNumber != serial) return true;
-        var serving = nodes.Where(n => inUse.Contains($"engine node {n}")).ToList();
         var missing = nodes.Except(serving).ToList();
         var where = nodes.Count == 0 ? "no engine node (none is configured)" : $"{serving.Count} of {nodes.Count} engine node(s){(serving.Count > 0 ? " (" + string.Join(", ", serving) + ")" : "")}";
-        var https = !console ? "" : inUse.Contains(CertificateService.ConsoleHttps) ? "; the console's HTTPS serves it" : "; the console's HTTPS has not loaded it yet";
+        var consoleSays = !console ? "" : https ? "; the console's HTTPS serves it" : "; the console's HTTPS has not loaded it yet";
         var late = missing.Count > 0 ? $"; not yet on {string.Join(", ", missing)} after {certificates.Options.InstallWait.TotalSeconds:0} s (see the Engine page)" : "";
-        db.CertificateEvents.Add(certificates.Event(certificate, "installed", $"Installed on {where}{https}{late}."));
+        db.CertificateEvents.Add(certificates.Event(certificate, "installed", $"Installed on {where}{consoleSays}{late}."));
         await db.SaveChangesAsync(ct);
         return true;
     }

@@ -33,8 +33,8 @@ public sealed class CertificateOptions
     public TimeSpan Dns01HookTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// How often the console's HTTPS reads the certificates again for what another console instance
-    /// saved (a save on this one is picked up at once).
+    /// How often the console's HTTPS reads the certificates again regardless (a saved certificate is
+    /// picked up at once, with the snapshot version it makes; this catches one that expired).
     /// </summary>
     public TimeSpan ConsoleReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
 

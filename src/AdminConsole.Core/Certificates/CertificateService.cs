@@ -75,8 +75,14 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
 
     /// <summary>Where the certificate with this serial is served now: the engine nodes that last said so, and the console's HTTPS.</summary>
     public IReadOnlyList<string> InUse(string serialNumber) =>
-        [.. (nodes?.Serving(serialNumber) ?? []).Select(n => $"engine node {n}"),
-            .. console is { Serving: true } && console.Current.All.Any(c => string.Equals(c.Leaf.SerialNumber, serialNumber, StringComparison.OrdinalIgnoreCase)) ? [ConsoleHttps] : Array.Empty<string>()];
+        [.. ServingNodes(serialNumber).Select(n => $"engine node {n}"), .. ConsoleServes(serialNumber) ? [ConsoleHttps] : Array.Empty<string>()];
+
+    /// <summary>The engine nodes whose last status lists the certificate with this serial.</summary>
+    public IReadOnlyList<string> ServingNodes(string serialNumber) => nodes?.Serving(serialNumber) ?? [];
+
+    /// <summary>Whether this process's HTTPS has loaded the certificate with this serial.</summary>
+    public bool ConsoleServes(string serialNumber) =>
+        console is { Serving: true } && console.Current.All.Any(c => string.Equals(c.Leaf.SerialNumber, serialNumber, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The engine nodes this process follows (none in adminctl, and in a console without an engine or node configured).</summary>
     public IReadOnlyList<string> NodeNames => [.. (nodes?.All ?? []).Select(n => n.Name)];
@@ -392,11 +398,22 @@ public sealed class CertificateService(AdminDbContext db, IDataProtectionProvide
     /// <summary>The certificates the engine serves: issued, not revoked, in date; the longest-lived last, so it wins a name two certificates share.</summary>
     public async Task<IReadOnlyList<SnapshotCertificate>> ForSnapshotAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var served = await db.ServerCertificates.AsNoTracking()
-            .Where(c => c.ChainPem != null && c.SealedPrivateKey != null && c.RevokedAt == null && c.NotAfter > now && c.NotBefore <= now)
-            .OrderBy(c => c.NotAfter).ThenBy(c => c.Id).ToListAsync(ct);
+        var served = await Served().OrderBy(c => c.NotAfter).ThenBy(c => c.Id).ToListAsync(ct);
         return served.Select(c => new SnapshotCertificate(c.Names, c.ChainPem!, Convert.ToBase64String(Unseal(c)))).ToList();
+    }
+
+    /// <summary>Which certificates <see cref="ForSnapshotAsync"/> gives now and when each last changed, without reading a key.</summary>
+    public async Task<string> ServedVersionAsync(CancellationToken ct)
+    {
+        var served = await Served().OrderBy(c => c.Id).Select(c => new { c.Id, c.UpdatedAt }).ToListAsync(ct);
+        return string.Join(",", served.Select(c => $"{c.Id}@{c.UpdatedAt.UtcTicks}"));
+    }
+
+    /// <summary>Issued, not revoked, in date.</summary>
+    private IQueryable<ServerCertificate> Served()
+    {
+        var now = clock.GetUtcNow();
+        return db.ServerCertificates.AsNoTracking().Where(c => c.ChainPem != null && c.SealedPrivateKey != null && c.RevokedAt == null && c.NotAfter > now && c.NotBefore <= now);
     }
 
     public CertificateEvent Event(ServerCertificate certificate, string step, string message) =>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AdminConsole.Core.Certificates.Acme;
 using AdminConsole.Core.Data;
@@ -14,8 +13,9 @@ namespace AdminConsole.Core.Certificates;
 /// What the console's own HTTPS listener serves: the issued or uploaded certificates read from the
 /// database (the same ones the engine gets in its snapshot, chosen the same way by the client's server
 /// name), else a self-signed certificate for the console's host name, made at start and labelled so.
-/// Reloaded when this console saves a certificate and every <see cref="CertificateOptions.ConsoleReloadInterval"/>
-/// for what another console instance saved; a handshake picks the set current at that moment, so a new
+/// Reloaded when the snapshot follower sees a new version (every certificate saved, by any console or
+/// adminctl, makes one) and every <see cref="CertificateOptions.ConsoleReloadInterval"/> (for one that
+/// expired meanwhile, which makes no version); a handshake picks the set current at that moment, so a new
 /// certificate is used by the next connection while connections under way keep theirs.
 /// </summary>
 public sealed class ConsoleCertificates(IServiceScopeFactory scopes, IOptions<Dns.DnsOptions> dns, Microsoft.Extensions.Configuration.IConfiguration configuration,
@@ -23,14 +23,14 @@ public sealed class ConsoleCertificates(IServiceScopeFactory scopes, IOptions<Dn
 {
     public const string SelfSignedIssuer = "self-signed by the mail console";
 
-    private readonly SemaphoreSlim _changed = new(0, 1);
+    private readonly WakeSignal _changed = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
     private ServedCertificates _current = ServedCertificates.None;
     private string _loaded = "";
     private ServedCertificate? _selfSigned;
 
     /// <summary>The console's host name (Dns:ConsoleHost, else the mail host): its certificate goes to clients that send no server name.</summary>
-    public string HostName => Dns.DnsRecordService.ConsoleHostOf(dns.Value, configuration);
+    public string HostName => dns.Value.ConsoleHostOr(Dns.DnsRecordService.MailHostOf(dns.Value, configuration));
 
     public ServedCertificates Current => Volatile.Read(ref _current);
 
@@ -46,27 +46,14 @@ public sealed class ConsoleCertificates(IServiceScopeFactory scopes, IOptions<Dn
     /// <summary>The certificate for a client hello's server name (null or empty: none sent).</summary>
     public ServedCertificate Select(string? serverName) => Current.For(serverName) ?? Current.For(HostName) ?? SelfSigned;
 
-    /// <summary>A certificate was saved here: the reloader reads them again now rather than at its next interval.</summary>
-    public void Changed()
-    {
-        if (_changed.CurrentCount == 0)
-        {
-            try
-            {
-                _changed.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled by another save.
-            }
-        }
-    }
+    /// <summary>A new snapshot version was published: the reloader reads the certificates again now rather than at its next interval.</summary>
+    public void Changed() => _changed.Set();
 
     /// <summary>Waits for <see cref="Changed"/> or the interval, whichever is first.</summary>
     public Task WaitForChangeAsync(TimeSpan interval, CancellationToken ct) => _changed.WaitAsync(interval, ct);
 
     /// <summary>
-    /// Reads the served certificates from the database; the set is replaced only when they changed, and a
+    /// Reads the served certificates from the database when they changed (a cheap query says whether), and a
     /// set that cannot be used (a broken chain or key) is logged and the one before it kept.
     /// </summary>
     public async Task ReloadAsync(CancellationToken ct)
@@ -75,9 +62,11 @@ public sealed class ConsoleCertificates(IServiceScopeFactory scopes, IOptions<Dn
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var certificates = await scope.ServiceProvider.GetRequiredService<CertificateService>().ForSnapshotAsync(ct);
-            var loaded = string.Join("\n", certificates.Select(c => string.Join(",", c.HostNames) + " " + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(c.ChainPem)))));
+            var service = scope.ServiceProvider.GetRequiredService<CertificateService>();
+            // Which certificates, in which version: the keys are unsealed only when that changed.
+            var loaded = await service.ServedVersionAsync(ct);
             if (loaded == _loaded) return;
+            var certificates = await service.ForSnapshotAsync(ct);
             try
             {
                 Volatile.Write(ref _current, new ServedCertificates(certificates));

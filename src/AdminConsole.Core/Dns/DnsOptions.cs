@@ -14,6 +14,10 @@ public sealed class DnsOptions
     /// <summary>The console's public host name, where mta-sts., autoconfig. and autodiscover. point. Empty: the mail host.</summary>
     public string? ConsoleHost { get; set; }
 
+    /// <summary>The console's host name: <see cref="ConsoleHost"/>, else <paramref name="mailHost"/>; lower case, no trailing dot.</summary>
+    public string ConsoleHostOr(string mailHost) =>
+        (string.IsNullOrWhiteSpace(ConsoleHost) ? mailHost : ConsoleHost).Trim().TrimEnd('.').ToLowerInvariant();
+
     /// <summary>The CA whose certificates the ACME client asks for (CAA issue).</summary>
     public string CertificateAuthority { get; set; } = "letsencrypt.org";
 

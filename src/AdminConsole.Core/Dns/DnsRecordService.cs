@@ -25,11 +25,6 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
             ? host.Trim().TrimEnd('.').ToLowerInvariant()
             : System.Net.Dns.GetHostName().ToLowerInvariant();
 
-    /// <summary>The console's public host name: Dns:ConsoleHost, else the mail host.</summary>
-    public static string ConsoleHostOf(DnsOptions options, IConfiguration configuration) =>
-        options.ConsoleHost is { Length: > 0 } console && console.Trim().TrimEnd('.') is { Length: > 0 } trimmed
-            ? trimmed.ToLowerInvariant()
-            : MailHostOf(options, configuration);
 
     /// <summary>
     /// The names a certificate of this installation should cover (issue #17): the mail host (MX,
@@ -39,7 +34,7 @@ public sealed class DnsRecordService(AdminDbContext db, DkimKeyService dkim, IOp
     public async Task<IReadOnlyList<string>> CertificateNamesAsync(CancellationToken ct = default)
     {
         var names = new List<string> { MailHost };
-        if (ConsoleHostOf(options.Value, configuration) is var console && !names.Contains(console)) names.Add(console);
+        if (options.Value.ConsoleHostOr(MailHost) is var console && !names.Contains(console)) names.Add(console);
         foreach (var domain in await db.Domains.AsNoTracking().OrderBy(d => d.Name).Select(d => d.Name).ToListAsync(ct))
         {
             names.Add("mta-sts." + domain);

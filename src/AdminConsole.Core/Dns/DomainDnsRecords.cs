@@ -15,7 +15,7 @@ public static class DomainDnsRecords
 
     public static IReadOnlyList<DnsRecord> For(string domain, IEnumerable<DkimKeyView> dkimKeys, DnsOptions options, string mailHost, MtaStsMode mtaSts = MtaStsMode.Testing, DmarcPolicy dmarc = DmarcPolicy.None)
     {
-        var consoleHost = string.IsNullOrWhiteSpace(options.ConsoleHost) ? mailHost : options.ConsoleHost.Trim().TrimEnd('.');
+        var consoleHost = options.ConsoleHostOr(mailHost);
         var records = new List<DnsRecord>
         {
             new(domain, "MX", $"10 {mailHost}.", $"Mail for {domain} is delivered to {mailHost} (RFC 5321 §5)."),

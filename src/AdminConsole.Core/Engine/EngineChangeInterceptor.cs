@@ -7,17 +7,13 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AdminConsole.Core.Engine;
 
-/// <summary>
-/// Requests an engine push after a save that changed anything the snapshot is made of; a saved
-/// certificate also goes to the console's own HTTPS (<see cref="Certificates.ConsoleCertificates"/>).
-/// </summary>
-public sealed class EngineChangeInterceptor(EnginePushScheduler scheduler, Certificates.ConsoleCertificates consoleCertificates) : SaveChangesInterceptor
+/// <summary>Requests an engine push after a save that changed anything the snapshot is made of.</summary>
+public sealed class EngineChangeInterceptor(EnginePushScheduler scheduler) : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> SnapshotTypes = [typeof(MailDomain), typeof(Mailbox), typeof(GroupAlias), typeof(GroupMember), typeof(VacationRule), typeof(Filters.SieveFilter), typeof(Spam.SpamRuleOverride), typeof(Dkim.DkimKey), typeof(Srs.SrsSecret), typeof(Certificates.ServerCertificate)];
 
     // Per context instance: whether the save in progress touches the snapshot.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _touched = new();
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _certificates = new();
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
@@ -48,14 +44,11 @@ public sealed class EngineChangeInterceptor(EnginePushScheduler scheduler, Certi
         if (context is null) return;
         if (context.ChangeTracker.Entries().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && SnapshotTypes.Contains(e.Metadata.ClrType)))
             _touched.AddOrUpdate(context, true);
-        if (context.ChangeTracker.Entries<Certificates.ServerCertificate>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
-            _certificates.AddOrUpdate(context, true);
     }
 
     private void Push(DbContext? context)
     {
-        if (context is null) return;
-        if (_certificates.Remove(context)) consoleCertificates.Changed();
-        if (_touched.Remove(context)) scheduler.Request();
+        if (context is null || !_touched.Remove(context)) return;
+        scheduler.Request();
     }
 }

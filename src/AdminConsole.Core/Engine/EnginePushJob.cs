@@ -128,11 +128,9 @@ public sealed class EnginePushJob(
 /// after that start gets a push of its own (a certificate adminctl issued in the seconds after its
 /// first save waited for the minutely reconcile before).
 /// </summary>
-public sealed class EnginePushScheduler(IServiceProvider services, TimeProvider clock)
+public sealed class EnginePushScheduler(IServiceProvider services)
 {
-    private static readonly TimeSpan PendingFor = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
-    private DateTimeOffset? _pendingSince;
     private string? _pendingJob;
 
     public void Request()
@@ -142,19 +140,8 @@ public sealed class EnginePushScheduler(IServiceProvider services, TimeProvider 
         if (services.GetService(typeof(JobStorage)) is not JobStorage storage) return;
         lock (_gate)
         {
-            var now = clock.GetUtcNow();
-            if (_pendingSince is { } since && now - since < PendingFor && _pendingJob is { } pending && StillEnqueued(storage, pending)) return;
-            _pendingSince = now;
-            try
-            {
-                _pendingJob = new BackgroundJobClient(storage).Enqueue<EnginePushJob>(j => j.RunAsync(CancellationToken.None));
-            }
-            catch
-            {
-                _pendingSince = null;
-                _pendingJob = null;
-                throw;
-            }
+            if (_pendingJob is { } pending && StillEnqueued(storage, pending)) return;
+            _pendingJob = new BackgroundJobClient(storage).Enqueue<EnginePushJob>(j => j.RunAsync(CancellationToken.None));
         }
     }
 
@@ -164,12 +151,9 @@ public sealed class EnginePushScheduler(IServiceProvider services, TimeProvider 
         return connection.GetStateData(job)?.Name == Hangfire.States.EnqueuedState.StateName;
     }
 
+    /// <summary>The push this process enqueued runs here: the next request enqueues another without asking the storage.</summary>
     internal void Started()
     {
-        lock (_gate)
-        {
-            _pendingSince = null;
-            _pendingJob = null;
-        }
+        lock (_gate) _pendingJob = null;
     }
 }

@@ -36,23 +36,13 @@ public sealed class EngineSnapshotFollower(
     Certificates.ConsoleCertificates? consoleCertificates = null) : BackgroundService
 {
     private long _seen;
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _load = new(1, 1);
     private EngineSnapshot? _loaded;
 
     /// <summary>A version was published: deliver it now rather than at the next interval.</summary>
-    public void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already woken.
-        }
-    }
+    public void Wake() => _wake.Set();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -25,17 +25,10 @@ public sealed class CertificateTrust
             return new TlsFailure(TlsFailure.CertificateExpired, $"the certificate of {host} is valid {leaf.NotBefore:yyyy-MM-dd} to {leaf.NotAfter:yyyy-MM-dd} only");
         if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0) return null;
 
-        if (_extraRoots.Count > 0 && ChainsTo(leaf, _extraRoots, presented, now) is null) return null;
+        if (_extraRoots.Count > 0 && Tls.CertificateChains.Problem(leaf, _extraRoots, presented, now) is null) return null;
 
         return new TlsFailure(TlsFailure.CertificateNotTrusted, $"the certificate of {host} ({leaf.Subject}, issued by {leaf.Issuer}) is not from a trusted authority");
     }
-
-    /// <summary>
-    /// Builds the chain from <paramref name="leaf"/> to one of <paramref name="roots"/> alone (not the
-    /// system store), with the server's certificates as intermediates; null when it holds, else the chain's complaints.
-    /// </summary>
-    public static string? ChainsTo(X509Certificate2 leaf, X509Certificate2Collection roots, IReadOnlyList<X509Certificate2> presented, DateTimeOffset now) =>
-        Tls.CertificateChains.Problem(leaf, roots, presented, now);
 
     /// <summary>Every certificate the server sent, as the TLS stack hands them to a validation callback.</summary>
     public static List<X509Certificate2> Presented(X509Certificate2 leaf, X509Chain? chain)

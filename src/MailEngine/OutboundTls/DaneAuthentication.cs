@@ -22,7 +22,7 @@ public static class DaneAuthentication
         {
             foreach (var anchor in presented.Where(c => !c.RawData.AsSpan().SequenceEqual(leaf.RawData) && record.Matches(c)))
             {
-                if (CertificateTrust.ChainsTo(leaf, [anchor], presented, now) is { } complaints)
+                if (Tls.CertificateChains.Problem(leaf, [anchor], presented, now) is { } complaints)
                     return $"the chain does not lead to the DANE-TA anchor {anchor.Subject}: {complaints}";
                 var name = referenceNames.FirstOrDefault(n => leaf.MatchesHostname(n, allowWildcards: true));
                 return name is null ? $"the certificate ({leaf.Subject}) names none of {string.Join(", ", referenceNames)} (RFC 7672 §3.2.2)" : null;

@@ -20,7 +20,7 @@ public sealed class EnginePushJobTests(TestDatabase database) : IClassFixture<Te
             new Core.Srs.SrsSecretService(db, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create("tests"), new Audit.AuditLog(db, TimeProvider.System), Options.Create(new Core.Srs.SrsOptions()), TimeProvider.System),
             new Core.Certificates.CertificateService(db, Microsoft.AspNetCore.DataProtection.DataProtectionProvider.Create("tests"), new Audit.AuditLog(db, TimeProvider.System), TimeProvider.System,
                 Options.Create(new Core.Certificates.CertificateOptions()), new ServiceCollection().AddHttpClient().BuildServiceProvider().GetRequiredService<System.Net.Http.IHttpClientFactory>())),
-        new EnginePushScheduler(new ServiceCollection().BuildServiceProvider(), TimeProvider.System),
+        new EnginePushScheduler(new ServiceCollection().BuildServiceProvider()),
         new EnginePushStatus(),
         Cipher,
         TimeProvider.System,

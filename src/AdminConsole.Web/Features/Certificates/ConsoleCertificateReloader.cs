@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace AdminConsole.Web.Features.Certificates;
 
 /// <summary>
-/// Keeps the console's HTTPS certificates current: read at start, again at once when this console
-/// saves a certificate, and at the configured interval for what another instance saved (and for a
-/// certificate that expired meanwhile, which leaves the set).
+/// Keeps the console's HTTPS certificates current: read at start, again at once when a new snapshot
+/// version is published (by this console, another one or adminctl), and at the configured interval
+/// (for a certificate that expired meanwhile, which leaves the set).
 /// </summary>
 internal sealed class ConsoleCertificateReloader(ConsoleCertificates certificates, IOptions<CertificateOptions> options, ILogger<ConsoleCertificateReloader> logger) : BackgroundService
 {
