@@ -154,4 +154,71 @@ public sealed class SaveTests(ConsoleHost host, Browser browser) : IClassFixture
         await using var db = host.Database.CreateContext();
         Assert.Equal("Back after the outage.", (await db.VacationRules.SingleAsync(r => r.Mailbox!.Address == "rex@reconnect.test")).Body);
     }
+
+    [Fact]
+    public async Task A_mailbox_user_changes_the_password_twice_and_is_told_each_time_why_the_session_ended()
+    {
+        const string address = "pat@passwords.test";
+        await host.Database.SeedAsync("passwords.test", new MailboxSeed("pat", "pat's first password"));
+        var page = await SignInAsync(address, "pat's first password", "/account");
+
+        // A wrong current password: said beside the field, nothing changes, the session goes on.
+        await page.FillAsync("#account-current-password", "not pat's password");
+        await page.FillAsync("#account-new-password", "pat's second password");
+        await page.ClickAsync("#account-change-password");
+        await Expect(page.Locator("#account-password-form")).ToContainTextAsync("current password is not correct");
+        await Expect(page).ToHaveURLAsync(new Regex("/account$"));
+        await using (var db = host.Database.CreateContext())
+            Assert.True(MailEngine.Auth.MailPasswordHasher.Verify((await db.Mailboxes.SingleAsync(m => m.Address == address)).PasswordHash, "pat's first password"));
+
+        foreach (var (current, next) in new[] { ("pat's first password", "pat's second password"), ("pat's second password", "pat's third password") })
+        {
+            await page.FillAsync("#account-current-password", current);
+            await page.FillAsync("#account-new-password", next);
+            await page.ClickAsync("#account-change-password");
+            await Expect(page.Locator("#signin-ended")).ToContainTextAsync("password or two-factor settings changed");
+            await using (var db = host.Database.CreateContext())
+                Assert.True(MailEngine.Auth.MailPasswordHasher.Verify((await db.Mailboxes.SingleAsync(m => m.Address == address)).PasswordHash, next));
+            await page.FillAsync("#email", address);
+            await page.FillAsync("#password", next);
+            await page.ClickAsync("#signin-submit");
+            await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+            await page.GotoAsync("/account");
+            await Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-interactive", "true");
+        }
+    }
+
+    [Fact]
+    public async Task An_admin_sets_a_mailbox_password_twice_and_follows_each_to_the_engine()
+    {
+        const string address = "quinn@set-passwords.test";
+        await host.Database.SeedAsync("set-passwords.test", new MailboxSeed("quinn", "quinn's first password"));
+        var admin = await host.CreateAdminAsync("passwords-admin@example.com");
+        var page = await SignInAsync(admin.Account.Email, admin.Password, $"/mailboxes/{address}");
+
+        // Typed, then generated (shown once): each save has its own chip, the typing cleared the first.
+        await page.FillAsync("#mailbox-new-password", "quinn's chosen password");
+        await SaveAsync(page, "#mailbox-reset-password", "#mailbox-password-progress");
+        await Expect(page.Locator("#mailbox-generated-password")).ToHaveCountAsync(0);
+        await using (var db = host.Database.CreateContext())
+            Assert.True(MailEngine.Auth.MailPasswordHasher.Verify((await db.Mailboxes.SingleAsync(m => m.Address == address)).PasswordHash, "quinn's chosen password"));
+
+        await page.FillAsync("#mailbox-new-password", "x");
+        await page.FillAsync("#mailbox-new-password", "");
+        await SaveAsync(page, "#mailbox-reset-password", "#mailbox-password-progress");
+        var generated = await page.Locator("#mailbox-generated-password code").TextContentAsync();
+        Assert.False(string.IsNullOrEmpty(generated));
+        await Expect(page.Locator("#mailbox-password-progress")).ToHaveAttributeAsync("data-state", "applied", new() { Timeout = 30_000 });
+        await using (var db = host.Database.CreateContext())
+            Assert.True(MailEngine.Auth.MailPasswordHasher.Verify((await db.Mailboxes.SingleAsync(m => m.Address == address)).PasswordHash, generated!));
+        await Browser.ScreenshotAsync(page, "mailbox-password-applied.png", fullPage: false);
+
+        // Too short: refused beside the field, no chip, the generated one still works.
+        await page.FillAsync("#mailbox-new-password", "short");
+        await page.ClickAsync("#mailbox-reset-password");
+        await Expect(page.Locator("#password-form")).ToContainTextAsync("at least");
+        await Expect(page.Locator("#mailbox-password-progress")).ToHaveCountAsync(0);
+        await using (var db = host.Database.CreateContext())
+            Assert.True(MailEngine.Auth.MailPasswordHasher.Verify((await db.Mailboxes.SingleAsync(m => m.Address == address)).PasswordHash, generated!));
+    }
 }
