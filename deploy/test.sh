@@ -4,9 +4,9 @@
 # "N passed, N failed, N skipped" and exits non-zero if anything failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Test peers are real programs from Debian; a missing one fails the run, it is never skipped.
+# promtool (Debian's prometheus) checks /metrics and the alert rules. Test peers are real programs from Debian; a missing one fails the run, it is never skipped.
 ensure_base
-ensure_packages chromium dovecot-core swaks libnet-ssleay-perl libio-socket-ssl-perl curl isync libhyperscan5 python3-dkim python3-authres python3-nacl python3-spf python3-dnspython bind9 bind9-utils unbound libxml2-utils libmail-dmarc-perl pebble
+ensure_packages chromium dovecot-core swaks libnet-ssleay-perl libio-socket-ssl-perl curl isync libhyperscan5 python3-dkim python3-authres python3-nacl python3-spf python3-dnspython bind9 bind9-utils unbound libxml2-utils libmail-dmarc-perl pebble prometheus
 # The SpamAssassin public corpus, for the scanner's parity and learning tests (issue #7).
 SPAM_CORPUS="$(ensure_spam_corpus)"
 export SPAM_CORPUS

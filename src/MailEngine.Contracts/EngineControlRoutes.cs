@@ -24,6 +24,9 @@ public static class EngineControlRoutes
     public const string ReceivedReports = "/control/reports-in";
     public const string Health = "/healthz";
 
+    /// <summary>The node's own metrics in the Prometheus text format (bearer token too).</summary>
+    public const string Metrics = "/metrics";
+
     /// <summary>The body of PUT <see cref="ScannerTier"/>: a tier name, or null/"auto".</summary>
     public sealed record TierRequest(string? Tier);
 

@@ -10,7 +10,12 @@ public sealed record NodeTelemetry(int QueueLength, double OldestQueuedSeconds, 
 }
 
 /// <summary>One engine counter with its help text, so /metrics and the page describe it the same way.</summary>
-public sealed record CounterReport(string Name, string Help, IReadOnlyList<CounterValue> Values);
+/// <param name="Name">The Prometheus name, ending in <c>_total</c>.</param>
+public sealed record CounterReport(string Name, string Help, IReadOnlyList<CounterValue> Values)
+{
+    /// <summary>The .NET instrument name for a Prometheus counter name: the <c>_total</c> suffix is the exporter's to add.</summary>
+    public static string InstrumentName(string prometheusName) => prometheusName.EndsWith("_total", StringComparison.Ordinal) ? prometheusName[..^"_total".Length] : prometheusName;
+}
 
 /// <summary>One label's count ("reason" = "quota": 3); an unlabelled counter has one value with empty label.</summary>
 public sealed record CounterValue(string Label, string Value, long Count);

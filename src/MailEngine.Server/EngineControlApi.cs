@@ -29,14 +29,21 @@ public static class EngineControlApi
         }
 
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        // Compared as hashes in fixed time: neither the length nor a prefix of the token leaks.
+        bool Authorized(HttpRequest request) =>
+            request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.Ordinal)
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim())), expected);
+
         var control = app.MapGroup("").AddEndpointFilter(async (context, next) =>
+            Authorized(context.HttpContext.Request) ? await next(context) : Results.Unauthorized());
+
+        // The node's own .NET metrics (its MailEngine.* meters, Kestrel, the runtime) for a Prometheus
+        // that scrapes nodes directly; the console's /metrics has every node's counters with a node label.
+        app.MapPrometheusScrapingEndpoint(EngineControlRoutes.Metrics, meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
         {
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            // Compared as hashes in fixed time: neither the length nor a prefix of the token leaks.
-            var authorized = header.StartsWith("Bearer ", StringComparison.Ordinal)
-                && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim())), expected);
-            return authorized ? await next(context) : Results.Unauthorized();
-        });
+            if (Authorized(context.Request)) await next(context);
+            else context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        }), optionsName: null);
 
         control.MapPut(EngineControlRoutes.Snapshot, async (HttpRequest request, InProcessEngineNode node, CancellationToken ct) =>
         {

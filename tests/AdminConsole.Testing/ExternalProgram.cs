@@ -13,14 +13,27 @@ public static class ExternalProgram
     /// The same from a folder (a .NET tool finds its manifest there) with a limit of its own: the limit
     /// only ends a program that hangs, so it is minutes where the program takes seconds.
     /// </summary>
-    public static async Task<Result> RunInAsync(string? workingDirectory, TimeSpan limitAfter, IReadOnlyDictionary<string, string>? environment, string program, params string[] args)
+    public static Task<Result> RunInAsync(string? workingDirectory, TimeSpan limitAfter, IReadOnlyDictionary<string, string>? environment, string program, params string[] args) =>
+        RunCoreAsync(workingDirectory, limitAfter, environment, null, program, args);
+
+    /// <summary>The same with <paramref name="input"/> as its standard input (promtool check metrics reads only that).</summary>
+    public static Task<Result> RunWithInputAsync(string input, string program, params string[] args) =>
+        RunCoreAsync(null, TimeSpan.FromSeconds(60), null, input, program, args);
+
+    private static async Task<Result> RunCoreAsync(string? workingDirectory, TimeSpan limitAfter, IReadOnlyDictionary<string, string>? environment, string? input, string program, string[] args)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, WorkingDirectory = workingDirectory ?? "" };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start (deploy/test.sh installs it)");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         using var limit = new CancellationTokenSource(limitAfter);
         try
         {

@@ -89,4 +89,52 @@ public sealed class ControlApiTests : IAsyncLifetime
             Assert.Empty(run.Reports);
         }
     }
+
+    private async Task<HttpResponseMessage> GetMetricsAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, EngineControlRoutes.Metrics);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await _http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task The_nodes_own_metrics_need_the_token_pass_promtool_and_count_a_refused_recipient()
+    {
+        using (var ok = await PutAsync(Snapshot(5), "node-token-123")) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using (var refused = await GetMetricsAsync("wrong-token")) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        // A recipient the node does not know in a domain it serves: refused at RCPT and counted by reason.
+        await using (var smtp = await NodeConnection.OpenAsync(_node.MxPort))
+        {
+            await smtp.ReadUntilAsync(l => l.StartsWith("220 ", StringComparison.Ordinal));
+            await smtp.SendAsync("EHLO client.test\r\n");
+            await smtp.ReadUntilAsync(l => l.StartsWith("250 ", StringComparison.Ordinal));
+            await smtp.SendAsync("MAIL FROM:<a@outside.test>\r\n");
+            await smtp.ReadUntilAsync(l => l.StartsWith("250 ", StringComparison.Ordinal));
+            await smtp.SendAsync("RCPT TO:<nobody@node.test>\r\n");
+            Assert.StartsWith("550 ", (await smtp.ReadUntilAsync(l => l.Length > 3 && l[3] == ' ')).Last());
+            await smtp.SendAsync("QUIT\r\n");
+        }
+
+        using var response = await GetMetricsAsync("node-token-123");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        var lint = await AdminConsole.Testing.ExternalProgram.RunWithInputAsync(text, "promtool", "check", "metrics");
+        Assert.True(lint.ExitCode == 0, $"promtool check metrics: {lint.Output}{lint.Errors}");
+        Assert.Contains("# TYPE mailengine_messages_rejected_total counter\n", text, StringComparison.Ordinal);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"\nmailengine_messages_rejected_total\{reason=""[a-z_-]+""\} 1( \d+)?\n"), text);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"\nmailengine_queue_messages(\{\})? 0( \d+)?\n"), text);
+
+        // ASP.NET Core's request durations, the snapshot PUT among them: a request is measured once its
+        // response is complete, which may be just after the client has read it.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!text.Contains("http_route=\"/control/snapshot\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            using var again = await GetMetricsAsync("node-token-123");
+            text = await again.Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("\nhttp_server_request_duration_seconds_count{", text, StringComparison.Ordinal);
+        Assert.Contains("http_route=\"/control/snapshot\"", text, StringComparison.Ordinal);
+    }
 }

@@ -43,6 +43,7 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         _loggers = loggers;
         _dns = dns;
         _lookup = lookup ?? SystemDnsLookup.For(_options.DnsServer);
+        Counters.ObserveQueue(() => _queue?.Length ?? 0, () => _queue is { } queue ? Math.Round(queue.OldestAge.TotalSeconds, 1) : 0);
         Snapshots = new EngineSnapshotStore(_options.StateDirectory, SealedSnapshotFile.FromKeyFile(_options.StateKeyFile), clock, loggers.CreateLogger<EngineSnapshotStore>());
         History = new CounterHistory(Counters, clock);
         Maildirs = new MaildirStore(_options.MaildirRoot, _options.HostName);
@@ -221,7 +222,11 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         TlsSessions.Close();
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        Counters.Dispose();
+    }
 }
 
 public static class MailEngineServiceCollectionExtensions

@@ -157,9 +157,40 @@ public sealed class EngineIntegrationTests(ConsoleHost host) : IClassFixture<Con
 
         using var page = await client.GetAsync("/engine");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var metrics = await client.GetStringAsync("/metrics");
-        Assert.Contains("\nmailengine_snapshot_applied_version ", metrics, StringComparison.Ordinal);
-        Assert.Contains("# TYPE mailengine_messages_accepted_total counter", metrics, StringComparison.Ordinal);
+        var metrics = PrometheusExposition.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(root.GetProperty("appliedVersion").GetInt64(), metrics.Value("mailengine_snapshot_applied_version", ("node", "local")));
+        Assert.Equal(root.GetProperty("desiredVersion").GetInt64(), metrics.Value("mailengine_snapshot_desired_version"));
+        Assert.Equal(1, metrics.Value("mailengine_node_up", ("node", "local")));
+        Assert.Equal("counter", metrics.Types["mailengine_messages_accepted_total"]);
+    }
+
+    [Fact]
+    public async Task The_engine_counters_in_metrics_move_when_mail_flows()
+    {
+        var domain = await CreateDomainWithMailboxesAsync("carol");
+        await WaitForEngineToKnowAsync($"carol@{domain}");
+        using var client = host.Factory.CreateHttpClient();
+        double Count(PrometheusExposition m, string name, string label, string value) => m.Of(name, ("node", "local"), (label, value)).Sum(s => s.Value);
+
+        var before = PrometheusExposition.Parse(await client.GetStringAsync("/metrics"));
+        await SendAsync($"carol@{domain}", "counted");
+        await WaitForInboxAsync($"carol@{domain}", 1);
+        // The copy is counted, and the message leaves the queue, just after the file is in new/.
+        var delivered = Count(before, "mailengine_messages_delivered_total", "kind", "local") + 1;
+        PrometheusExposition after;
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            after = PrometheusExposition.Parse(await client.GetStringAsync("/metrics"));
+            if ((Count(after, "mailengine_messages_delivered_total", "kind", "local") >= delivered && after.Value("mailengine_queue_messages", ("node", "local")) == 0) || DateTime.UtcNow > deadline) break;
+            await Task.Delay(50);
+        }
+
+        // The test class's other tests run before or after this one, never beside it: the figures move by exactly this message.
+        Assert.Equal(Count(before, "mailengine_messages_accepted_total", "listener", "mx") + 1, Count(after, "mailengine_messages_accepted_total", "listener", "mx"));
+        Assert.Equal(delivered, Count(after, "mailengine_messages_delivered_total", "kind", "local"));
+        Assert.Equal(0, after.Value("mailengine_queue_messages", ("node", "local")));
+        Assert.Equal("gauge", after.Types["mailengine_queue_oldest_seconds"]);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using AdminConsole.Web.Features.Auth;
-using AdminConsole.Core.Telemetry;
 
 namespace AdminConsole.Web.Features.Engine;
 
@@ -34,23 +33,5 @@ internal static class EngineEndpoints
             var results = await job.SendAsync(day, ct);
             return TypedResults.Ok(new DmarcReportsResult(day, [.. results.Select(r => new NodeDmarcReports(r.Node, r.Run?.Reports ?? [], r.Error, r.Run?.TlsReports ?? []))]));
         }).AddEndpointFilter<Api.ApiProblems>().WithTags("Engine").RequireAuthorization(ConsolePolicies.AdminWrite);
-    }
-
-    /// <summary>The engine's counters and gauges in the Prometheus exposition.</summary>
-    public static void WriteMetrics(EngineOverview.Report report, PrometheusTextWriter w)
-    {
-        w.Gauge("mailengine_snapshot_applied_version", "Snapshot version the engine runs.", report.AppliedVersion);
-        if (report.DesiredVersion is { } desired) w.Gauge("mailengine_snapshot_desired_version", "Latest snapshot version compiled by the console.", desired);
-        w.Gauge("mailengine_queue_messages", "Messages in the delivery queue.", report.QueueLength);
-        w.Gauge("mailengine_queue_oldest_seconds", "Age of the oldest queued message.", report.OldestQueuedSeconds);
-        foreach (var counter in report.Counters)
-        {
-            if (counter.Values.Count == 0) w.Counter(counter.Name, counter.Help, 0);
-            foreach (var v in counter.Values)
-            {
-                if (v.Label.Length == 0) w.Counter(counter.Name, counter.Help, v.Count);
-                else w.Counter(counter.Name, counter.Help, v.Count, (v.Label, v.Value));
-            }
-        }
     }
 }

@@ -28,7 +28,8 @@ public sealed class EngineOverview(AdminDbContext db, EngineNodes nodes, EngineP
         IReadOnlyDictionary<string, string> Listeners,
         string Scanner,
         int QueueLength,
-        double OldestQueuedSeconds);
+        double OldestQueuedSeconds,
+        IReadOnlyList<CounterReport> Counters);
 
     public sealed record Report(
         long? DesiredVersion,
@@ -72,7 +73,7 @@ public sealed class EngineOverview(AdminDbContext db, EngineNodes nodes, EngineP
                 s.Name, s.Kind, s.Url, s.AppliedVersion, s.Status?.Snapshot.AppliedAt,
                 desired is not null && s.AppliedVersion >= desired, s.Reachable, s.LastContact, s.LastError, s.LastErrorAt,
                 s.Reachable && s.Status?.Running == true, s.Status?.Listeners ?? new Dictionary<string, string>(),
-                s.Status?.Scanner ?? "unknown", t?.QueueLength ?? 0, t?.OldestQueuedSeconds ?? 0);
+                s.Status?.Scanner ?? "unknown", t?.QueueLength ?? 0, t?.OldestQueuedSeconds ?? 0, t?.Counters ?? []);
         }).ToList();
 
         var push = pushes.Last;
