@@ -57,6 +57,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Dns.DnsLiveCheck>();
         services.AddScoped<Dns.DnsPublisher>();
         services.AddScoped<Dns.DnsCheckJob>();
+        services.AddOptions<Alerts.AlertOptions>().Bind(configuration.GetSection(Alerts.AlertOptions.Section));
+        services.AddSingleton<Alerts.AlertCounterMemory>();
+        services.AddScoped<Alerts.AlertInputSource>();
+        services.AddScoped<Alerts.AlertEvaluator>();
+        services.AddScoped<Alerts.AlertEvaluationJob>();
+        services.AddScoped<Alerts.AlertService>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();

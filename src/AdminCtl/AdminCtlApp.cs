@@ -53,6 +53,11 @@ public static class AdminCtlApp
                                                     the old keys after the grace period, destroy them
                                                     once their records are gone (the hourly job does too)
           dkim schedule DOMAIN MONTHS|off           rotate automatically every MONTHS months (1-24)
+          alerts list                               the alerts firing and pending, and the last day's
+                                                    fired/resolved; exits 1 while one fires
+          alerts rules                              the alert rules as a Prometheus rules file, with the
+                                                    Alerts:* thresholds (deploy/prometheus/mail-alerts.yml
+                                                    has the defaults)
           certificates list                         every server certificate: names, source, status, days
                                                     left, renewal time and the last error
           certificates upload --chain FILE --key FILE [--names NAME,...]
@@ -167,6 +172,8 @@ public static class AdminCtlApp
                 ("certificates", "delete") when args.Length == 3 => await DeleteCertificateAsync(sp, args[2], stdout, ct),
                 ("certificates", "rollover-account") when args.Length is 2 or 4 && (args.Length == 2 || args[2] == "--directory") =>
                     await RolloverAccountAsync(sp, args.Length == 4 ? args[3] : null, stdout, ct),
+                ("alerts", "list") when args.Length == 2 => await ListAlertsAsync(sp, stdout, ct),
+                ("alerts", "rules") when args.Length == 2 => await AlertRulesAsync(sp, stdout),
                 _ => await UsageErrorAsync(stderr),
             };
         }
@@ -198,6 +205,28 @@ public static class AdminCtlApp
             (c.NotAfter is { } notAfter ? $"until {notAfter.UtcDateTime:yyyy-MM-dd} ({c.DaysLeft} days)" : "not issued") +
             (c.RenewAt is { } renew ? $"\trenew {renew.UtcDateTime:yyyy-MM-dd}" : "") + (c.Issuer is { } issuer ? $"\t{issuer}" : ""));
         if (c.LastError is { } error) await stdout.WriteLineAsync($"\tlast error: {error}" + (c.NextAttemptAt is { } next ? $" (next attempt {next.UtcDateTime:yyyy-MM-dd HH:mm} UTC)" : ""));
+    }
+
+    /// <summary>The alerts firing and pending now, then the day's fired/resolved events; exits 1 while one fires (for scripts and cron).</summary>
+    private static async Task<int> ListAlertsAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)
+    {
+        var alerts = sp.GetRequiredService<AdminConsole.Core.Alerts.AlertService>();
+        var current = await alerts.CurrentAsync(ct);
+        foreach (var a in current)
+            await stdout.WriteLineAsync($"{a.Status}\t{a.Severity}\t{a.Rule}\t{a.Subject}\tsince {a.Since.UtcDateTime:yyyy-MM-dd HH:mm} UTC\t{a.Message}");
+        if (current.Count == 0) await stdout.WriteLineAsync("no alerts");
+        var day = DateTimeOffset.UtcNow.AddDays(-1);
+        foreach (var e in (await alerts.HistoryAsync(100, ct)).Where(e => e.At >= day))
+            await stdout.WriteLineAsync($"\t{e.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC\t{e.Kind}\t{e.Rule}\t{e.Subject}");
+        return current.Any(a => a.Status == "firing") ? 1 : 0;
+    }
+
+    /// <summary>The alert rules as a Prometheus rules file with this installation's thresholds.</summary>
+    private static async Task<int> AlertRulesAsync(IServiceProvider sp, TextWriter stdout)
+    {
+        var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdminConsole.Core.Alerts.AlertOptions>>().Value;
+        await stdout.WriteAsync(AdminConsole.Core.Alerts.PrometheusAlertRules.Yaml(options));
+        return 0;
     }
 
     private static async Task<int> ListCertificatesAsync(IServiceProvider sp, TextWriter stdout, CancellationToken ct)

@@ -3,7 +3,8 @@ namespace MailEngine.Contracts;
 /// <summary>A node's observed traffic, as the Engine page, the dashboard and /metrics show it.</summary>
 /// <param name="OldestQueuedSeconds">Age of the oldest queued message, 0 when the queue is empty.</param>
 /// <param name="LastHour">Per-minute increases, oldest first.</param>
-public sealed record NodeTelemetry(int QueueLength, double OldestQueuedSeconds, IReadOnlyList<CounterReport> Counters, IReadOnlyList<CounterSample> LastHour)
+/// <param name="Volumes">The file systems holding the Maildirs and the spool, for the disk space alert.</param>
+public sealed record NodeTelemetry(int QueueLength, double OldestQueuedSeconds, IReadOnlyList<CounterReport> Counters, IReadOnlyList<CounterSample> LastHour, IReadOnlyList<VolumeSpace>? Volumes = null)
 {
     /// <summary>How many minutes <see cref="LastHour"/> covers at most.</summary>
     public const int Minutes = 60;
@@ -22,3 +23,10 @@ public sealed record CounterValue(string Label, string Value, long Count);
 
 /// <summary>The traffic of the minute ending at <paramref name="At"/> (or totals, for a raw sample).</summary>
 public sealed record CounterSample(DateTimeOffset At, long Accepted, long Delivered, long Deferred, long Bounced, long Rejected);
+
+/// <summary>Free and total space of the file system holding one of the node's stores.</summary>
+/// <param name="Store">"maildir" or "spool".</param>
+public sealed record VolumeSpace(string Store, string Path, long FreeBytes, long TotalBytes)
+{
+    public double FreeRatio => TotalBytes <= 0 ? 1 : (double)FreeBytes / TotalBytes;
+}

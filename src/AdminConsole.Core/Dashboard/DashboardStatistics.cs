@@ -29,6 +29,15 @@ public sealed class DashboardStatistics(AdminDbContext db, JobStorage jobStorage
     /// <summary>A job server that has not beaten for this long is shown as dead (Hangfire's own timeout is 5 minutes).</summary>
     public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(1);
 
+    /// <summary>The domains whose newest live DNS check found records missing or wrong (the dashboard, /metrics, the alert rule).</summary>
+    public static async Task<List<DnsProblem>> DnsProblemsAsync(AdminDbContext db, CancellationToken ct)
+    {
+        var newest = await db.Domains.AsNoTracking().OrderBy(d => d.Name)
+            .Select(d => new { d.Name, Check = db.DnsChecks.Where(c => c.DomainId == d.Id).OrderByDescending(c => c.CheckedAt).Select(c => new { c.Broken, c.CheckedAt }).FirstOrDefault() })
+            .ToListAsync(ct);
+        return newest.Where(n => n.Check is { Broken: not 0 }).Select(n => new DnsProblem(n.Name, n.Check!.Broken, n.Check.CheckedAt)).ToList();
+    }
+
     public async Task<Snapshot> TakeAsync(CancellationToken ct = default)
     {
         DirectoryCounts? counts = null;
@@ -45,10 +54,7 @@ public sealed class DashboardStatistics(AdminDbContext db, JobStorage jobStorage
                 await db.Groups.CountAsync(ct),
                 await db.AdminAccounts.CountAsync(ct),
                 await db.ApiTokens.CountAsync(t => t.RevokedAt == null, ct));
-            var newest = await db.Domains.AsNoTracking().OrderBy(d => d.Name)
-                .Select(d => new { d.Name, Check = db.DnsChecks.Where(c => c.DomainId == d.Id).OrderByDescending(c => c.CheckedAt).Select(c => new { c.Broken, c.CheckedAt }).FirstOrDefault() })
-                .ToListAsync(ct);
-            dns = newest.Where(n => n.Check is { Broken: not 0 }).Select(n => new DnsProblem(n.Name, n.Check!.Broken, n.Check.CheckedAt)).ToList();
+            dns = await DnsProblemsAsync(db, ct);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {

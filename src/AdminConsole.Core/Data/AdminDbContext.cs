@@ -25,6 +25,8 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<Reports.DomainReport> DomainReports => Set<Reports.DomainReport>();
     public DbSet<Dns.DnsPublisherSettings> DnsPublisherSettings => Set<Dns.DnsPublisherSettings>();
     public DbSet<Certificates.ServerCertificate> ServerCertificates => Set<Certificates.ServerCertificate>();
+    public DbSet<Alerts.AlertState> AlertStates => Set<Alerts.AlertState>();
+    public DbSet<Alerts.AlertEvent> AlertEvents => Set<Alerts.AlertEvent>();
     public DbSet<Certificates.CertificateEvent> CertificateEvents => Set<Certificates.CertificateEvent>();
     public DbSet<Certificates.AcmeAccountRecord> AcmeAccounts => Set<Certificates.AcmeAccountRecord>();
     public DbSet<Certificates.AcmeChallengeAnswer> AcmeChallengeAnswers => Set<Certificates.AcmeChallengeAnswer>();

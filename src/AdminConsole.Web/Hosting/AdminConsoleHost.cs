@@ -145,6 +145,7 @@ internal static class AdminConsoleHost
         recurring.AddOrUpdate<Core.Reports.DmarcReportJob>(Core.Reports.DmarcReportJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), "20 0 * * *");
         recurring.AddOrUpdate<Core.Dkim.DkimRotationJob>(Core.Dkim.DkimRotationJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(17));
         recurring.AddOrUpdate<Core.Certificates.CertificateRenewalJob>(Core.Certificates.CertificateRenewalJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly(41));
+        recurring.AddOrUpdate<Core.Alerts.AlertEvaluationJob>(Core.Alerts.AlertEvaluationJob.RecurringJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         // Push once at start: the engine gets the current state without waiting for the first minute.
         app.Lifetime.ApplicationStarted.Register(() =>
         {

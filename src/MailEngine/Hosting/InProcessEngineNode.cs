@@ -36,7 +36,8 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
             running ? engine.Queue.Length : 0,
             running ? Math.Round(engine.Queue.OldestAge.TotalSeconds, 1) : 0,
             engine.Counters.All.Select(c => new CounterReport(c.Name, c.Help, c.Values.Select(v => new CounterValue(v.Label, v.Value, v.Count)).ToList())).ToList(),
-            engine.History.PerMinute()));
+            engine.History.PerMinute(),
+            engine.Volumes()));
     }
 
     public Task<IReadOnlyDictionary<string, long>> UsageAsync(IReadOnlyCollection<string> addresses, CancellationToken ct) =>

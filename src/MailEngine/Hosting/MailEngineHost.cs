@@ -99,6 +99,17 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
     public Dictionary<ListenerKind, IPEndPoint> Endpoints { get; } = [];
     public bool Running => _queue is not null;
 
+    /// <summary>The file systems of the Maildirs and the spool (statfs of each folder), as the contract reports them.</summary>
+    public IReadOnlyList<Contracts.VolumeSpace> Volumes() =>
+    [
+        .. new[] { ("maildir", _options.MaildirRoot), ("spool", _options.SpoolDirectory) }.Select(v =>
+        {
+            var path = Path.GetFullPath(v.Item2);
+            var drive = new DriveInfo(Directory.Exists(path) ? path : Path.GetDirectoryName(path) ?? "/");
+            return new Contracts.VolumeSpace(v.Item1, path, drive.AvailableFreeSpace, drive.TotalSize);
+        }),
+    ];
+
     public EngineStatus Status => Snapshots.Status;
 
     public EngineStatus Apply(EngineSnapshot snapshot) => Snapshots.Apply(snapshot);

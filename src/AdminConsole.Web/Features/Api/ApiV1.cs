@@ -15,6 +15,7 @@ using AdminConsole.Web.Features.Spam;
 using AdminConsole.Web.Features.Diagnostics;
 using AdminConsole.Web.Features.Reports;
 using AdminConsole.Web.Features.Certificates;
+using AdminConsole.Web.Features.Alerts;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -52,6 +53,7 @@ internal static class ApiV1
         api.MapImportApi();
         api.MapAuditApi();
         api.MapAdminApi();
+        api.MapAlertApi();
         return api;
     }
 }

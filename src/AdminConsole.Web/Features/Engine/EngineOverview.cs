@@ -29,7 +29,8 @@ public sealed class EngineOverview(AdminDbContext db, EngineNodes nodes, EngineP
         string Scanner,
         int QueueLength,
         double OldestQueuedSeconds,
-        IReadOnlyList<CounterReport> Counters);
+        IReadOnlyList<CounterReport> Counters,
+        IReadOnlyList<VolumeSpace> Volumes);
 
     public sealed record Report(
         long? DesiredVersion,
@@ -73,7 +74,7 @@ public sealed class EngineOverview(AdminDbContext db, EngineNodes nodes, EngineP
                 s.Name, s.Kind, s.Url, s.AppliedVersion, s.Status?.Snapshot.AppliedAt,
                 desired is not null && s.AppliedVersion >= desired, s.Reachable, s.LastContact, s.LastError, s.LastErrorAt,
                 s.Reachable && s.Status?.Running == true, s.Status?.Listeners ?? new Dictionary<string, string>(),
-                s.Status?.Scanner ?? "unknown", t?.QueueLength ?? 0, t?.OldestQueuedSeconds ?? 0, t?.Counters ?? []);
+                s.Status?.Scanner ?? "unknown", t?.QueueLength ?? 0, t?.OldestQueuedSeconds ?? 0, t?.Counters ?? [], t?.Volumes ?? []);
         }).ToList();
 
         var push = pushes.Last;

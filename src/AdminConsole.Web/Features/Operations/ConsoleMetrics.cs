@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using AdminConsole.Core.Dashboard;
 using AdminConsole.Web.Features.Engine;
 using MailEngine.Contracts;
+using Microsoft.EntityFrameworkCore;
 
 namespace AdminConsole.Web.Features.Operations;
 
@@ -27,6 +28,10 @@ public sealed class ConsoleMetrics : IDisposable
     private readonly Lock _newInstruments = new();
     private volatile DashboardStatistics.Snapshot? _statistics;
     private volatile EngineOverview.Report? _engine;
+    private volatile Taken? _taken;
+
+    /// <summary>What the console's own tables say for the rules' metrics: certificates and alerts.</summary>
+    private sealed record Taken(DateTimeOffset At, IReadOnlyList<(string Name, DateTimeOffset NotAfter, int FailedAttempts)> Certificates, IReadOnlyList<(string Rule, string Severity)> Firing);
 
     public ConsoleMetrics()
     {
@@ -54,6 +59,21 @@ public sealed class ConsoleMetrics : IDisposable
         Gauge("mailengine.queue.messages", "Messages in the node's delivery queue.", () => Nodes(n => n.QueueLength));
         _meter.CreateObservableGauge("mailengine.queue.oldest", () => _engine is { } e ? e.Nodes.Select(n => new Measurement<double>(n.OldestQueuedSeconds, Node(n))) : [],
             unit: "s", description: "Age of the oldest message in the node's queue.");
+        _meter.CreateObservableGauge("mailengine.volume.free", () => Volumes(v => v.FreeBytes), unit: "By", description: "Free space of the file system holding the node's Maildirs or spool, by store.");
+        _meter.CreateObservableGauge("mailengine.volume.size", () => Volumes(v => v.TotalBytes), unit: "By", description: "Size of the file system holding the node's Maildirs or spool, by store.");
+
+        _meter.CreateObservableGauge("mailadmin.certificate.expiry", () => _taken is { } t
+                ? t.Certificates.Select(c => new Measurement<double>(Math.Round((c.NotAfter - t.At).TotalSeconds), new KeyValuePair<string, object?>("certificate", c.Name)))
+                : [],
+            unit: "s", description: "Time left until the server certificate expires, by its first name.");
+        Gauge("mailadmin.certificate.renewal_failures", "Failed renewals since the certificate's last success, by its first name.", () => _taken is { } t
+            ? t.Certificates.Select(c => Labelled(c.FailedAttempts, "certificate", c.Name))
+            : []);
+        Gauge("mailadmin.dns.broken_records", "Records missing or wrong at the domain's name servers at its newest check (-1: none could be asked), domains with problems only.", () =>
+            _statistics?.DnsProblems is { } d ? d.Select(p => Labelled(p.Broken, "domain", p.Domain)) : []);
+        Gauge("mailadmin.alerts.firing", "Alerts firing now, by rule and severity.", () => _taken is { } t
+            ? t.Firing.GroupBy(f => f).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("alert", g.Key.Rule), new KeyValuePair<string, object?>("severity", g.Key.Severity)))
+            : []);
     }
 
     /// <summary>Takes the figures the next collection reports; run on the scrape's request, before the exporter.</summary>
@@ -74,7 +94,18 @@ public sealed class ConsoleMetrics : IDisposable
         }
 
         _engine = engine;
+
+        var db = services.GetRequiredService<AdminConsole.Core.Data.AdminDbContext>();
+        var certificates = await db.ServerCertificates.AsNoTracking().Where(c => c.RevokedAt == null && c.NotAfter != null)
+            .Select(c => new { c.Names, c.NotAfter, c.FailedAttempts }).ToListAsync(ct);
+        var firing = await services.GetRequiredService<AdminConsole.Core.Alerts.AlertService>().CurrentAsync(ct);
+        _taken = new Taken(services.GetRequiredService<TimeProvider>().GetUtcNow(),
+            [.. certificates.Select(c => (c.Names.FirstOrDefault() ?? "(no name)", c.NotAfter!.Value, c.FailedAttempts))],
+            [.. firing.Where(a => a.Status == "firing").Select(a => (a.Rule, a.Severity))]);
     }
+
+    private IEnumerable<Measurement<long>> Volumes(Func<VolumeSpace, long> value) =>
+        _engine is { } e ? e.Nodes.SelectMany(n => n.Volumes.Select(v => new Measurement<long>(value(v), Node(n), new KeyValuePair<string, object?>("store", v.Store)))) : [];
 
     private IEnumerable<Measurement<long>> EngineCounter(string name)
     {
