@@ -62,6 +62,9 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Alerts.AlertInputSource>();
         services.AddScoped<Alerts.AlertEvaluator>();
         services.AddScoped<Alerts.AlertEvaluationJob>();
+        services.AddScoped<Alerts.AlertNotifier>();
+        services.AddScoped<Alerts.AlertChannelService>();
+        services.AddHttpClient(Alerts.AlertNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped<Alerts.AlertService>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();

@@ -20,6 +20,9 @@ public static class EngineControlRoutes
     public const string ScannerTier = "/control/scanner/tier";
     public const string DmarcReports = "/control/dmarc-reports";
 
+    /// <summary>POST an <see cref="OutgoingMail"/>: the recipients that could not be queued come back.</summary>
+    public const string SendMail = "/control/send-mail";
+
     /// <summary>GET with ?since= (ISO 8601): the reports received since then.</summary>
     public const string ReceivedReports = "/control/reports-in";
     public const string Health = "/healthz";

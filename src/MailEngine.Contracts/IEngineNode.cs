@@ -40,4 +40,10 @@ public interface IEngineNode
 
     /// <summary>The DMARC and TLS reports received at our report addresses after <paramref name="since"/>, oldest first.</summary>
     Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct);
+
+    /// <summary>
+    /// Queues a message the console composed (an alert notification) as mail the engine sends itself:
+    /// DKIM-signed for the sender's domain, delivered locally or remotely. The recipients it could not queue come back.
+    /// </summary>
+    Task<IReadOnlyList<string>> SendMailAsync(OutgoingMail mail, CancellationToken ct);
 }

@@ -69,6 +69,7 @@ public static class EngineControlApi
         control.MapGet(EngineControlRoutes.Scanner, (InProcessEngineNode node, CancellationToken ct) => node.ScannerAsync(ct));
         control.MapPost(EngineControlRoutes.ScannerSelfTest, (InProcessEngineNode node, CancellationToken ct) => node.SelfTestAsync(ct));
         control.MapGet(EngineControlRoutes.ReceivedReports, (DateTimeOffset since, InProcessEngineNode node, CancellationToken ct) => node.ReceivedReportsAsync(since, ct));
+        control.MapPost(EngineControlRoutes.SendMail, (OutgoingMail mail, InProcessEngineNode node, CancellationToken ct) => node.SendMailAsync(mail, ct));
         control.MapPost(EngineControlRoutes.DmarcReports, (EngineControlRoutes.DmarcReportsRequest request, InProcessEngineNode node, CancellationToken ct) => node.SendDmarcReportsAsync(request.Day, ct));
         control.MapPut(EngineControlRoutes.ScannerTier, async (EngineControlRoutes.TierRequest request, InProcessEngineNode node, CancellationToken ct) =>
             ScannerTierName.TryParse(request.Tier, out var tier)

@@ -14,7 +14,8 @@ namespace AdminConsole.Core.Alerts;
 public sealed class AlertEvaluator(AdminDbContext db, IOptions<AlertOptions> options, ILogger<AlertEvaluator> logger)
 {
     /// <summary>What one evaluation changed.</summary>
-    public sealed record Outcome(IReadOnlyList<AlertState> Fired, IReadOnlyList<AlertEvent> Resolved, IReadOnlyList<AlertState> Firing);
+    /// <param name="Resolved">With whether the channels had been told it fired (only then are they told it resolved).</param>
+    public sealed record Outcome(IReadOnlyList<AlertState> Fired, IReadOnlyList<(AlertEvent Event, bool Notified)> Resolved, IReadOnlyList<AlertState> Firing);
 
     public async Task<Outcome> EvaluateAsync(AlertInputs taken, CancellationToken ct)
     {
@@ -26,7 +27,7 @@ public sealed class AlertEvaluator(AdminDbContext db, IOptions<AlertOptions> opt
 
         var states = await db.AlertStates.ToListAsync(ct);
         var fired = new List<AlertState>();
-        var resolved = new List<AlertEvent>();
+        var resolved = new List<(AlertEvent, bool)>();
         foreach (var state in states)
         {
             if (found.Remove((state.RuleId, state.Subject), out var condition))
@@ -42,7 +43,7 @@ public sealed class AlertEvaluator(AdminDbContext db, IOptions<AlertOptions> opt
             if (state.Status != AlertStatus.Firing) continue;
             var ended = new AlertEvent { Id = Guid.NewGuid(), RuleId = state.RuleId, Subject = state.Subject, Kind = AlertEventKind.Resolved, At = now, Value = state.Value, Message = $"Resolved: {state.Message}" };
             db.AlertEvents.Add(ended);
-            resolved.Add(ended);
+            resolved.Add((ended, state.NotifiedAt is not null));
             logger.LogInformation("Alert {Rule} for {Subject} resolved", state.RuleId, state.Subject);
         }
 
@@ -54,7 +55,7 @@ public sealed class AlertEvaluator(AdminDbContext db, IOptions<AlertOptions> opt
         }
 
         await db.SaveChangesAsync(ct);
-        return new Outcome(fired, resolved, await db.AlertStates.AsNoTracking().Where(s => s.Status == AlertStatus.Firing).OrderBy(s => s.FiredAt).ToListAsync(ct));
+        return new Outcome(fired, resolved, await db.AlertStates.Where(s => s.Status == AlertStatus.Firing).OrderBy(s => s.FiredAt).ToListAsync(ct));
 
         void Fire(AlertState state)
         {

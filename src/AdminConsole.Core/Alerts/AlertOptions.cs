@@ -27,6 +27,15 @@ public sealed class AlertOptions
     /// <summary>A certificate with fewer days left than this is expiring.</summary>
     public int CertificateDaysMin { get; set; } = 30;
 
+    /// <summary>A firing alert nobody acknowledged is sent again this often.</summary>
+    public TimeSpan RepeatInterval { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>The sender of alert mail, an address of one of our domains (its DKIM key signs); empty: alerts@ the first domain.</summary>
+    public string? SenderAddress { get; set; }
+
+    /// <summary>The console's address for links in notifications ("https://console.example.com"); empty: no link.</summary>
+    public string? ConsoleUrl { get; set; }
+
     /// <summary>More failed logins than this on one node in five minutes is a spike (a password-guessing run).</summary>
     public int AuthFailuresPer5MinutesMax { get; set; } = 50;
 }

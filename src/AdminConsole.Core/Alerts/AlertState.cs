@@ -19,6 +19,14 @@ public sealed class AlertState
     public DateTimeOffset LastSeenAt { get; set; }
     public double Value { get; set; }
     public required string Message { get; set; }
+
+    /// <summary>When the channels were last told (firing or a repeat); null: never.</summary>
+    public DateTimeOffset? NotifiedAt { get; set; }
+
+    /// <summary>Someone took it on: no repeats until it resolves.</summary>
+    public string? AcknowledgedBy { get; set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; set; }
 }
 
 public enum AlertStatus

@@ -27,6 +27,9 @@ public sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : D
     public DbSet<Certificates.ServerCertificate> ServerCertificates => Set<Certificates.ServerCertificate>();
     public DbSet<Alerts.AlertState> AlertStates => Set<Alerts.AlertState>();
     public DbSet<Alerts.AlertEvent> AlertEvents => Set<Alerts.AlertEvent>();
+    public DbSet<Alerts.AlertChannel> AlertChannels => Set<Alerts.AlertChannel>();
+    public DbSet<Alerts.AlertSilence> AlertSilences => Set<Alerts.AlertSilence>();
+    public DbSet<Alerts.AlertNotification> AlertNotifications => Set<Alerts.AlertNotification>();
     public DbSet<Certificates.CertificateEvent> CertificateEvents => Set<Certificates.CertificateEvent>();
     public DbSet<Certificates.AcmeAccountRecord> AcmeAccounts => Set<Certificates.AcmeAccountRecord>();
     public DbSet<Certificates.AcmeChallengeAnswer> AcmeChallengeAnswers => Set<Certificates.AcmeChallengeAnswer>();

@@ -172,5 +172,6 @@ public sealed class EngineNodes : IDisposable
         public Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct) => inner.ForceTierAsync(tier, ct);
         public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) => inner.SendDmarcReportsAsync(day, ct);
         public Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) => inner.ReceivedReportsAsync(since, ct);
+        public Task<IReadOnlyList<string>> SendMailAsync(OutgoingMail mail, CancellationToken ct) => inner.SendMailAsync(mail, ct);
     }
 }

@@ -92,6 +92,14 @@ public sealed class HttpEngineNode : IEngineNode, IDisposable
     public async Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) =>
         await GetAsync<List<ReceivedReport>>($"{EngineControlRoutes.ReceivedReports}?since={Uri.EscapeDataString(since.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}", ct);
 
+    public async Task<IReadOnlyList<string>> SendMailAsync(OutgoingMail mail, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Post, EngineControlRoutes.SendMail);
+        request.Content = JsonContent.Create(mail, options: JsonSerializerOptions.Web);
+        using var response = await SendAsync(request, ct);
+        return await ReadAsync<List<string>>(response, ct);
+    }
+
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, path);

@@ -57,6 +57,13 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
     public Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) =>
         Task.Run(() => engine.ReceivedReports.Since(since), ct);
 
+    public Task<IReadOnlyList<string>> SendMailAsync(OutgoingMail mail, CancellationToken ct)
+    {
+        if (!engine.Running) throw new InvalidOperationException("The engine is not running: it sends mail once it has started.");
+        // Each recipient is its own queued copy, so one that cannot be had does not hold the others.
+        return Task.FromResult<IReadOnlyList<string>>([.. mail.Recipients.Where(r => !engine.Queue.QueueGenerated(mail.Sender, r, mail.Content, mail.Kind))]);
+    }
+
     public async Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct)
     {
         await Task.Run(() => engine.Scanner.Force(tier), ct);

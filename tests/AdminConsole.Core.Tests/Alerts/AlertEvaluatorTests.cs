@@ -52,7 +52,7 @@ public sealed class AlertEvaluatorTests(TestDatabase database) : IClassFixture<T
 
         _clock.Advance(TimeSpan.FromMinutes(1));
         var back = await EvaluateAsync(Node("down-1"));
-        Assert.Equal("node=down-1", Assert.Single(back.Resolved).Subject);
+        Assert.Equal("node=down-1", Assert.Single(back.Resolved).Event.Subject);
         Assert.DoesNotContain(back.Firing, s => s.Subject == "node=down-1");
         Assert.Equal([AlertEventKind.Fired, AlertEventKind.Resolved], (await EventsAsync("node=down-1")).Select(e => e.Kind));
     }
