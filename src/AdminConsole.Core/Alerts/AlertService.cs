@@ -9,7 +9,7 @@ public sealed class AlertService(AdminDbContext db)
     /// <param name="Status">firing or pending.</param>
     /// <param name="FiresAt">For a pending alert, when it fires if the condition still holds.</param>
     public sealed record AlertView(string Rule, string Title, string Severity, string Status, string Subject, string Message, double Value,
-        DateTimeOffset Since, DateTimeOffset? FiredAt, DateTimeOffset? FiresAt, DateTimeOffset LastSeenAt, string Advice);
+        DateTimeOffset Since, DateTimeOffset? FiredAt, DateTimeOffset? FiresAt, DateTimeOffset LastSeenAt, string Advice, string? AcknowledgedBy);
 
     public sealed record AlertEventView(string Rule, string Title, string Kind, string Subject, string Message, double Value, DateTimeOffset At);
 
@@ -26,7 +26,7 @@ public sealed class AlertService(AdminDbContext db)
             {
                 var rule = AlertRules.Find(s.RuleId);
                 return new AlertView(s.RuleId, rule?.Title ?? s.RuleId, Severity(rule), s.Status.ToString().ToLowerInvariant(), s.Subject, s.Message, s.Value,
-                    s.Since, s.FiredAt, s.Status == AlertStatus.Pending && rule is not null ? s.Since + rule.For : null, s.LastSeenAt, rule?.Advice ?? "");
+                    s.Since, s.FiredAt, s.Status == AlertStatus.Pending && rule is not null ? s.Since + rule.For : null, s.LastSeenAt, rule?.Advice ?? "", s.AcknowledgedBy);
             })];
     }
 
