@@ -66,6 +66,7 @@ public static class ServiceCollectionExtensions
         services.AddScoped<Alerts.AlertChannelService>();
         services.AddHttpClient(Alerts.AlertNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped<Alerts.AlertService>();
+        services.AddScoped<Queue.MailQueueService>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();

@@ -23,6 +23,12 @@ public static class EngineControlRoutes
     /// <summary>POST an <see cref="OutgoingMail"/>: the recipients that could not be queued come back.</summary>
     public const string SendMail = "/control/send-mail";
 
+    /// <summary>GET: the queued messages.</summary>
+    public const string Queue = "/control/queue";
+
+    /// <summary>POST /control/queue/{queueId}/{retry|bounce|delete}.</summary>
+    public static string QueueAction(string queueId, QueueAction action) => $"{Queue}/{Uri.EscapeDataString(queueId)}/{action.ToString().ToLowerInvariant()}";
+
     /// <summary>GET with ?since= (ISO 8601): the reports received since then.</summary>
     public const string ReceivedReports = "/control/reports-in";
     public const string Health = "/healthz";

@@ -46,4 +46,10 @@ public interface IEngineNode
     /// DKIM-signed for the sender's domain, delivered locally or remotely. The recipients it could not queue come back.
     /// </summary>
     Task<IReadOnlyList<string>> SendMailAsync(OutgoingMail mail, CancellationToken ct);
+
+    /// <summary>The messages in the node's delivery queue, oldest first.</summary>
+    Task<IReadOnlyList<QueuedMessage>> QueueAsync(CancellationToken ct);
+
+    /// <summary>Retries, bounces (with a DSN to the sender) or deletes one queued message.</summary>
+    Task<QueueActionResult> QueueActionAsync(string queueId, QueueAction action, CancellationToken ct);
 }

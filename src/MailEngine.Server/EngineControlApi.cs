@@ -69,6 +69,11 @@ public static class EngineControlApi
         control.MapGet(EngineControlRoutes.Scanner, (InProcessEngineNode node, CancellationToken ct) => node.ScannerAsync(ct));
         control.MapPost(EngineControlRoutes.ScannerSelfTest, (InProcessEngineNode node, CancellationToken ct) => node.SelfTestAsync(ct));
         control.MapGet(EngineControlRoutes.ReceivedReports, (DateTimeOffset since, InProcessEngineNode node, CancellationToken ct) => node.ReceivedReportsAsync(since, ct));
+        control.MapGet(EngineControlRoutes.Queue, (InProcessEngineNode node, CancellationToken ct) => node.QueueAsync(ct));
+        control.MapPost(EngineControlRoutes.Queue + "/{queueId}/{action}", async (string queueId, string action, InProcessEngineNode node, CancellationToken ct) =>
+            Enum.TryParse<QueueAction>(action, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(action, out _)
+                ? Results.Ok(await node.QueueActionAsync(queueId, parsed, ct))
+                : Results.Problem($"Unknown action '{action}': retry, bounce or delete.", statusCode: StatusCodes.Status400BadRequest));
         control.MapPost(EngineControlRoutes.SendMail, (OutgoingMail mail, InProcessEngineNode node, CancellationToken ct) => node.SendMailAsync(mail, ct));
         control.MapPost(EngineControlRoutes.DmarcReports, (EngineControlRoutes.DmarcReportsRequest request, InProcessEngineNode node, CancellationToken ct) => node.SendDmarcReportsAsync(request.Day, ct));
         control.MapPut(EngineControlRoutes.ScannerTier, async (EngineControlRoutes.TierRequest request, InProcessEngineNode node, CancellationToken ct) =>

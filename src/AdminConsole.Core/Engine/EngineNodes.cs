@@ -173,5 +173,7 @@ public sealed class EngineNodes : IDisposable
         public Task<DmarcReportRun> SendDmarcReportsAsync(DateOnly day, CancellationToken ct) => inner.SendDmarcReportsAsync(day, ct);
         public Task<IReadOnlyList<ReceivedReport>> ReceivedReportsAsync(DateTimeOffset since, CancellationToken ct) => inner.ReceivedReportsAsync(since, ct);
         public Task<IReadOnlyList<string>> SendMailAsync(OutgoingMail mail, CancellationToken ct) => inner.SendMailAsync(mail, ct);
+        public Task<IReadOnlyList<QueuedMessage>> QueueAsync(CancellationToken ct) => inner.QueueAsync(ct);
+        public Task<QueueActionResult> QueueActionAsync(string queueId, QueueAction action, CancellationToken ct) => inner.QueueActionAsync(queueId, action, ct);
     }
 }

@@ -100,6 +100,15 @@ public sealed class HttpEngineNode : IEngineNode, IDisposable
         return await ReadAsync<List<string>>(response, ct);
     }
 
+    public async Task<IReadOnlyList<QueuedMessage>> QueueAsync(CancellationToken ct) => await GetAsync<List<QueuedMessage>>(EngineControlRoutes.Queue, ct);
+
+    public async Task<QueueActionResult> QueueActionAsync(string queueId, QueueAction action, CancellationToken ct)
+    {
+        using var request = Request(HttpMethod.Post, EngineControlRoutes.QueueAction(queueId, action));
+        using var response = await SendAsync(request, ct);
+        return await ReadAsync<QueueActionResult>(response, ct);
+    }
+
     private HttpRequestMessage Request(HttpMethod method, string path)
     {
         var request = new HttpRequestMessage(method, path);

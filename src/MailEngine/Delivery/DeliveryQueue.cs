@@ -325,6 +325,90 @@ public sealed class DeliveryQueue : IDeliveryScheduler, IAsyncDisposable
         return true;
     }
 
+    /// <summary>The queued messages, oldest first, for the console's queue view: envelope, size, retry state, never content.</summary>
+    public IReadOnlyList<Contracts.QueuedMessage> List()
+    {
+        var listed = new List<Contracts.QueuedMessage>();
+        foreach (var id in _spool.Pending())
+        {
+            try
+            {
+                Envelope envelope;
+                long size;
+                var (opened, message) = _spool.Open(id);
+                using (message)
+                {
+                    envelope = opened;
+                    size = message.Length;
+                }
+
+                var done = _spool.Delivered(id);
+                var retry = ReadRetry(id);
+                bool inFlight;
+                lock (_gate) inFlight = _inFlight.Contains(id);
+                listed.Add(new Contracts.QueuedMessage(id, envelope.Sender,
+                    [.. envelope.Targets.Select(t => new Contracts.QueuedRecipient(t.Address, t.Local, done.Contains(t.Address), retry?.LastErrors.GetValueOrDefault(t.Address)))],
+                    size, envelope.ReceivedAt, retry?.Attempts ?? 0, retry is not null && retry.NextAttemptAt > _clock.GetUtcNow() && !inFlight ? retry.NextAttemptAt : null, inFlight));
+            }
+            catch (Exception e) when (e is FileNotFoundException or IOException or InvalidDataException or JsonException)
+            {
+                // Delivered and removed while listing, or being written: it is not in the queue to show.
+            }
+        }
+
+        return listed;
+    }
+
+    /// <summary>
+    /// An operator's action on one message. Retry puts it before the workers now. Bounce and delete
+    /// take it while no worker has it (and keep the workers off it meanwhile): bounce tells the sender
+    /// of the recipients not delivered yet (a DSN, unless the sender is null), then both remove it.
+    /// </summary>
+    public Contracts.QueueActionResult Act(string queueId, Contracts.QueueAction action)
+    {
+        if (!_spool.Pending().Contains(queueId, StringComparer.Ordinal)) return new(false, $"{queueId} is not in the queue (delivered, bounced or removed already).");
+        if (action == Contracts.QueueAction.Retry)
+        {
+            var retry = ReadRetry(queueId);
+            if (retry is not null) DurableFile.WriteAllBytes(RetryPath(queueId), JsonSerializer.SerializeToUtf8Bytes(retry with { NextAttemptAt = _clock.GetUtcNow() }, JsonSerializerOptions.Web));
+            Enqueue(queueId);
+            _logger.LogInformation("{QueueId} retried now by an operator", queueId);
+            return new(true, null);
+        }
+
+        lock (_gate)
+        {
+            if (!_inFlight.Add(queueId)) return new(false, $"{queueId} is being delivered right now; look again in a moment.");
+        }
+
+        try
+        {
+            if (!File.Exists(Path.Combine(_spool.QueueDirectory, queueId))) return new(false, $"{queueId} is not in the queue any more.");
+            if (action == Contracts.QueueAction.Bounce)
+            {
+                var (envelope, message) = _spool.Open(queueId);
+                using (message)
+                {
+                    var done = _spool.Delivered(queueId);
+                    var failures = envelope.Targets.Where(t => !done.Contains(t.Address))
+                        .Select(t => (t, DeliveryResult.Failed("5.3.0", "removed from the queue by the administrator without delivery"))).ToList();
+                    if (failures.Count > 0) Bounce(envelope, failures, message);
+                    _counters.Bounced.Add(failures.Count);
+                }
+            }
+
+            _spool.Complete(queueId);
+            File.Delete(RetryPath(queueId));
+            _logger.LogInformation("{QueueId} {Action} by an operator", queueId, action == Contracts.QueueAction.Bounce ? "bounced" : "deleted");
+            return new(true, null);
+        }
+        finally
+        {
+            // A deferred entry left in the schedule finds no file and is dropped (DeliverAsync).
+            lock (_gate) _inFlight.Remove(queueId);
+        }
+    }
+
     /// <summary>Queues a message the engine composed (a DMARC report), signed like the others; false when the recipient resolves to nothing.</summary>
     public bool QueueGenerated(string sender, string recipient, byte[] content, string kind) => Submit(sender, recipient, content, kind, kind);
 

@@ -64,6 +64,12 @@ public sealed class InProcessEngineNode(MailEngineHost engine, string name = InP
         return Task.FromResult<IReadOnlyList<string>>([.. mail.Recipients.Where(r => !engine.Queue.QueueGenerated(mail.Sender, r, mail.Content, mail.Kind))]);
     }
 
+    public Task<IReadOnlyList<QueuedMessage>> QueueAsync(CancellationToken ct) =>
+        Task.Run<IReadOnlyList<QueuedMessage>>(() => engine.Running ? engine.Queue.List() : [], ct);
+
+    public Task<QueueActionResult> QueueActionAsync(string queueId, QueueAction action, CancellationToken ct) =>
+        Task.Run(() => engine.Running ? engine.Queue.Act(queueId, action) : new QueueActionResult(false, "The engine is not running."), ct);
+
     public async Task<ScannerReport> ForceTierAsync(ScannerTier? tier, CancellationToken ct)
     {
         await Task.Run(() => engine.Scanner.Force(tier), ct);

@@ -153,7 +153,9 @@ public sealed class MailEngineHost : IHostedService, IAsyncDisposable
         var services = new SmtpServices(_options, Snapshots, authenticator, certificates, spool, Maildirs, _queue, Counters, _clock, logger, endOfData);
 
         var budget = new ConnectionBudget(_options.Connections.MaxTotal);
-        logger.LogInformation("At most {Max} client connections at once (file descriptor limit {Limit})", budget.Max, ConnectionBudget.DescriptorLimit());
+        // Said at Warning when the limit, not Connections:MaxTotal, sets the bound: an operator raises LimitNOFILE then.
+        logger.Log(budget.Max < _options.Connections.MaxTotal ? LogLevel.Warning : LogLevel.Information,
+            "At most {Max} client connections at once (file descriptor limit {Limit}, {InUse} open at start)", budget.Max, ConnectionBudget.DescriptorLimit(), budget.InUseAtStart);
         foreach (var (kind, listener) in new[] { (ListenerKind.Mx, _options.Mx), (ListenerKind.Submission, _options.Submission), (ListenerKind.Submissions, _options.Submissions) })
         {
             if (!listener.Enabled) continue;

@@ -23,6 +23,7 @@ internal static class AlertEndpoints
         alerts.MapGet("/rules", () => TypedResults.Ok(AlertService.Rules()))
             .WithSummary("The rules the console evaluates every minute.");
         alerts.MapGet("/prometheus-rules", (IOptions<AlertOptions> options) => TypedResults.Text(PrometheusAlertRules.Yaml(options.Value), "application/yaml"))
+            .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .WithSummary("The same rules as a Prometheus rules file, with this installation's thresholds.");
 
         alerts.MapPost("/acknowledge", async (AcknowledgeRequest request, AlertChannelService service, HttpContext http, CancellationToken ct) =>

@@ -16,6 +16,7 @@ using AdminConsole.Web.Features.Diagnostics;
 using AdminConsole.Web.Features.Reports;
 using AdminConsole.Web.Features.Certificates;
 using AdminConsole.Web.Features.Alerts;
+using AdminConsole.Web.Features.Queue;
 
 namespace AdminConsole.Web.Features.Api;
 
@@ -54,6 +55,7 @@ internal static class ApiV1
         api.MapAuditApi();
         api.MapAdminApi();
         api.MapAlertApi();
+        api.MapQueueApi();
         return api;
     }
 }
