@@ -12,10 +12,14 @@ namespace AdminConsole.Web.Features.Operations;
 internal static class OperationsEndpoints
 {
     public const string MetricsPolicy = "metrics";
+    private const string LiveTag = "live", ReadyTag = "ready";
 
     public static IServiceCollection AddOperationsEndpoints(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql");
+        // /healthz (liveness) asks PostgreSQL only; /healthz/ready asks everything mail depends on.
+        var checks = services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql", tags: [LiveTag, ReadyTag]);
+        foreach (var (name, part) in new[] { ("engine-nodes", ReadinessPart.EngineNodes), ("scanner", ReadinessPart.Scanner), ("queue", ReadinessPart.Queue), ("disk-space", ReadinessPart.DiskSpace), ("certificates", ReadinessPart.Certificates) })
+            checks.Add(new HealthCheckRegistration(name, sp => ActivatorUtilities.CreateInstance<EngineReadinessCheck>(sp, part), failureStatus: null, tags: [ReadyTag], timeout: TimeSpan.FromSeconds(10)));
         services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section);
         services.AddSingleton<MetricsAccess>();
         var metrics = new ConsoleMetrics();
@@ -46,16 +50,18 @@ internal static class OperationsEndpoints
 
     public static void MapOperationsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions
-        {
-            ResultStatusCodes =
+        foreach (var (path, tag) in new[] { ("/healthz", LiveTag), ("/healthz/ready", ReadyTag) })
+            app.MapHealthChecks(path, new HealthCheckOptions
             {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status200OK,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-            ResponseWriter = WriteHealthAsync,
-        }).AllowAnonymous();
+                Predicate = c => c.Tags.Contains(tag),
+                ResultStatusCodes =
+                {
+                    [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                    [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                    [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+                },
+                ResponseWriter = WriteHealthAsync,
+            }).AllowAnonymous();
 
         // The exporter's branch takes the database's and the engine nodes' figures first (ConsoleMetrics).
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
@@ -73,6 +79,7 @@ internal static class OperationsEndpoints
         var body = new
         {
             status = report.Status.ToString().ToLowerInvariant(),
+            checkedAt = DateTimeOffset.UtcNow,
             durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
             checks = report.Entries.ToDictionary(e => e.Key, e => new
             {
