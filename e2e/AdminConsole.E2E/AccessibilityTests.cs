@@ -61,6 +61,7 @@ public sealed class AccessibilityTests(ConsoleHost host, Browser browser) : ICla
         { "/certificates", 1440 }, { "/certificates", 390 },
         { "/alerts", 1440 }, { "/alerts", 390 },
         { "/queue", 1440 }, { "/queue", 390 },
+        { "/health", 1440 }, { "/health", 390 },
         { "/diagnostics/scanner", 1440 },
         { "/audit", 1440 },
         { "/admins", 1440 }, { "/admins", 390 },

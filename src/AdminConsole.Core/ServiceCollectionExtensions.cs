@@ -67,6 +67,7 @@ public static class ServiceCollectionExtensions
         services.AddHttpClient(Alerts.AlertNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddScoped<Alerts.AlertService>();
         services.AddScoped<Queue.MailQueueService>();
+        services.AddScoped<Engine.ListenerProbe>();
         services.AddScoped<Mailboxes.MailboxService>();
         services.AddScoped<Vacation.VacationService>();
         services.AddScoped<Filters.SieveFilterService>();

@@ -8,7 +8,7 @@ namespace AdminConsole.Web.Tests.Integration;
 /// <summary>Every console page and API group against anonymous, mailbox user, read-only admin and administrator.</summary>
 public sealed class PageAccessTests(ConsoleHost host) : IClassFixture<ConsoleHost>
 {
-    private static readonly string[] ReadPages = ["/", "/domains", "/mailboxes", "/groups", "/engine", "/queue", "/alerts", "/certificates", "/diagnostics/scanner", "/domains/access.test/spam", "/audit", "/security"];
+    private static readonly string[] ReadPages = ["/", "/domains", "/mailboxes", "/groups", "/engine", "/queue", "/health", "/alerts", "/certificates", "/diagnostics/scanner", "/domains/access.test/spam", "/audit", "/security"];
     private static readonly string[] WritePages = ["/mailboxes/new", "/mailboxes/import", "/tokens"];
     private const string MailboxPassword = "a mailbox user password";
 

@@ -12,7 +12,7 @@ namespace AdminConsole.Web.Features.Operations;
 internal static class OperationsEndpoints
 {
     public const string MetricsPolicy = "metrics";
-    private const string LiveTag = "live", ReadyTag = "ready";
+    public const string LiveTag = "live", ReadyTag = "ready";
 
     public static IServiceCollection AddOperationsEndpoints(this IServiceCollection services)
     {
