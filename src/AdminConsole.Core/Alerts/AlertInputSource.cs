@@ -20,15 +20,17 @@ public sealed class AlertInputSource(AdminDbContext db, EngineNodes nodes, Alert
             return new AlertInputs.Node(s.Name, running, desired is null || s.AppliedVersion >= desired, t, samples);
         }).ToList();
 
+        var dns = await Dashboard.DashboardStatistics.DnsProblemsAsync(db, ct);
+        return new AlertInputs(now, nodeInputs, await CertificatesAsync(db, ct), [.. dns.Select(d => new AlertInputs.DnsProblem(d.Domain, d.Broken))]);
+    }
+
+    /// <summary>The issued, unrevoked certificates by their first name: for the rules, /metrics and /healthz/ready.</summary>
+    public static async Task<IReadOnlyList<AlertInputs.Certificate>> CertificatesAsync(AdminDbContext db, CancellationToken ct)
+    {
         var certificates = await db.ServerCertificates.AsNoTracking()
             .Where(c => c.RevokedAt == null && c.NotAfter != null)
             .Select(c => new { c.Names, c.NotAfter, c.FailedAttempts, c.LastError })
             .ToListAsync(ct);
-        var dns = await Dashboard.DashboardStatistics.DnsProblemsAsync(db, ct);
-        return new AlertInputs(
-            now,
-            nodeInputs,
-            [.. certificates.Select(c => new AlertInputs.Certificate(c.Names.FirstOrDefault() ?? "(no name)", c.NotAfter!.Value, c.FailedAttempts, c.LastError))],
-            [.. dns.Select(d => new AlertInputs.DnsProblem(d.Domain, d.Broken))]);
+        return [.. certificates.Select(c => new AlertInputs.Certificate(c.Names.FirstOrDefault() ?? "(no name)", c.NotAfter!.Value, c.FailedAttempts, c.LastError))];
     }
 }

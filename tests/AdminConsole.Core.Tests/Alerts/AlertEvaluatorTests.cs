@@ -92,7 +92,7 @@ public sealed class AlertEvaluatorTests(TestDatabase database) : IClassFixture<T
         // The API's view: firing, with the rule's title and advice.
         await using (var db = database.CreateContext())
         {
-            var view = Assert.Single(await new AlertService(db).CurrentAsync(CancellationToken.None), a => a.Subject == "certificate=exp-1.example.test");
+            var view = Assert.Single(await new AlertService(db, _clock).CurrentAsync(CancellationToken.None), a => a.Subject == "certificate=exp-1.example.test");
             Assert.Equal(("firing", "Certificate expiring", "warning"), (view.Status, view.Title, view.Severity));
             Assert.Contains("in 19 days", view.Message, StringComparison.Ordinal);
         }

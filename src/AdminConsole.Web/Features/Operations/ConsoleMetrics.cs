@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using AdminConsole.Core.Dashboard;
 using AdminConsole.Web.Features.Engine;
 using MailEngine.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace AdminConsole.Web.Features.Operations;
 
@@ -24,14 +22,13 @@ public sealed class ConsoleMetrics : IDisposable
     public string MeterName { get; } = $"AdminConsole.{Guid.NewGuid():N}";
 
     private readonly Meter _meter;
-    private readonly ConcurrentDictionary<string, byte> _engineCounters = new(StringComparer.Ordinal);
-    private readonly Lock _newInstruments = new();
+    private readonly HashSet<string> _engineCounters = new(StringComparer.Ordinal);
     private volatile DashboardStatistics.Snapshot? _statistics;
     private volatile EngineOverview.Report? _engine;
     private volatile Taken? _taken;
 
     /// <summary>What the console's own tables say for the rules' metrics: certificates and alerts.</summary>
-    private sealed record Taken(DateTimeOffset At, IReadOnlyList<(string Name, DateTimeOffset NotAfter, int FailedAttempts)> Certificates, IReadOnlyList<(string Rule, string Severity)> Firing);
+    private sealed record Taken(DateTimeOffset At, IReadOnlyList<AdminConsole.Core.Alerts.AlertInputs.Certificate> Certificates, IReadOnlyList<(string Rule, string Severity)> Firing);
 
     public ConsoleMetrics()
     {
@@ -84,23 +81,20 @@ public sealed class ConsoleMetrics : IDisposable
         // An engine counter is an instrument from the first report that names it (a newer node may bring more).
         foreach (var counter in engine.Nodes.SelectMany(n => n.Counters).DistinctBy(c => c.Name))
         {
-            if (_engineCounters.ContainsKey(counter.Name)) continue;
-            lock (_newInstruments)
+            lock (_engineCounters)
             {
-                if (!_engineCounters.TryAdd(counter.Name, 0)) continue;
-                var name = counter.Name;
-                _meter.CreateObservableCounter(CounterReport.InstrumentName(name), () => EngineCounter(name), description: counter.Help);
+                if (!_engineCounters.Add(counter.Name)) continue;
             }
+
+            var name = counter.Name;
+            _meter.CreateObservableCounter(CounterReport.InstrumentName(name), () => EngineCounter(name), description: counter.Help);
         }
 
         _engine = engine;
 
-        var db = services.GetRequiredService<AdminConsole.Core.Data.AdminDbContext>();
-        var certificates = await db.ServerCertificates.AsNoTracking().Where(c => c.RevokedAt == null && c.NotAfter != null)
-            .Select(c => new { c.Names, c.NotAfter, c.FailedAttempts }).ToListAsync(ct);
+        var certificates = await AdminConsole.Core.Alerts.AlertInputSource.CertificatesAsync(services.GetRequiredService<AdminConsole.Core.Data.AdminDbContext>(), ct);
         var firing = await services.GetRequiredService<AdminConsole.Core.Alerts.AlertService>().CurrentAsync(ct);
-        _taken = new Taken(services.GetRequiredService<TimeProvider>().GetUtcNow(),
-            [.. certificates.Select(c => (c.Names.FirstOrDefault() ?? "(no name)", c.NotAfter!.Value, c.FailedAttempts))],
+        _taken = new Taken(services.GetRequiredService<TimeProvider>().GetUtcNow(), certificates,
             [.. firing.Where(a => a.Status == "firing").Select(a => (a.Rule, a.Severity))]);
     }
 

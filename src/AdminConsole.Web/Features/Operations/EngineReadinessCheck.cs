@@ -57,9 +57,8 @@ internal sealed class EngineReadinessCheck(ReadinessPart part, EngineNodes nodes
 
     private async Task<HealthCheckResult> CertificatesAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var certificates = await db.ServerCertificates.AsNoTracking().Where(c => c.RevokedAt == null && c.NotAfter != null)
-            .Select(c => new { c.Names, c.NotAfter, c.FailedAttempts, c.LastError }).ToListAsync(ct);
-        var inputs = new AlertInputs(now, [], [.. certificates.Select(c => new AlertInputs.Certificate(c.Names.FirstOrDefault() ?? "(no name)", c.NotAfter!.Value, c.FailedAttempts, c.LastError))], []);
+        var certificates = await AlertInputSource.CertificatesAsync(db, ct);
+        var inputs = new AlertInputs(now, [], certificates, []);
         var expired = inputs.Certificates.Where(c => c.NotAfter <= now).Select(c => $"The certificate for {c.Name} expired on {c.NotAfter:yyyy-MM-dd}.").ToList();
         if (expired.Count > 0) return HealthCheckResult.Unhealthy(string.Join(" ", expired));
         return Judge(inputs, degraded: [AlertRules.CertificateExpiring, AlertRules.CertificateRenewalFailing], unhealthy: [],
@@ -73,14 +72,4 @@ internal sealed class EngineReadinessCheck(ReadinessPart part, EngineNodes nodes
         var worse = degraded.SelectMany(r => r.Evaluate(inputs, options.Value)).Select(c => c.Message).ToList();
         return worse.Count > 0 ? HealthCheckResult.Degraded(string.Join(" ", worse)) : HealthCheckResult.Healthy(healthy);
     }
-}
-
-/// <summary>The parts of /healthz/ready beside PostgreSQL.</summary>
-internal enum ReadinessPart
-{
-    EngineNodes,
-    Scanner,
-    Queue,
-    DiskSpace,
-    Certificates,
 }

@@ -1,0 +1,11 @@
+namespace AdminConsole.Web.Features.Operations;
+
+/// <summary>The parts of /healthz/ready beside PostgreSQL.</summary>
+internal enum ReadinessPart
+{
+    EngineNodes,
+    Scanner,
+    Queue,
+    DiskSpace,
+    Certificates,
+}
